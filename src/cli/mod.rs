@@ -1,0 +1,111 @@
+//! The command line: parses arguments, loads the config, opens the database and calls one
+//! feature, then prints its result as a table or JSON.
+
+mod db_cmd;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand, ValueEnum};
+use sqlx::PgPool;
+
+use crate::config::{CONFIG_ENV, Config};
+use crate::db::{self, programs::Program};
+
+#[derive(Debug, Parser)]
+#[command(name = "creator-bot", version, about = "Runs a TikTok Shop creator-affiliate program")]
+pub struct Cli {
+    /// Config file (TOML). Without it, built-in defaults plus CREATOR_BOT__* overrides.
+    #[arg(long, global = true, env = CONFIG_ENV)]
+    pub config: Option<PathBuf>,
+    /// Program (brand) slug; defaults to the config's default_program.
+    #[arg(long, global = true)]
+    pub program: Option<String>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Manage the private PostgreSQL cluster used when DATABASE_URL is not set.
+    #[command(subcommand)]
+    Db(db_cmd::DbCommand),
+}
+
+#[derive(Debug, Clone, Copy, Default, ValueEnum, PartialEq, Eq)]
+pub enum Format {
+    #[default]
+    Table,
+    Json,
+}
+
+/// Runs the CLI and turns an error into a message on stderr and exit code 1.
+pub fn main() -> ExitCode {
+    init_tracing();
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("CREATOR_BOT_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+pub async fn run(cli: Cli) -> Result<ExitCode> {
+    let config = Config::load(cli.config.as_deref())?;
+    match cli.command {
+        Command::Db(cmd) => db_cmd::run(&config, cmd).await,
+    }
+}
+
+/// The database and program a command works on.
+pub struct Session {
+    pub config: Config,
+    pub pool: PgPool,
+    pub program: Program,
+}
+
+impl Session {
+    /// Opens the database (starting the private cluster if needed), applies migrations, makes the
+    /// configured programs exist and selects `--program` (or the default).
+    pub async fn open(config: Config, program: Option<&str>) -> Result<Session> {
+        let source = db::Source::from_env(&config)?;
+        let pool = db::open(&config, &source, None).await?;
+        let programs = db::programs::sync(&pool, &config.programs()).await?;
+        let slug = program.unwrap_or(&config.default_program);
+        let program = match programs.into_iter().find(|p| p.slug == slug) {
+            Some(p) => p,
+            None => db::programs::by_slug(&pool, slug)
+                .await?
+                .with_context(|| {
+                    format!("there is no program {slug:?}; add it under [[programs]] in the config")
+                })?,
+        };
+        Ok(Session {
+            config,
+            pool,
+            program,
+        })
+    }
+}

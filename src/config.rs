@@ -1,0 +1,396 @@
+//! The bot's configuration: one TOML file plus `CREATOR_BOT__…` environment overrides, parsed and
+//! validated once at start. Secrets (the database URL, chat tokens) come only from the environment.
+
+use std::path::{Path, PathBuf};
+
+use chrono_tz::Tz;
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+/// Environment variable naming the config file when `--config` is not given.
+pub const CONFIG_ENV: &str = "CREATOR_BOT_CONFIG";
+/// Prefix of environment overrides: `CREATOR_BOT__TIERS__STEADY_MIN_GMV_CENTS=25000`.
+pub const OVERRIDE_PREFIX: &str = "CREATOR_BOT__";
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Slug of the program used when a command is given no `--program`.
+    pub default_program: String,
+    pub programs: Vec<ProgramConfig>,
+    pub database: DatabaseConfig,
+    pub tiers: TierConfig,
+    pub import: ImportConfig,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProgramConfig {
+    pub slug: String,
+    pub name: String,
+    #[serde(default = "default_timezone")]
+    pub timezone: String,
+    #[serde(default = "default_currency")]
+    pub currency: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DatabaseConfig {
+    pub max_connections: u32,
+    /// Where the private PostgreSQL cluster lives when `DATABASE_URL` is not set.
+    pub data_dir: PathBuf,
+    /// Directory holding `initdb` and `pg_ctl`; empty means look in /usr/lib/postgresql and PATH.
+    pub pg_bin_dir: Option<PathBuf>,
+    /// Database created inside the private cluster.
+    pub embedded_database: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TierConfig {
+    /// Trailing window for tier GMV and videos.
+    pub window_days: u32,
+    pub all_stars_min_gmv_cents: i64,
+    /// Top share of selling creators (by trailing GMV) that is All-Stars regardless of amount.
+    pub all_stars_top_percent: u32,
+    pub steady_min_gmv_cents: i64,
+    /// Videos in the window that, together with at least one sale, make a Steady Earner.
+    pub steady_min_videos: u32,
+    pub viral_window_days: u32,
+    pub viral_min_gmv_cents: i64,
+    /// Day of the month on which the monthly review runs (program timezone).
+    pub review_day_of_month: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ImportConfig {
+    /// Rows sent to PostgreSQL per COPY chunk.
+    pub copy_chunk_rows: usize,
+    /// Show a progress bar for files larger than this many bytes (when stderr is a terminal).
+    pub progress_min_bytes: u64,
+}
+
+fn default_timezone() -> String {
+    "UTC".into()
+}
+fn default_currency() -> String {
+    "USD".into()
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            default_program: "default".into(),
+            programs: Vec::new(),
+            database: DatabaseConfig::default(),
+            tiers: TierConfig::default(),
+            import: ImportConfig::default(),
+        }
+    }
+}
+
+impl Default for DatabaseConfig {
+    fn default() -> Self {
+        DatabaseConfig {
+            max_connections: 8,
+            data_dir: PathBuf::from(".creator-bot/pg"),
+            pg_bin_dir: None,
+            embedded_database: "creator_bot".into(),
+        }
+    }
+}
+
+impl Default for TierConfig {
+    fn default() -> Self {
+        TierConfig {
+            window_days: 30,
+            all_stars_min_gmv_cents: 300_000,
+            all_stars_top_percent: 10,
+            steady_min_gmv_cents: 30_000,
+            steady_min_videos: 4,
+            viral_window_days: 7,
+            viral_min_gmv_cents: 1_000_000,
+            review_day_of_month: 1,
+        }
+    }
+}
+
+impl Default for ImportConfig {
+    fn default() -> Self {
+        ImportConfig {
+            copy_chunk_rows: 5_000,
+            progress_min_bytes: 5 * 1024 * 1024,
+        }
+    }
+}
+
+/// A configuration problem, naming the key (or file) and what is wrong with it.
+#[derive(Debug, thiserror::Error)]
+#[error("configuration error: {0}")]
+pub struct ConfigError(pub String);
+
+impl Config {
+    /// Loads the file (if any), applies environment overrides, and validates the result.
+    pub fn load(path: Option<&Path>) -> Result<Config, ConfigError> {
+        Self::load_from(path, Env::prefixed(OVERRIDE_PREFIX).split("__"))
+    }
+
+    /// Like [`Config::load`] with the environment overrides given explicitly (tests use this).
+    pub fn load_with_overrides(
+        path: Option<&Path>,
+        overrides: &[(&str, &str)],
+    ) -> Result<Config, ConfigError> {
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        if let Some(path) = path {
+            figment = figment.merge(Self::file_provider(path)?);
+        }
+        for (key, value) in overrides {
+            let key = key
+                .strip_prefix(OVERRIDE_PREFIX)
+                .unwrap_or(key)
+                .to_ascii_lowercase()
+                .replace("__", ".");
+            let value: figment::value::Value = value
+                .parse()
+                .unwrap_or_else(|_| figment::value::Value::from(value.to_string()));
+            figment = figment.merge((key, value));
+        }
+        Self::finish(figment)
+    }
+
+    fn load_from(path: Option<&Path>, env: Env) -> Result<Config, ConfigError> {
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        if let Some(path) = path {
+            figment = figment.merge(Self::file_provider(path)?);
+        }
+        Self::finish(figment.merge(env))
+    }
+
+    fn file_provider(path: &Path) -> Result<figment::providers::Data<Toml>, ConfigError> {
+        if !path.is_file() {
+            return Err(ConfigError(format!(
+                "config file {} does not exist",
+                path.display()
+            )));
+        }
+        Ok(Toml::file_exact(path))
+    }
+
+    fn finish(figment: Figment) -> Result<Config, ConfigError> {
+        let config: Config = figment.extract().map_err(|e| {
+            let mut message = String::new();
+            for (i, err) in e.into_iter().enumerate() {
+                if i > 0 {
+                    message.push_str("; ");
+                }
+                message.push_str(&describe_figment_error(&err));
+            }
+            ConfigError(message)
+        })?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Checks every value that serde alone cannot: time zones, currencies, threshold ordering.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let err = |key: &str, problem: String| Err(ConfigError(format!("{key}: {problem}")));
+        let mut seen = std::collections::HashSet::new();
+        for (i, p) in self.programs.iter().enumerate() {
+            let key = format!("programs[{i}]");
+            if !valid_slug(&p.slug) {
+                return err(
+                    &format!("{key}.slug"),
+                    format!(
+                        "{:?} must be lower-case letters, digits, '-' or '_' (e.g. \"glow-skin\")",
+                        p.slug
+                    ),
+                );
+            }
+            if !seen.insert(p.slug.clone()) {
+                return err(
+                    &format!("{key}.slug"),
+                    format!("{:?} is listed twice", p.slug),
+                );
+            }
+            if p.name.trim().is_empty() {
+                return err(&format!("{key}.name"), "must not be empty".into());
+            }
+            if p.timezone.parse::<Tz>().is_err() {
+                return err(
+                    &format!("{key}.timezone"),
+                    format!(
+                        "{:?} is not an IANA time zone (e.g. \"America/New_York\")",
+                        p.timezone
+                    ),
+                );
+            }
+            if !(p.currency.len() == 3 && p.currency.chars().all(|c| c.is_ascii_uppercase())) {
+                return err(
+                    &format!("{key}.currency"),
+                    format!(
+                        "{:?} is not a three-letter ISO currency code (e.g. \"USD\")",
+                        p.currency
+                    ),
+                );
+            }
+        }
+        if !valid_slug(&self.default_program) {
+            return err(
+                "default_program",
+                format!("{:?} is not a valid program slug", self.default_program),
+            );
+        }
+        if !self.programs.is_empty() && !seen.contains(&self.default_program) {
+            return err(
+                "default_program",
+                format!(
+                    "{:?} is not one of the configured programs ({})",
+                    self.default_program,
+                    self.programs
+                        .iter()
+                        .map(|p| p.slug.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            );
+        }
+        if self.database.max_connections == 0 {
+            return err("database.max_connections", "must be at least 1".into());
+        }
+        if self.database.embedded_database.is_empty()
+            || !self
+                .database
+                .embedded_database
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_')
+        {
+            return err(
+                "database.embedded_database",
+                format!(
+                    "{:?} must be letters, digits and '_'",
+                    self.database.embedded_database
+                ),
+            );
+        }
+        let t = &self.tiers;
+        if t.window_days == 0 || t.window_days > 366 {
+            return err(
+                "tiers.window_days",
+                format!("must be between 1 and 366, got {}", t.window_days),
+            );
+        }
+        if t.viral_window_days == 0 || t.viral_window_days > 366 {
+            return err(
+                "tiers.viral_window_days",
+                format!("must be between 1 and 366, got {}", t.viral_window_days),
+            );
+        }
+        if t.all_stars_top_percent > 100 {
+            return err(
+                "tiers.all_stars_top_percent",
+                format!("must be between 0 and 100, got {}", t.all_stars_top_percent),
+            );
+        }
+        for (key, v) in [
+            ("tiers.all_stars_min_gmv_cents", t.all_stars_min_gmv_cents),
+            ("tiers.steady_min_gmv_cents", t.steady_min_gmv_cents),
+            ("tiers.viral_min_gmv_cents", t.viral_min_gmv_cents),
+        ] {
+            if v <= 0 {
+                return err(key, format!("must be greater than 0, got {v}"));
+            }
+        }
+        if t.steady_min_gmv_cents >= t.all_stars_min_gmv_cents {
+            return err(
+                "tiers.steady_min_gmv_cents",
+                format!(
+                    "must be below tiers.all_stars_min_gmv_cents ({}), got {}",
+                    t.all_stars_min_gmv_cents, t.steady_min_gmv_cents
+                ),
+            );
+        }
+        if !(1..=28).contains(&t.review_day_of_month) {
+            return err(
+                "tiers.review_day_of_month",
+                format!(
+                    "must be between 1 and 28 so every month has it, got {}",
+                    t.review_day_of_month
+                ),
+            );
+        }
+        if self.import.copy_chunk_rows == 0 {
+            return err("import.copy_chunk_rows", "must be at least 1".into());
+        }
+        Ok(())
+    }
+
+    /// The configured programs, or a single default program when none is configured.
+    pub fn programs(&self) -> Vec<ProgramConfig> {
+        if self.programs.is_empty() {
+            vec![ProgramConfig {
+                slug: self.default_program.clone(),
+                name: "Default program".into(),
+                timezone: default_timezone(),
+                currency: default_currency(),
+            }]
+        } else {
+            self.programs.clone()
+        }
+    }
+}
+
+fn valid_slug(s: &str) -> bool {
+    !s.is_empty()
+        && s.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+}
+
+fn describe_figment_error(err: &figment::Error) -> String {
+    use figment::error::Kind;
+    let key = if err.path.is_empty() {
+        None
+    } else {
+        Some(err.path.join("."))
+    };
+    let source = err
+        .metadata
+        .as_ref()
+        .map(|m| match &m.source {
+            Some(figment::Source::File(p)) => format!(" (in {})", p.display()),
+            _ if m.name.contains("environment") => " (from the environment)".to_string(),
+            _ => String::new(),
+        })
+        .unwrap_or_default();
+    let problem = match &err.kind {
+        Kind::UnknownField(field, _) => {
+            if field == "url" || field.ends_with("token") || field.ends_with("secret") {
+                format!(
+                    "unknown key {field:?}: secrets are read only from the environment (e.g. DATABASE_URL)"
+                )
+            } else {
+                format!("unknown key {field:?}")
+            }
+        }
+        Kind::MissingField(field) => format!("missing required key {field:?}"),
+        Kind::Message(msg) => msg.clone(),
+        other => other.to_string(),
+    };
+    match key {
+        Some(key) => format!("{key}: {problem}{source}"),
+        None => format!("{problem}{source}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_valid() {
+        Config::default().validate().unwrap();
+    }
+}

@@ -1,0 +1,79 @@
+//! Programs (one per brand): kept in step with the config file.
+
+use anyhow::{Context, Result, anyhow};
+use chrono_tz::Tz;
+use sqlx::{PgExecutor, PgPool};
+
+use crate::config::ProgramConfig;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Program {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    pub timezone: Tz,
+    pub currency: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct ProgramRow {
+    id: i64,
+    slug: String,
+    name: String,
+    timezone: String,
+    currency: String,
+}
+
+impl TryFrom<ProgramRow> for Program {
+    type Error = anyhow::Error;
+    fn try_from(r: ProgramRow) -> Result<Program> {
+        let timezone = r
+            .timezone
+            .parse()
+            .map_err(|_| anyhow!("program {} has an unknown timezone {:?}", r.slug, r.timezone))?;
+        Ok(Program {
+            id: r.id,
+            slug: r.slug,
+            name: r.name,
+            timezone,
+            currency: r.currency,
+        })
+    }
+}
+
+/// Inserts or updates a program from its configuration and returns it.
+pub async fn upsert(db: impl PgExecutor<'_>, p: &ProgramConfig) -> Result<Program> {
+    let row: ProgramRow = sqlx::query_as(
+        "INSERT INTO programs (slug, name, timezone, currency) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (slug) DO UPDATE
+            SET name = EXCLUDED.name, timezone = EXCLUDED.timezone, currency = EXCLUDED.currency
+         RETURNING id, slug, name, timezone, currency",
+    )
+    .bind(&p.slug)
+    .bind(&p.name)
+    .bind(&p.timezone)
+    .bind(&p.currency)
+    .fetch_one(db)
+    .await
+    .with_context(|| format!("saving program {}", p.slug))?;
+    row.try_into()
+}
+
+/// Makes every configured program exist in the database.
+pub async fn sync(pool: &PgPool, programs: &[ProgramConfig]) -> Result<Vec<Program>> {
+    let mut out = Vec::with_capacity(programs.len());
+    for p in programs {
+        out.push(upsert(pool, p).await?);
+    }
+    Ok(out)
+}
+
+pub async fn by_slug(db: impl PgExecutor<'_>, slug: &str) -> Result<Option<Program>> {
+    let row: Option<ProgramRow> = sqlx::query_as(
+        "SELECT id, slug, name, timezone, currency FROM programs WHERE slug = $1",
+    )
+    .bind(slug)
+    .fetch_optional(db)
+    .await?;
+    row.map(Program::try_from).transpose()
+}

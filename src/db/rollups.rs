@@ -1,0 +1,117 @@
+//! Daily rollups of order lines (per creator and per program) that the stats and tier rules
+//! read, so that no request scans every order. Recomputed from `order_lines` for each
+//! program-local day an import touches, together with each touched creator's first sale day.
+
+use anyhow::{Context, Result};
+use chrono::NaiveDate;
+use sqlx::{AssertSqlSafe, PgConnection};
+
+/// Net line: paid, not `Ineligible`, not fully refunded.
+pub const NET_LINE_SQL: &str =
+    "(status NOT IN ('customer_unpaid', 'ineligible') AND NOT refunded)";
+
+/// Recomputes `creator_daily` and `program_daily` for `days`, and `creators.first_sale_on` for
+/// every creator with a line on those days. Call inside the transaction that changed the lines.
+pub async fn refresh_days(
+    conn: &mut PgConnection,
+    program_id: i64,
+    days: &[NaiveDate],
+) -> Result<()> {
+    if days.is_empty() {
+        return Ok(());
+    }
+    sqlx::query("DELETE FROM creator_daily WHERE program_id = $1 AND day = ANY($2)")
+        .bind(program_id)
+        .bind(days)
+        .execute(&mut *conn)
+        .await
+        .context("clearing creator rollups")?;
+    sqlx::query("DELETE FROM program_daily WHERE program_id = $1 AND day = ANY($2)")
+        .bind(program_id)
+        .bind(days)
+        .execute(&mut *conn)
+        .await
+        .context("clearing program rollups")?;
+    let creator_sql = format!(
+        "INSERT INTO creator_daily (program_id, creator_id, day, gross_gmv_cents, refunded_gmv_cents,
+                                    net_lines, orders, commission_cents, commission_estimated_cents,
+                                    commission_actual_cents)
+         SELECT program_id, creator_id, created_on,
+                COALESCE(SUM(payment_amount_cents) FILTER (WHERE status <> 'customer_unpaid'), 0),
+                COALESCE(SUM(payment_amount_cents) FILTER (WHERE status <> 'customer_unpaid'
+                                                         AND (status = 'ineligible' OR refunded)), 0),
+                COUNT(*) FILTER (WHERE {net}),
+                COUNT(DISTINCT order_id) FILTER (WHERE {net}),
+                COALESCE(SUM({commission}) FILTER (WHERE {net}), 0),
+                COALESCE(SUM({estimated}) FILTER (WHERE {net}), 0),
+                COALESCE(SUM({actual}) FILTER (WHERE {net}), 0)
+           FROM order_lines
+          WHERE program_id = $1 AND created_on = ANY($2)
+          GROUP BY program_id, creator_id, created_on",
+        net = NET_LINE_SQL,
+        commission = COMMISSION_SQL,
+        estimated = ESTIMATED_SQL,
+        actual = ACTUAL_SQL,
+    );
+    sqlx::query(AssertSqlSafe(creator_sql))
+        .bind(program_id)
+        .bind(days)
+        .execute(&mut *conn)
+        .await
+        .context("computing creator rollups")?;
+    let program_sql = format!(
+        "INSERT INTO program_daily (program_id, day, gross_gmv_cents, refunded_gmv_cents, orders,
+                                    commission_cents, commission_estimated_cents, commission_actual_cents)
+         SELECT program_id, created_on,
+                COALESCE(SUM(payment_amount_cents) FILTER (WHERE status <> 'customer_unpaid'), 0),
+                COALESCE(SUM(payment_amount_cents) FILTER (WHERE status <> 'customer_unpaid'
+                                                         AND (status = 'ineligible' OR refunded)), 0),
+                COUNT(DISTINCT order_id) FILTER (WHERE {net}),
+                COALESCE(SUM({commission}) FILTER (WHERE {net}), 0),
+                COALESCE(SUM({estimated}) FILTER (WHERE {net}), 0),
+                COALESCE(SUM({actual}) FILTER (WHERE {net}), 0)
+           FROM order_lines
+          WHERE program_id = $1 AND created_on = ANY($2)
+          GROUP BY program_id, created_on",
+        net = NET_LINE_SQL,
+        commission = COMMISSION_SQL,
+        estimated = ESTIMATED_SQL,
+        actual = ACTUAL_SQL,
+    );
+    sqlx::query(AssertSqlSafe(program_sql))
+        .bind(program_id)
+        .bind(days)
+        .execute(&mut *conn)
+        .await
+        .context("computing program rollups")?;
+    sqlx::query(
+        "UPDATE creators c
+            SET first_sale_on = f.first_day
+           FROM (SELECT t.creator_id, MIN(d.day) FILTER (WHERE d.net_lines > 0) AS first_day
+                   FROM (SELECT DISTINCT creator_id FROM creator_daily
+                          WHERE program_id = $1 AND day = ANY($2)) t
+                   JOIN creator_daily d ON d.program_id = $1 AND d.creator_id = t.creator_id
+                  GROUP BY t.creator_id) f
+          WHERE c.program_id = $1 AND c.id = f.creator_id
+            AND c.first_sale_on IS DISTINCT FROM f.first_day",
+    )
+    .bind(program_id)
+    .bind(days)
+    .execute(&mut *conn)
+    .await
+    .context("updating first sale days")?;
+    Ok(())
+}
+
+/// Commission of one line: the actual payments when TikTok has reported them, else the estimate.
+pub const COMMISSION_SQL: &str = "CASE WHEN actual_standard_commission_cents IS NOT NULL
+       OR actual_shop_ads_commission_cents IS NOT NULL
+       OR actual_cofunded_bonus_cents IS NOT NULL
+     THEN COALESCE(actual_standard_commission_cents, 0) + COALESCE(actual_shop_ads_commission_cents, 0)
+          + COALESCE(actual_cofunded_bonus_cents, 0)
+     ELSE est_standard_commission_cents + est_shop_ads_commission_cents + est_cofunded_bonus_cents END";
+/// Estimated commission of one line (standard + shop ads + co-funded bonus).
+pub const ESTIMATED_SQL: &str =
+    "(est_standard_commission_cents + est_shop_ads_commission_cents + est_cofunded_bonus_cents)";
+/// Actual commission reported so far for one line (0 when none yet).
+pub const ACTUAL_SQL: &str = "(COALESCE(actual_standard_commission_cents, 0) + COALESCE(actual_shop_ads_commission_cents, 0) + COALESCE(actual_cofunded_bonus_cents, 0))";

@@ -1,0 +1,12 @@
+//! Pure business rules: parsing of handles, money, rates and dates into newtypes, tiers and KPI
+//! formulas. No I/O here; time is always an argument.
+
+pub mod handle;
+pub mod kpi;
+pub mod money;
+pub mod tier;
+pub mod timefmt;
+
+pub use handle::Handle;
+pub use money::{Cents, format_cents, parse_money, parse_rate_bp};
+pub use tier::Tier;

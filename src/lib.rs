@@ -1,0 +1,16 @@
+//! creator-bot runs a TikTok Shop brand's creator-affiliate program: it keeps the program's data
+//! in PostgreSQL, imports TikTok Shop exports, computes KPIs, sorts creators into tiers, and (in
+//! the chat adapters) talks to creators and staff.
+//!
+//! Where things are:
+//! - [`config`]: the TOML file, environment overrides, validation.
+//! - [`domain`]: pure rules — money, handles, dates, tiers, KPI formulas.
+//! - [`db`]: every SQL statement, the migrations, the private PostgreSQL cluster.
+//! - [`features`]: one module per capability (import, stats, tiers, demo).
+//! - [`cli`]: the command line over the features.
+
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod features;
