@@ -33,6 +33,12 @@ pub struct ProgramConfig {
     pub timezone: String,
     #[serde(default = "default_currency")]
     pub currency: String,
+    /// The Discord guild (server) that belongs to this program.
+    #[serde(default)]
+    pub discord_guild_id: Option<String>,
+    /// The Slack workspace (team id, `T…`) that belongs to this program.
+    #[serde(default)]
+    pub slack_team_id: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -335,6 +341,8 @@ impl Config {
                 name: "Default program".into(),
                 timezone: default_timezone(),
                 currency: default_currency(),
+                discord_guild_id: None,
+                slack_team_id: None,
             }]
         } else {
             self.programs.clone()

@@ -48,7 +48,10 @@ pub async fn run(config: &Config, cmd: DbCommand) -> Result<ExitCode> {
             if cluster.stop()? {
                 eprintln!("stopped PostgreSQL in {}", cluster.data_dir.display());
             } else {
-                eprintln!("PostgreSQL in {} was not running", cluster.data_dir.display());
+                eprintln!(
+                    "PostgreSQL in {} was not running",
+                    cluster.data_dir.display()
+                );
             }
         }
         DbCommand::Status => {

@@ -14,7 +14,11 @@ use crate::config::{CONFIG_ENV, Config};
 use crate::db::{self, programs::Program};
 
 #[derive(Debug, Parser)]
-#[command(name = "creator-bot", version, about = "Runs a TikTok Shop creator-affiliate program")]
+#[command(
+    name = "creator-bot",
+    version,
+    about = "Runs a TikTok Shop creator-affiliate program"
+)]
 pub struct Cli {
     /// Config file (TOML). Without it, built-in defaults plus CREATOR_BOT__* overrides.
     #[arg(long, global = true, env = CONFIG_ENV)]
@@ -96,11 +100,9 @@ impl Session {
         let slug = program.unwrap_or(&config.default_program);
         let program = match programs.into_iter().find(|p| p.slug == slug) {
             Some(p) => p,
-            None => db::programs::by_slug(&pool, slug)
-                .await?
-                .with_context(|| {
-                    format!("there is no program {slug:?}; add it under [[programs]] in the config")
-                })?,
+            None => db::programs::by_slug(&pool, slug).await?.with_context(|| {
+                format!("there is no program {slug:?}; add it under [[programs]] in the config")
+            })?,
         };
         Ok(Session {
             config,

@@ -82,7 +82,10 @@ impl EmbeddedCluster {
             .with_context(|| format!("creating {}", parent.display()))?;
         let lock_path = parent.join(format!(
             ".{}.lock",
-            self.data_dir.file_name().unwrap_or_default().to_string_lossy()
+            self.data_dir
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
         ));
         let lock = std::fs::File::create(&lock_path)
             .with_context(|| format!("creating lock file {}", lock_path.display()))?;

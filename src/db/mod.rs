@@ -8,8 +8,8 @@ pub mod rollups;
 use std::str::FromStr;
 
 use anyhow::{Context, Result};
-use sqlx::{AssertSqlSafe, ConnectOptions};
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::{AssertSqlSafe, ConnectOptions};
 
 use crate::config::Config;
 use embedded::{Durability, EmbeddedCluster};
@@ -115,10 +115,12 @@ pub async fn recreate_database(options: &PgConnectOptions) -> Result<()> {
         .to_string();
     let mut admin = options.clone().database("postgres").connect().await?;
     let quoted = format!("\"{}\"", name.replace('"', "\"\""));
-    sqlx::query(AssertSqlSafe(format!("DROP DATABASE IF EXISTS {quoted} WITH (FORCE)")))
-        .execute(&mut admin)
-        .await
-        .with_context(|| format!("dropping database {name}"))?;
+    sqlx::query(AssertSqlSafe(format!(
+        "DROP DATABASE IF EXISTS {quoted} WITH (FORCE)"
+    )))
+    .execute(&mut admin)
+    .await
+    .with_context(|| format!("dropping database {name}"))?;
     sqlx::query(AssertSqlSafe(format!("CREATE DATABASE {quoted}")))
         .execute(&mut admin)
         .await

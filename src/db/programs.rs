@@ -27,10 +27,13 @@ struct ProgramRow {
 impl TryFrom<ProgramRow> for Program {
     type Error = anyhow::Error;
     fn try_from(r: ProgramRow) -> Result<Program> {
-        let timezone = r
-            .timezone
-            .parse()
-            .map_err(|_| anyhow!("program {} has an unknown timezone {:?}", r.slug, r.timezone))?;
+        let timezone = r.timezone.parse().map_err(|_| {
+            anyhow!(
+                "program {} has an unknown timezone {:?}",
+                r.slug,
+                r.timezone
+            )
+        })?;
         Ok(Program {
             id: r.id,
             slug: r.slug,
@@ -59,21 +62,65 @@ pub async fn upsert(db: impl PgExecutor<'_>, p: &ProgramConfig) -> Result<Progra
     row.try_into()
 }
 
+/// Links the program's configured Discord guild and Slack workspace to it.
+pub async fn link_workspaces(
+    conn: &mut sqlx::PgConnection,
+    program: &Program,
+    p: &ProgramConfig,
+) -> Result<()> {
+    for (platform, id) in [
+        ("discord", p.discord_guild_id.as_deref()),
+        ("slack", p.slack_team_id.as_deref()),
+    ] {
+        let Some(id) = id else { continue };
+        sqlx::query(
+            "INSERT INTO chat_workspaces (program_id, platform, workspace_id) VALUES ($1, $2, $3)
+             ON CONFLICT (platform, workspace_id) DO UPDATE SET program_id = EXCLUDED.program_id",
+        )
+        .bind(program.id)
+        .bind(platform)
+        .bind(id)
+        .execute(&mut *conn)
+        .await
+        .with_context(|| format!("linking {platform} workspace {id} to program {}", p.slug))?;
+    }
+    Ok(())
+}
+
+/// The workspace id of `platform` linked to the program, if any.
+pub async fn workspace(
+    db: impl PgExecutor<'_>,
+    program_id: i64,
+    platform: &str,
+) -> Result<Option<String>> {
+    Ok(sqlx::query_scalar(
+        "SELECT workspace_id FROM chat_workspaces WHERE program_id = $1 AND platform = $2
+          ORDER BY created_at LIMIT 1",
+    )
+    .bind(program_id)
+    .bind(platform)
+    .fetch_optional(db)
+    .await?)
+}
+
 /// Makes every configured program exist in the database.
 pub async fn sync(pool: &PgPool, programs: &[ProgramConfig]) -> Result<Vec<Program>> {
     let mut out = Vec::with_capacity(programs.len());
     for p in programs {
-        out.push(upsert(pool, p).await?);
+        let mut tx = pool.begin().await?;
+        let program = upsert(&mut *tx, p).await?;
+        link_workspaces(&mut tx, &program, p).await?;
+        tx.commit().await?;
+        out.push(program);
     }
     Ok(out)
 }
 
 pub async fn by_slug(db: impl PgExecutor<'_>, slug: &str) -> Result<Option<Program>> {
-    let row: Option<ProgramRow> = sqlx::query_as(
-        "SELECT id, slug, name, timezone, currency FROM programs WHERE slug = $1",
-    )
-    .bind(slug)
-    .fetch_optional(db)
-    .await?;
+    let row: Option<ProgramRow> =
+        sqlx::query_as("SELECT id, slug, name, timezone, currency FROM programs WHERE slug = $1")
+            .bind(slug)
+            .fetch_optional(db)
+            .await?;
     row.map(Program::try_from).transpose()
 }

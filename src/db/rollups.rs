@@ -7,8 +7,7 @@ use chrono::NaiveDate;
 use sqlx::{AssertSqlSafe, PgConnection};
 
 /// Net line: paid, not `Ineligible`, not fully refunded.
-pub const NET_LINE_SQL: &str =
-    "(status NOT IN ('customer_unpaid', 'ineligible') AND NOT refunded)";
+pub const NET_LINE_SQL: &str = "(status NOT IN ('customer_unpaid', 'ineligible') AND NOT refunded)";
 
 /// Recomputes `creator_daily` and `program_daily` for `days`, and `creators.first_sale_on` for
 /// every creator with a line on those days. Call inside the transaction that changed the lines.

@@ -48,7 +48,10 @@ mod tests {
 
     #[test]
     fn normalises_case_and_at_sign() {
-        assert_eq!(Handle::parse(" @Glow.Queen_1 ").unwrap().as_str(), "glow.queen_1");
+        assert_eq!(
+            Handle::parse(" @Glow.Queen_1 ").unwrap().as_str(),
+            "glow.queen_1"
+        );
         assert_eq!(Handle::parse("@Glow").unwrap().to_string(), "@glow");
     }
 

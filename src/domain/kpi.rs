@@ -45,7 +45,7 @@ pub fn median(values: &mut [i64]) -> Option<f64> {
     }
     values.sort_unstable();
     let n = values.len();
-    Some(if n % 2 == 1 {
+    Some(if !n.is_multiple_of(2) {
         values[n / 2] as f64
     } else {
         (values[n / 2 - 1] + values[n / 2]) as f64 / 2.0

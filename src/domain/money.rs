@@ -150,7 +150,7 @@ pub fn format_cents(cents: Cents, currency: &str) -> String {
     let digits = whole.to_string();
     let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             grouped.push(',');
         }
         grouped.push(c);
@@ -183,8 +183,14 @@ mod tests {
     fn money_errors_name_the_value() {
         assert_eq!(parse_money("abc"), Err(AmountError::NotMoney("abc".into())));
         assert_eq!(parse_money(""), Err(AmountError::NotMoney("".into())));
-        assert_eq!(parse_money("12,34"), Err(AmountError::NotMoney("12,34".into())));
-        assert_eq!(parse_money("1.234"), Err(AmountError::TooPrecise("1.234".into())));
+        assert_eq!(
+            parse_money("12,34"),
+            Err(AmountError::NotMoney("12,34".into()))
+        );
+        assert_eq!(
+            parse_money("1.234"),
+            Err(AmountError::TooPrecise("1.234".into()))
+        );
         assert_eq!(
             AmountError::NotMoney("x".into()).to_string(),
             "\"x\" is not an amount of money"
@@ -198,8 +204,14 @@ mod tests {
         assert_eq!(parse_rate_bp("7.25%"), Ok(725));
         assert_eq!(parse_rate_bp("20"), Ok(2000));
         assert_eq!(parse_rate_bp("0%"), Ok(0));
-        assert_eq!(parse_rate_bp("abc%"), Err(AmountError::NotRate("abc%".into())));
-        assert_eq!(parse_rate_bp("150%"), Err(AmountError::NotRate("150%".into())));
+        assert_eq!(
+            parse_rate_bp("abc%"),
+            Err(AmountError::NotRate("abc%".into()))
+        );
+        assert_eq!(
+            parse_rate_bp("150%"),
+            Err(AmountError::NotRate("150%".into()))
+        );
     }
 
     #[test]

@@ -92,10 +92,7 @@ mod tests {
         assert_eq!("Steady Earners".parse(), Ok(Tier::SteadyEarners));
         assert_eq!("New & Promising".parse(), Ok(Tier::NewAndPromising));
         assert_eq!("tier 2".parse(), Ok(Tier::SteadyEarners));
-        assert_eq!(
-            "gold".parse::<Tier>(),
-            Err(UnknownTier("gold".into()))
-        );
+        assert_eq!("gold".parse::<Tier>(), Err(UnknownTier("gold".into())));
         assert!(Tier::AllStars.is_above(Tier::SteadyEarners));
     }
 }

@@ -106,7 +106,9 @@ mod tests {
     #[test]
     fn seller_center_times() {
         assert_eq!(
-            parse_seller_center_time("21/11/2026 14:03:59").unwrap().to_string(),
+            parse_seller_center_time("21/11/2026 14:03:59")
+                .unwrap()
+                .to_string(),
             "2026-11-21 14:03:59"
         );
         assert_eq!(
@@ -130,7 +132,9 @@ mod tests {
         let t = parse_datetime("2026-11-01 01:30", ny).unwrap();
         assert_eq!(t.to_rfc3339(), "2026-11-01T05:30:00+00:00");
         assert_eq!(
-            parse_datetime("2026-11-21T10:00:00Z", ny).unwrap().to_rfc3339(),
+            parse_datetime("2026-11-21T10:00:00Z", ny)
+                .unwrap()
+                .to_rfc3339(),
             "2026-11-21T10:00:00+00:00"
         );
     }

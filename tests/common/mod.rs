@@ -23,6 +23,8 @@ pub async fn program_in(pool: &PgPool, slug: &str, timezone: &str, currency: &st
             name: format!("{slug} program"),
             timezone: timezone.into(),
             currency: currency.into(),
+            discord_guild_id: None,
+            slack_team_id: None,
         },
     )
     .await
