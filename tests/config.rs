@@ -1,0 +1,148 @@
+//! Configuration: the example file loads, environment overrides apply, and every mistake is
+//! reported with the key (and file) it is about.
+
+use std::io::Write;
+
+use creator_bot::config::Config;
+
+fn file(text: &str) -> tempfile::NamedTempFile {
+    let mut f = tempfile::Builder::new().suffix(".toml").tempfile().unwrap();
+    f.write_all(text.as_bytes()).unwrap();
+    f
+}
+
+fn error_of(text: &str, overrides: &[(&str, &str)]) -> String {
+    let f = file(text);
+    Config::load_with_overrides(Some(f.path()), overrides)
+        .unwrap_err()
+        .to_string()
+        .replace(&f.path().display().to_string(), "FILE")
+}
+
+#[test]
+fn the_example_config_loads() {
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("config/creator-bot.example.toml");
+    let config = Config::load_with_overrides(Some(&path), &[]).unwrap();
+    assert_eq!(config.default_program, "glow");
+    assert_eq!(config.programs[0].timezone, "America/New_York");
+    assert_eq!(config.tiers.all_stars_min_gmv_cents, 300_000);
+    assert_eq!(config.tiers.steady_min_videos, 4);
+}
+
+#[test]
+fn no_file_means_defaults_and_one_default_program() {
+    let config = Config::load_with_overrides(None, &[]).unwrap();
+    assert_eq!(config, Config::default());
+    let programs = config.programs();
+    assert_eq!(programs.len(), 1);
+    assert_eq!(programs[0].slug, "default");
+    assert_eq!(programs[0].timezone, "UTC");
+}
+
+#[test]
+fn environment_overrides_win_over_the_file() {
+    let f = file("[tiers]\nsteady_min_gmv_cents = 25000\nwindow_days = 28\n");
+    let config = Config::load_with_overrides(
+        Some(f.path()),
+        &[("CREATOR_BOT__TIERS__STEADY_MIN_GMV_CENTS", "20000")],
+    )
+    .unwrap();
+    assert_eq!(config.tiers.steady_min_gmv_cents, 20_000);
+    assert_eq!(config.tiers.window_days, 28);
+}
+
+#[test]
+fn a_missing_file_is_named() {
+    let err =
+        Config::load_with_overrides(Some(std::path::Path::new("/nope/bot.toml")), &[]).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "configuration error: config file /nope/bot.toml does not exist"
+    );
+}
+
+#[test]
+fn unknown_keys_are_named() {
+    let err = error_of("[tiers]\nall_star_min_gmv_cents = 5\n", &[]);
+    assert_eq!(
+        err,
+        "configuration error: tiers.all_star_min_gmv_cents: unknown key \"all_star_min_gmv_cents\" (in FILE)"
+    );
+}
+
+#[test]
+fn secrets_in_the_file_are_refused() {
+    let err = error_of("[database]\nurl = \"postgres://u:hunter2@db/x\"\n", &[]);
+    assert_eq!(
+        err,
+        "configuration error: database.url: unknown key \"url\": secrets are read only from the environment (e.g. DATABASE_URL) (in FILE)"
+    );
+    assert!(!err.contains("hunter2"));
+}
+
+#[test]
+fn wrong_types_name_the_key() {
+    let err = error_of("[tiers]\nwindow_days = \"thirty\"\n", &[]);
+    assert_eq!(
+        err,
+        "configuration error: tiers.window_days: invalid type: found string \"thirty\", expected u32 (in FILE)"
+    );
+}
+
+#[test]
+fn toml_syntax_errors_give_line_and_column() {
+    let err = error_of("default_program = \"glow\"\n[tiers\nwindow_days = 3\n", &[]);
+    assert!(err.starts_with("configuration error: "), "{err}");
+    assert!(err.contains("line 2, column"), "{err}");
+}
+
+#[test]
+fn bad_values_name_the_key_and_the_value() {
+    let cases: &[(&str, &str)] = &[
+        (
+            "[[programs]]\nslug = \"glow\"\nname = \"Glow\"\ntimezone = \"Mars/Olympus\"\n",
+            "configuration error: programs[0].timezone: \"Mars/Olympus\" is not an IANA time zone (e.g. \"America/New_York\")",
+        ),
+        (
+            "[[programs]]\nslug = \"glow\"\nname = \"Glow\"\ncurrency = \"usd\"\n",
+            "configuration error: programs[0].currency: \"usd\" is not a three-letter ISO currency code (e.g. \"USD\")",
+        ),
+        (
+            "[[programs]]\nslug = \"Glow Skin\"\nname = \"Glow\"\n",
+            "configuration error: programs[0].slug: \"Glow Skin\" must be lower-case letters, digits, '-' or '_' (e.g. \"glow-skin\")",
+        ),
+        (
+            "default_program = \"other\"\n[[programs]]\nslug = \"glow\"\nname = \"Glow\"\n",
+            "configuration error: default_program: \"other\" is not one of the configured programs (glow)",
+        ),
+        (
+            "[tiers]\nall_stars_top_percent = 150\n",
+            "configuration error: tiers.all_stars_top_percent: must be between 0 and 100, got 150",
+        ),
+        (
+            "[tiers]\nsteady_min_gmv_cents = 300000\n",
+            "configuration error: tiers.steady_min_gmv_cents: must be below tiers.all_stars_min_gmv_cents (300000), got 300000",
+        ),
+        (
+            "[tiers]\nreview_day_of_month = 31\n",
+            "configuration error: tiers.review_day_of_month: must be between 1 and 28 so every month has it, got 31",
+        ),
+        (
+            "[tiers]\nviral_min_gmv_cents = 0\n",
+            "configuration error: tiers.viral_min_gmv_cents: must be greater than 0, got 0",
+        ),
+    ];
+    for (text, expected) in cases {
+        assert_eq!(&error_of(text, &[]), expected, "for config:\n{text}");
+    }
+}
+
+#[test]
+fn bad_environment_overrides_are_reported_too() {
+    let err = error_of("", &[("CREATOR_BOT__TIERS__WINDOW_DAYS", "0")]);
+    assert_eq!(
+        err,
+        "configuration error: tiers.window_days: must be between 1 and 366, got 0"
+    );
+}
