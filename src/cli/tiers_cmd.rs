@@ -249,14 +249,19 @@ pub fn render_why(w: &TierWhy, tz: Tz, format: Format) -> Result<String> {
         None => format!("not selling ({} selling creators)", w.selling_creators),
     };
     out.push_str(&format!(
-        "\nnumbers over the {} complete days before {end_day}:\n  GMV        {}\n  videos     {}\n  sale       {}\n  rank       {rank}\n  {}-day GMV {}",
-        w.window_days,
-        money(w.gmv_cents),
-        w.videos,
-        if w.has_sale { "yes" } else { "no" },
-        w.viral_window_days,
-        money(w.gmv_7d_cents),
+        "\nnumbers over the {} complete days before {end_day}:",
+        w.window_days
     ));
+    let viral_label = format!("{}-day GMV", w.viral_window_days);
+    for (label, value) in [
+        ("GMV", money(w.gmv_cents)),
+        ("videos", w.videos.to_string()),
+        ("sale", if w.has_sale { "yes" } else { "no" }.to_string()),
+        ("rank", rank),
+        (viral_label.as_str(), money(w.gmv_7d_cents)),
+    ] {
+        out.push_str(&format!("\n  {label:<10} {value}"));
+    }
     if w.earned_tier != w.tier {
         let when = if w.pinned {
             "the pin keeps the current tier"
