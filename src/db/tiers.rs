@@ -94,11 +94,10 @@ SELECT c.id, c.handle, c.tier, c.tier_pinned, c.tier_since,
   LEFT JOIN sales s ON s.creator_id = c.id
   LEFT JOIN ranked r ON r.creator_id = c.id
   LEFT JOIN vids v ON v.creator_id = c.id
- WHERE c.program_id = $1 AND ($7::bigint IS NULL OR c.id = $7)
- ORDER BY c.handle";
+ WHERE c.program_id = $1 AND ($7::bigint IS NULL OR c.id = $7)";
 
-/// The standing of every creator of the program (`only = None`) or of one creator, ordered by
-/// handle.
+/// The standing of every creator of the program (`only = None`) or of one creator, in no
+/// particular order (sorting 100k rows for a handful of changes is not worth it).
 pub async fn standings(
     db: impl PgExecutor<'_>,
     program_id: i64,

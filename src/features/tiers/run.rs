@@ -145,6 +145,7 @@ async fn run(
             reason,
         });
     }
+    out.changes.sort_by(|a, b| a.handle.cmp(&b.handle));
     if dry_run {
         tx.rollback().await?;
         return Ok(out);
