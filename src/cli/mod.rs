@@ -2,6 +2,7 @@
 //! feature, then prints its result as a table or JSON.
 
 mod db_cmd;
+pub mod tiers_cmd;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -35,6 +36,12 @@ pub enum Command {
     /// Manage the private PostgreSQL cluster used when DATABASE_URL is not set.
     #[command(subcommand)]
     Db(db_cmd::DbCommand),
+    /// Re-tier creators: the monthly review and the daily check.
+    #[command(subcommand)]
+    Tiers(tiers_cmd::TiersCommand),
+    /// One creator's tier: pin it, unpin it, or ask why.
+    #[command(subcommand)]
+    Tier(tiers_cmd::TierCommand),
 }
 
 #[derive(Debug, Clone, Copy, Default, ValueEnum, PartialEq, Eq)]
@@ -80,6 +87,8 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
     let config = Config::load(cli.config.as_deref())?;
     match cli.command {
         Command::Db(cmd) => db_cmd::run(&config, cmd).await,
+        Command::Tiers(cmd) => tiers_cmd::run_tiers(config, cli.program.as_deref(), cmd).await,
+        Command::Tier(cmd) => tiers_cmd::run_tier(config, cli.program.as_deref(), cmd).await,
     }
 }
 

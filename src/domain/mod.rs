@@ -5,6 +5,7 @@ pub mod handle;
 pub mod kpi;
 pub mod money;
 pub mod tier;
+pub mod tier_rules;
 pub mod timefmt;
 
 pub use handle::Handle;
