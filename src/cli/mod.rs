@@ -2,6 +2,7 @@
 //! feature, then prints its result as a table or JSON.
 
 mod db_cmd;
+mod import_cmd;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -35,6 +36,15 @@ pub enum Command {
     /// Manage the private PostgreSQL cluster used when DATABASE_URL is not set.
     #[command(subcommand)]
     Db(db_cmd::DbCommand),
+    /// Import a CSV file: orders (Seller Center affiliate export), creators, samples, videos or
+    /// products. Exit code 2 when every row of the file was rejected.
+    Import {
+        /// What the file holds: orders, creators, samples, videos or products.
+        kind: crate::features::import::ImportKind,
+        file: PathBuf,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
 }
 
 #[derive(Debug, Clone, Copy, Default, ValueEnum, PartialEq, Eq)]
@@ -80,6 +90,9 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
     let config = Config::load(cli.config.as_deref())?;
     match cli.command {
         Command::Db(cmd) => db_cmd::run(&config, cmd).await,
+        Command::Import { kind, file, format } => {
+            import_cmd::run(config, cli.program.as_deref(), kind, &file, format).await
+        }
     }
 }
 
