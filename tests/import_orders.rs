@@ -165,28 +165,43 @@ async fn us_export_with_every_quirk(pool: PgPool) {
         (1, "USD", None)
     );
     assert_eq!(
-        (line.est_standard_commission_cents, line.est_shop_ads_commission_cents),
+        (
+            line.est_standard_commission_cents,
+            line.est_shop_ads_commission_cents
+        ),
         (250, 0)
     );
     // 23:30 in New York is already the next day in UTC; the program-local day counts.
     let line = stored(&pool, "1003").await;
     assert_eq!(line.created_at, utc("2026-11-23T04:30:00Z"));
     assert_eq!(line.created_on, day("2026-11-22"));
-    assert_eq!((line.status.as_str(), line.currency.as_str()), ("customer_unpaid", "USD"));
+    assert_eq!(
+        (line.status.as_str(), line.currency.as_str()),
+        ("customer_unpaid", "USD")
+    );
     let line = stored(&pool, "1004").await;
     assert_eq!((line.status.as_str(), line.refunded), ("ineligible", true));
 
-    let creators: Vec<(String, NaiveDate, String, Option<String>)> = sqlx::query_as(
-        "SELECT handle, joined_on, tier, first_name FROM creators ORDER BY handle",
-    )
-    .fetch_all(&pool)
-    .await
-    .unwrap();
+    let creators: Vec<(String, NaiveDate, String, Option<String>)> =
+        sqlx::query_as("SELECT handle, joined_on, tier, first_name FROM creators ORDER BY handle")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
     assert_eq!(
         creators,
         vec![
-            ("fitfam".into(), day("2026-11-20"), "new_and_promising".into(), None),
-            ("glowqueen".into(), day("2026-11-21"), "new_and_promising".into(), None),
+            (
+                "fitfam".into(),
+                day("2026-11-20"),
+                "new_and_promising".into(),
+                None
+            ),
+            (
+                "glowqueen".into(),
+                day("2026-11-21"),
+                "new_and_promising".into(),
+                None
+            ),
         ]
     );
     assert_eq!(
@@ -205,7 +220,12 @@ async fn reimporting_the_same_file_changes_nothing(pool: PgPool) {
     import(&pool, &program, "orders_us.csv").await;
     let again = import(&pool, &program, "orders_us.csv").await;
     assert_eq!(
-        (again.inserted, again.updated, again.unchanged, again.new_creators),
+        (
+            again.inserted,
+            again.updated,
+            again.unchanged,
+            again.new_creators
+        ),
         (0, 0, 4, 0)
     );
     assert!(again.rejected.is_empty());
@@ -219,13 +239,21 @@ async fn a_newer_overlapping_export_updates_lines_and_rollups(pool: PgPool) {
     import(&pool, &program, "orders_us.csv").await;
     let report = import(&pool, &program, "orders_us_newer.csv").await;
     assert_eq!(
-        (report.inserted, report.updated, report.unchanged, report.new_creators),
+        (
+            report.inserted,
+            report.updated,
+            report.unchanged,
+            report.new_creators
+        ),
         (1, 2, 1, 1)
     );
     assert_eq!(count(&pool, "order_lines").await, 5);
 
     let refunded = stored(&pool, "1001").await;
-    assert_eq!((refunded.status.as_str(), refunded.refunded), ("settled", true));
+    assert_eq!(
+        (refunded.status.as_str(), refunded.refunded),
+        ("settled", true)
+    );
     let settled = stored(&pool, "1002").await;
     assert_eq!(settled.status, "settled");
     assert_eq!(settled.actual_standard_commission_cents, Some(240));
@@ -288,13 +316,26 @@ async fn uk_export_in_pounds_and_london_time(pool: PgPool) {
             line.currency.as_str(),
             line.handle.as_str(),
         ),
-        (123_450, Some(123_450), 15_431, Some(15_431), Some(1250), Some(0), "GBP", "brit.beauty")
+        (
+            123_450,
+            Some(123_450),
+            15_431,
+            Some(15_431),
+            Some(1250),
+            Some(0),
+            "GBP",
+            "brit.beauty"
+        )
     );
     // British Summer Time: 10:00 in London is 09:00 UTC.
     assert_eq!(line.created_at, utc("2026-07-15T09:00:00Z"));
     let line = stored(&pool, "576000000000000002").await;
     assert_eq!(
-        (line.status.as_str(), line.quantity, line.est_cofunded_bonus_cents),
+        (
+            line.status.as_str(),
+            line.quantity,
+            line.est_cofunded_bonus_cents
+        ),
         ("frozen", 3, 25)
     );
     assert_eq!(line.created_at, utc("2026-12-01T10:00:00Z"));
@@ -313,8 +354,18 @@ async fn bad_rows_are_reported_and_good_rows_kept(pool: PgPool) {
     assert_eq!(
         report.rejected,
         vec![
-            rejected(2, None, None, "line 9 has the same Order ID and SKU ID; the later line wins"),
-            rejected(3, Some("Payment Amount"), Some("abc"), "\"abc\" is not an amount of money"),
+            rejected(
+                2,
+                None,
+                None,
+                "line 9 has the same Order ID and SKU ID; the later line wins"
+            ),
+            rejected(
+                3,
+                Some("Payment Amount"),
+                Some("abc"),
+                "\"abc\" is not an amount of money"
+            ),
             rejected(
                 6,
                 Some("Order Status"),
@@ -329,10 +380,18 @@ async fn bad_rows_are_reported_and_good_rows_kept(pool: PgPool) {
                 "\"2026-11-02\" is not a date in DD/MM/YYYY or DD/MM/YYYY HH:MM:SS form"
             ),
             rejected(10, Some("Order ID"), None, "a value is required"),
-            rejected(11, Some("Standard commission rate"), Some("abc%"), "\"abc%\" is not a percentage"),
+            rejected(
+                11,
+                Some("Standard commission rate"),
+                Some("abc%"),
+                "\"abc%\" is not a percentage"
+            ),
         ]
     );
-    assert_eq!((report.inserted, report.updated, report.unchanged), (2, 0, 0));
+    assert_eq!(
+        (report.inserted, report.updated, report.unchanged),
+        (2, 0, 0)
+    );
     assert_eq!(
         report.rejected[1].describe(&report.file),
         "orders_bad.csv:3: column \"Payment Amount\": \"abc\" is not an amount of money"
@@ -383,12 +442,23 @@ async fn empty_file_and_header_only_file(pool: PgPool) {
     let program = common::program(&pool).await;
     let config = common::config();
     let err = import_reader(
-        &pool, &program, &config, ImportKind::Orders, "empty.csv", std::io::empty(), Some(0), false,
+        &pool,
+        &program,
+        &config,
+        ImportKind::Orders,
+        "empty.csv",
+        std::io::empty(),
+        Some(0),
+        false,
     )
     .await
     .unwrap_err();
-    assert_eq!(err.to_string(), "empty.csv: the file is empty (not even a header line)");
-    let header = "\u{feff}Order ID,SKU ID,Payment Amount,Order Status,Creator Username,Time Created\n";
+    assert_eq!(
+        err.to_string(),
+        "empty.csv: the file is empty (not even a header line)"
+    );
+    let header =
+        "\u{feff}Order ID,SKU ID,Payment Amount,Order Status,Creator Username,Time Created\n";
     let report = import_reader(
         &pool,
         &program,

@@ -61,7 +61,12 @@ pub struct Line {
 }
 
 impl Line {
-    pub fn settled(order_id: &'static str, creator_id: i64, at: &'static str, amount_cents: i64) -> Line {
+    pub fn settled(
+        order_id: &'static str,
+        creator_id: i64,
+        at: &'static str,
+        amount_cents: i64,
+    ) -> Line {
         Line {
             order_id,
             sku_id: "sku-1",

@@ -229,7 +229,7 @@ pub mod copy_text {
         buf.extend_from_slice(b"+00\t");
     }
 
-    pub fn end_row(buf: &mut Vec<u8>) {
+    pub fn end_row(buf: &mut [u8]) {
         if let Some(last) = buf.last_mut() {
             *last = b'\n';
         }

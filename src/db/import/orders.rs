@@ -39,13 +39,28 @@ const COLUMNS: &[(&str, Option<usize>)] = &[
     ("content_id", Some(col::CONTENT_ID)),
     ("standard_rate_bp", Some(col::STANDARD_RATE)),
     ("est_commission_base_cents", Some(col::EST_COMMISSION_BASE)),
-    ("est_standard_commission_cents", Some(col::EST_STANDARD_COMMISSION)),
-    ("actual_standard_commission_cents", Some(col::ACTUAL_STANDARD_COMMISSION)),
+    (
+        "est_standard_commission_cents",
+        Some(col::EST_STANDARD_COMMISSION),
+    ),
+    (
+        "actual_standard_commission_cents",
+        Some(col::ACTUAL_STANDARD_COMMISSION),
+    ),
     ("shop_ads_rate_bp", Some(col::SHOP_ADS_RATE)),
-    ("est_shop_ads_commission_cents", Some(col::EST_SHOP_ADS_COMMISSION)),
-    ("actual_shop_ads_commission_cents", Some(col::ACTUAL_SHOP_ADS_COMMISSION)),
+    (
+        "est_shop_ads_commission_cents",
+        Some(col::EST_SHOP_ADS_COMMISSION),
+    ),
+    (
+        "actual_shop_ads_commission_cents",
+        Some(col::ACTUAL_SHOP_ADS_COMMISSION),
+    ),
     ("est_cofunded_bonus_cents", Some(col::EST_COFUNDED_BONUS)),
-    ("actual_cofunded_bonus_cents", Some(col::ACTUAL_COFUNDED_BONUS)),
+    (
+        "actual_cofunded_bonus_cents",
+        Some(col::ACTUAL_COFUNDED_BONUS),
+    ),
     ("created_at", None),
     ("created_on", None),
 ];

@@ -47,10 +47,11 @@ pub async fn merge_creators(
     slack: Option<&str>,
 ) -> Result<(Merged, Vec<Duplicate>, u64)> {
     let duplicates = super::drop_duplicates(conn, CREATOR_STAGE, &["handle"]).await?;
-    let staged: i64 =
-        sqlx::query_scalar(AssertSqlSafe(format!("SELECT count(*) FROM {CREATOR_STAGE}")))
-            .fetch_one(&mut *conn)
-            .await?;
+    let staged: i64 = sqlx::query_scalar(AssertSqlSafe(format!(
+        "SELECT count(*) FROM {CREATOR_STAGE}"
+    )))
+    .fetch_one(&mut *conn)
+    .await?;
     let sql = format!(
         "INSERT INTO creators (program_id, handle, first_name, joined_on, timezone, niche)
          SELECT $1, handle, first_name, joined_on, timezone, niche FROM {CREATOR_STAGE}
@@ -158,10 +159,11 @@ pub async fn merge_products(
     map: &ColumnMap,
 ) -> Result<(Merged, Vec<Duplicate>, u64)> {
     let duplicates = super::drop_duplicates(conn, PRODUCT_STAGE, &["product_id"]).await?;
-    let staged: i64 =
-        sqlx::query_scalar(AssertSqlSafe(format!("SELECT count(*) FROM {PRODUCT_STAGE}")))
-            .fetch_one(&mut *conn)
-            .await?;
+    let staged: i64 = sqlx::query_scalar(AssertSqlSafe(format!(
+        "SELECT count(*) FROM {PRODUCT_STAGE}"
+    )))
+    .fetch_one(&mut *conn)
+    .await?;
     let upsert = format!(
         "INSERT INTO products (program_id, product_id, name, unit_cost_cents, launched_on)
          SELECT $1, product_id, name, unit_cost_cents, launched_on FROM {PRODUCT_STAGE}

@@ -166,8 +166,8 @@ pub fn parse_order_line<'r>(row: &Row<'r>, tz: Tz) -> Result<OrderLine<'r>, Fiel
     let local = seller_center_time(time_raw)
         .map_err(|e| FieldError::new(col::TIME_CREATED, time_raw, e))?;
     let status_raw = row.required(col::ORDER_STATUS)?;
-    let status =
-        OrderStatus::parse(status_raw).map_err(|e| FieldError::new(col::ORDER_STATUS, status_raw, e))?;
+    let status = OrderStatus::parse(status_raw)
+        .map_err(|e| FieldError::new(col::ORDER_STATUS, status_raw, e))?;
     let refunded = match row.opt(col::REFUNDED)? {
         None => false,
         Some(s) => yes_no(s).map_err(|e| FieldError::new(col::REFUNDED, s, e))?,
@@ -228,9 +228,15 @@ pub fn parse_order_line<'r>(row: &Row<'r>, tz: Tz) -> Result<OrderLine<'r>, Fiel
 /// `Yes`/`No` (also `Y`/`N`, `true`/`false`), any case.
 pub fn yes_no(raw: &str) -> Result<bool, OrderFieldError> {
     let s = raw.trim();
-    if ["yes", "y", "true"].iter().any(|v| s.eq_ignore_ascii_case(v)) {
+    if ["yes", "y", "true"]
+        .iter()
+        .any(|v| s.eq_ignore_ascii_case(v))
+    {
         Ok(true)
-    } else if ["no", "n", "false"].iter().any(|v| s.eq_ignore_ascii_case(v)) {
+    } else if ["no", "n", "false"]
+        .iter()
+        .any(|v| s.eq_ignore_ascii_case(v))
+    {
         Ok(false)
     } else {
         Err(OrderFieldError::YesNo(s.to_string()))

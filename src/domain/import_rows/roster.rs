@@ -40,7 +40,9 @@ pub enum RosterError {
         "cannot link a Discord user: programs[].discord_guild_id is not configured for this program"
     )]
     NoDiscordGuild,
-    #[error("cannot link a Slack user: programs[].slack_team_id is not configured for this program")]
+    #[error(
+        "cannot link a Slack user: programs[].slack_team_id is not configured for this program"
+    )]
     NoSlackTeam,
     #[error("{0:?} is negative; an amount of at least 0 is needed")]
     Negative(String),
@@ -87,7 +89,11 @@ pub fn parse_creator<'r>(
             ));
         }
         Some(s) if !linked.discord => {
-            return Err(FieldError::new(c::DISCORD_USER_ID, s, RosterError::NoDiscordGuild));
+            return Err(FieldError::new(
+                c::DISCORD_USER_ID,
+                s,
+                RosterError::NoDiscordGuild,
+            ));
         }
         Some(s) => Some(s),
     };
@@ -107,7 +113,11 @@ pub fn parse_creator<'r>(
             ));
         }
         Some(s) if !linked.slack => {
-            return Err(FieldError::new(c::SLACK_USER_ID, s, RosterError::NoSlackTeam));
+            return Err(FieldError::new(
+                c::SLACK_USER_ID,
+                s,
+                RosterError::NoSlackTeam,
+            ));
         }
         Some(s) => Some(s),
     };

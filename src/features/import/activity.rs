@@ -40,13 +40,9 @@ pub(super) async fn samples(
         Samples,
     )
     .await?;
-    let (merged, new_creators, duplicates, rows) = db::import::activity::merge_samples(
-        conn,
-        program.id,
-        program.timezone.name(),
-        &staged.map,
-    )
-    .await?;
+    let (merged, new_creators, duplicates, rows) =
+        db::import::activity::merge_samples(conn, program.id, program.timezone.name(), &staged.map)
+            .await?;
     Ok(super::report(
         staged,
         ImportKind::Samples,
@@ -89,13 +85,9 @@ pub(super) async fn videos(
         Videos(program.timezone),
     )
     .await?;
-    let (merged, new_creators, duplicates, rows) = db::import::activity::merge_videos(
-        conn,
-        program.id,
-        program.timezone.name(),
-        &staged.map,
-    )
-    .await?;
+    let (merged, new_creators, duplicates, rows) =
+        db::import::activity::merge_videos(conn, program.id, program.timezone.name(), &staged.map)
+            .await?;
     Ok(super::report(
         staged,
         ImportKind::Videos,

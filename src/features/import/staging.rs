@@ -65,12 +65,11 @@ impl Source {
         if headers.iter().all(|h| h.trim().is_empty()) {
             return Err(ImportError::Empty { file: name.into() }.into());
         }
-        let map = ColumnMap::resolve(&headers, specs).map_err(|missing| {
-            ImportError::MissingColumns {
+        let map =
+            ColumnMap::resolve(&headers, specs).map_err(|missing| ImportError::MissingColumns {
                 file: name.into(),
                 columns: missing.into_iter().map(String::from).collect(),
-            }
-        })?;
+            })?;
         Ok(Source {
             name: name.into(),
             map,
@@ -101,7 +100,8 @@ pub(super) async fn stream<S: RowSink>(
         .await
         .context("starting the COPY into the staging table")?;
     let (sender, mut receiver) = mpsc::channel::<Vec<u8>>(4);
-    let reader = tokio::task::spawn_blocking(move || read_all(source, sink, chunk_rows, bar, sender));
+    let reader =
+        tokio::task::spawn_blocking(move || read_all(source, sink, chunk_rows, bar, sender));
     let mut send_error = None;
     while let Some(chunk) = receiver.recv().await {
         if let Err(e) = copy.send(chunk).await {
@@ -190,7 +190,11 @@ fn read_all<S: RowSink>(
 
 /// A byte-driven progress bar on stderr, or `None` when not wanted: stderr is not a terminal or
 /// the file is small.
-pub(super) fn progress_bar(wanted: bool, total_bytes: Option<u64>, min_bytes: u64) -> Option<ProgressBar> {
+pub(super) fn progress_bar(
+    wanted: bool,
+    total_bytes: Option<u64>,
+    min_bytes: u64,
+) -> Option<ProgressBar> {
     use std::io::IsTerminal;
     let total = total_bytes?;
     if !wanted || total <= min_bytes || !std::io::stderr().is_terminal() {
