@@ -3,6 +3,7 @@
 
 mod db_cmd;
 pub mod tiers_cmd;
+mod import_cmd;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -42,6 +43,15 @@ pub enum Command {
     /// One creator's tier: pin it, unpin it, or ask why.
     #[command(subcommand)]
     Tier(tiers_cmd::TierCommand),
+    /// Import a CSV file: orders (Seller Center affiliate export), creators, samples, videos or
+    /// products. Exit code 2 when every row of the file was rejected.
+    Import {
+        /// What the file holds: orders, creators, samples, videos or products.
+        kind: crate::features::import::ImportKind,
+        file: PathBuf,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
 }
 
 #[derive(Debug, Clone, Copy, Default, ValueEnum, PartialEq, Eq)]
@@ -89,6 +99,9 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Db(cmd) => db_cmd::run(&config, cmd).await,
         Command::Tiers(cmd) => tiers_cmd::run_tiers(config, cli.program.as_deref(), cmd).await,
         Command::Tier(cmd) => tiers_cmd::run_tier(config, cli.program.as_deref(), cmd).await,
+        Command::Import { kind, file, format } => {
+            import_cmd::run(config, cli.program.as_deref(), kind, &file, format).await
+        }
     }
 }
 

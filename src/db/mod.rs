@@ -2,6 +2,7 @@
 //! executor or a connection so a feature can compose several in one transaction.
 
 pub mod embedded;
+pub mod import;
 pub mod programs;
 pub mod rollups;
 pub mod tiers;

@@ -2,6 +2,7 @@
 //! formulas. No I/O here; time is always an argument.
 
 pub mod handle;
+pub mod import_rows;
 pub mod kpi;
 pub mod money;
 pub mod tier;

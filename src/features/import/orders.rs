@@ -1,0 +1,76 @@
+//! Importing the Seller Center affiliate orders export, then refreshing the daily rollups of
+//! every day it touched.
+
+use std::collections::BTreeSet;
+
+use anyhow::Result;
+use chrono::NaiveDate;
+use chrono_tz::Tz;
+use indicatif::ProgressBar;
+use sqlx::PgConnection;
+
+use super::staging::{self, RowSink, Source};
+use super::{ImportKind, ImportReport};
+use crate::db;
+use crate::db::programs::Program;
+use crate::domain::import_rows::orders::{col, parse_order_line};
+use crate::domain::import_rows::{FieldError, Row};
+
+struct Orders {
+    tz: Tz,
+    currency: String,
+    /// Program-local days of the staged lines: the rollups to refresh.
+    days: BTreeSet<NaiveDate>,
+    last_day: Option<NaiveDate>,
+}
+
+impl RowSink for Orders {
+    fn stage(&mut self, row: &Row<'_>, line: u64, buf: &mut Vec<u8>) -> Result<(), FieldError> {
+        let order = parse_order_line(row, self.tz)?;
+        if self.last_day != Some(order.created_on) {
+            self.last_day = Some(order.created_on);
+            self.days.insert(order.created_on);
+        }
+        db::import::orders::encode(buf, line, &order, &self.currency);
+        Ok(())
+    }
+}
+
+pub(super) async fn run(
+    conn: &mut PgConnection,
+    program: &Program,
+    source: Source,
+    chunk_rows: usize,
+    bar: Option<ProgressBar>,
+) -> Result<ImportReport> {
+    db::import::orders::create_stage(conn).await?;
+    let sink = Orders {
+        tz: program.timezone,
+        currency: program.currency.clone(),
+        days: BTreeSet::new(),
+        last_day: None,
+    };
+    let staged = staging::stream(
+        conn,
+        db::import::orders::COPY_SQL,
+        source,
+        chunk_rows,
+        bar,
+        sink,
+    )
+    .await?;
+    let merged = db::import::orders::merge(conn, program.id, &staged.map).await?;
+    let mut days: BTreeSet<NaiveDate> = staged.sink.days.clone();
+    days.extend(merged.vacated_days.iter().copied());
+    let days: Vec<NaiveDate> = days.into_iter().collect();
+    db::rollups::refresh_days(conn, program.id, &days).await?;
+    Ok(super::report(
+        staged,
+        ImportKind::Orders,
+        merged.merged,
+        merged.staged,
+        merged.new_creators,
+        &merged.duplicates,
+        &[col::ORDER_ID, col::SKU_ID],
+    ))
+}
