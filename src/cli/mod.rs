@@ -2,6 +2,7 @@
 //! feature, then prints its result as a table or JSON.
 
 mod db_cmd;
+pub mod stats_cmd;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -35,6 +36,12 @@ pub enum Command {
     /// Manage the private PostgreSQL cluster used when DATABASE_URL is not set.
     #[command(subcommand)]
     Db(db_cmd::DbCommand),
+    /// Program KPIs for a period (default: the last 30 days).
+    Kpi(stats_cmd::KpiArgs),
+    /// One creator's stats card.
+    Creator(stats_cmd::CreatorArgs),
+    /// Creators ranked by GMV, videos or views.
+    Leaderboard(stats_cmd::LeaderboardArgs),
 }
 
 #[derive(Debug, Clone, Copy, Default, ValueEnum, PartialEq, Eq)]
@@ -80,6 +87,11 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
     let config = Config::load(cli.config.as_deref())?;
     match cli.command {
         Command::Db(cmd) => db_cmd::run(&config, cmd).await,
+        Command::Kpi(args) => stats_cmd::kpi(config, cli.program.as_deref(), args).await,
+        Command::Creator(args) => stats_cmd::creator(config, cli.program.as_deref(), args).await,
+        Command::Leaderboard(args) => {
+            stats_cmd::leaderboard(config, cli.program.as_deref(), args).await
+        }
     }
 }
 

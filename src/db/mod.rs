@@ -4,6 +4,7 @@
 pub mod embedded;
 pub mod programs;
 pub mod rollups;
+pub mod stats;
 
 use std::str::FromStr;
 

@@ -4,9 +4,12 @@
 pub mod handle;
 pub mod kpi;
 pub mod money;
+pub mod pareto;
+pub mod period;
 pub mod tier;
 pub mod timefmt;
 
 pub use handle::Handle;
 pub use money::{Cents, format_cents, parse_money, parse_rate_bp};
+pub use period::Period;
 pub use tier::Tier;

@@ -1,3 +1,4 @@
 //! Use cases, one module per capability a user would name. Each loads what it needs, applies the
 //! domain rules and stores the outcome in one transaction; they return plain values that the CLI
 //! (and later the chat adapters) render.
+pub mod stats;
