@@ -299,9 +299,9 @@ pub fn leaderboard_table(
         }
     }
     if rows.is_empty() {
-        return format!("Leaderboard by {metric} {period}: nobody yet\n");
+        return format!("Leaderboard by {heading} {period}: nobody yet\n");
     }
-    format!("Leaderboard by {metric} {period}\n{t}\n")
+    format!("Leaderboard by {heading} {period}\n{t}\n")
 }
 
 /// Shown for a quantity that has no value (e.g. AOV without orders).

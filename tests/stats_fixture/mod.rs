@@ -117,8 +117,8 @@ pub async fn november_program(pool: &PgPool) -> (Program, Creators) {
         ],
     )
     .await;
-    // [views, likes, comments, shares]
-    let videos: [(&str, i64, Option<&str>, &str, [i64; 4]); 7] = [
+    // (content id, creator, product, posted at, [views, likes, comments, shares])
+    let videos = [
         (
             "v1",
             c.ava,
@@ -217,4 +217,33 @@ pub async fn november_program(pool: &PgPool) -> (Program, Creators) {
     )
     .await;
     (program, c)
+}
+
+/// Runs the real `creator-bot` binary against the test's database; returns its exit code, stdout
+/// and stderr.
+pub fn run_cli(pool: &PgPool, args: &[&str]) -> (i32, String, String) {
+    let database = pool
+        .connect_options()
+        .get_database()
+        .expect("the test database has a name")
+        .to_string();
+    // The server scripts/test points at, with this test's own database in place of its default.
+    let server = std::env::var("DATABASE_URL").expect("DATABASE_URL is set by scripts/test");
+    let query_at = server.find('?').unwrap_or(server.len());
+    let path_at = server[..query_at]
+        .rfind('/')
+        .expect("a database URL has a path")
+        + 1;
+    let url = format!("{}{}{}", &server[..path_at], database, &server[query_at..]);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_creator-bot"))
+        .args(args)
+        .env("DATABASE_URL", url)
+        .env_remove("CREATOR_BOT_CONFIG")
+        .output()
+        .expect("running creator-bot");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
 }
