@@ -18,3 +18,7 @@ CREATE INDEX videos_program_posted_counts ON videos (program_id, posted_at)
 -- newest stamp (with the row count) over a period changes whenever that period's numbers can have
 -- changed.
 ALTER TABLE program_daily ADD COLUMN refreshed_at TIMESTAMPTZ NOT NULL DEFAULT now();
+
+-- Whether a sample was followed by a video of its product by its creator: one index probe per
+-- sample, however many videos the creator posted.
+CREATE INDEX videos_creator_product ON videos (program_id, creator_id, product_id, posted_at);

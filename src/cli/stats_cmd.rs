@@ -1,9 +1,10 @@
 //! `creator-bot kpi`, `creator-bot creator HANDLE` and `creator-bot leaderboard`: the stats as
 //! tables for people or as JSON.
 
+use std::io::Write;
 use std::process::ExitCode;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use chrono::{NaiveDate, Utc};
 use chrono_tz::Tz;
 use clap::Args;
@@ -122,11 +123,18 @@ fn print<T: Serialize>(
     value: &T,
     table: impl FnOnce() -> String,
 ) -> Result<ExitCode> {
-    match format {
-        Format::Json => println!("{}", serde_json::to_string_pretty(value)?),
-        Format::Table => print!("{}", table()),
+    let text = match format {
+        Format::Json => format!("{}\n", serde_json::to_string_pretty(value)?),
+        Format::Table => table(),
+    };
+    match std::io::stdout().lock().write_all(text.as_bytes()) {
+        // `creator-bot kpi | head` closing the pipe early is not an error.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
+        other => {
+            other.context("writing to stdout")?;
+            Ok(ExitCode::SUCCESS)
+        }
     }
-    Ok(ExitCode::SUCCESS)
 }
 
 /// The program KPIs for people: one line per KPI, then the Pareto shares.

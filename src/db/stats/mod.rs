@@ -24,7 +24,7 @@ fn sample_posted_sql(tz_param: usize) -> String {
     SAMPLE_POSTED_SQL.replace("$tz", &format!("${tz_param}"))
 }
 
-/// What tells whether the rollups of a period changed: how many days have rows and the newest
+/// What tells whether the rollups up to a day changed: how many days have rows and the newest
 /// refresh among them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::FromRow)]
 pub struct RollupStamp {
@@ -32,40 +32,50 @@ pub struct RollupStamp {
     pub refreshed_at: Option<DateTime<Utc>>,
 }
 
+/// The stamp of every rollup day before `to` (refreshing any of them can change first sale days,
+/// so the stamp covers the whole history up to the period's end, not just the period).
 pub async fn rollup_stamp(
     db: impl PgExecutor<'_>,
     program_id: i64,
-    from: NaiveDate,
     to: NaiveDate,
 ) -> Result<RollupStamp> {
     sqlx::query_as(
         "SELECT COUNT(*) AS days, MAX(refreshed_at) AS refreshed_at
-           FROM program_daily WHERE program_id = $1 AND day >= $2 AND day < $3",
+           FROM program_daily WHERE program_id = $1 AND day < $2",
     )
     .bind(program_id)
-    .bind(from)
     .bind(to)
     .fetch_one(db)
     .await
     .context("reading when the rollups were refreshed")
 }
 
-/// Period GMV of every creator with at least one net line in `[from, to)`, highest first.
-pub async fn selling_gmv_desc(
+/// Who sold, from the rollups.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Selling {
+    /// Period GMV of every creator with at least one net line in `[from, to)`, in no order.
+    pub period_gmv: Vec<i64>,
+    /// Creators whose first net sale was before `to`.
+    pub lifetime_sellers: i64,
+}
+
+pub async fn selling(
     db: impl PgExecutor<'_>,
     program_id: i64,
     from: NaiveDate,
     to: NaiveDate,
-) -> Result<Vec<i64>> {
+) -> Result<Selling> {
     // One array rather than a row per creator: at 100 k creators decoding rows costs more than
-    // the aggregate itself.
-    sqlx::query_scalar(
-        "SELECT COALESCE(array_agg(gmv ORDER BY gmv DESC), '{}')
-           FROM (SELECT SUM(gross_gmv_cents - refunded_gmv_cents)::int8 AS gmv
-                   FROM creator_daily
-                  WHERE program_id = $1 AND day >= $2 AND day < $3
-                  GROUP BY creator_id
-                 HAVING SUM(net_lines) > 0) t",
+    // the aggregate itself. Sorting is left to the caller, which does it faster.
+    sqlx::query_as(
+        "SELECT (SELECT COALESCE(array_agg(gmv), '{}')
+                   FROM (SELECT SUM(gross_gmv_cents - refunded_gmv_cents)::int8 AS gmv
+                           FROM creator_daily
+                          WHERE program_id = $1 AND day >= $2 AND day < $3
+                          GROUP BY creator_id
+                         HAVING SUM(net_lines) > 0) t) AS period_gmv,
+                (SELECT COUNT(*) FROM creators WHERE program_id = $1 AND first_sale_on < $3)
+                    AS lifetime_sellers",
     )
     .bind(program_id)
     .bind(from)

@@ -4,7 +4,7 @@ use anyhow::{Context, Result};
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{AssertSqlSafe, PgExecutor};
 
-/// Everything the program KPIs need except the per-creator GMV ranking.
+/// Everything the program KPIs need except the per-creator GMV ranking (see [`super::selling`]).
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct ProgramSums {
     pub gross_gmv_cents: i64,
@@ -26,8 +26,6 @@ pub struct ProgramSums {
     pub other_cost_cents: i64,
     /// Net GMV of every day before the period's end.
     pub lifetime_gmv_cents: i64,
-    /// Creators whose first net sale was before the period's end.
-    pub lifetime_sellers: i64,
     /// `first_sale_on − joined_on` of creators whose first net sale falls in the period.
     pub days_to_first_sale: Vec<i64>,
 }
@@ -70,12 +68,10 @@ pub async fn program_sums(
          life AS (
              SELECT COALESCE(SUM(gross_gmv_cents - refunded_gmv_cents), 0)::int8 AS lifetime_gmv_cents
                FROM program_daily WHERE program_id = $1 AND day < $3),
-         sellers AS (
-             SELECT COUNT(*) FILTER (WHERE first_sale_on < $3) AS lifetime_sellers,
-                    COALESCE(array_agg((first_sale_on - joined_on)::int8) FILTER (WHERE first_sale_on >= $2), '{{}}')
-                        AS days_to_first_sale
-               FROM creators WHERE program_id = $1 AND first_sale_on < $3)
-         SELECT * FROM d, v, s, sc, pc, life, sellers",
+         first_sales AS (
+             SELECT COALESCE(array_agg((first_sale_on - joined_on)::int8), '{{}}') AS days_to_first_sale
+               FROM creators WHERE program_id = $1 AND first_sale_on >= $2 AND first_sale_on < $3)
+         SELECT * FROM d, v, s, sc, pc, life, first_sales",
         posted = super::sample_posted_sql(6),
     );
     sqlx::query_as(AssertSqlSafe(sql))

@@ -64,7 +64,7 @@ pub async fn program_kpis(pool: &PgPool, program: &Program, period: Period) -> R
         program_cost_cents,
         roi,
         cpa_cents,
-        clv_cents: div_round(sums.lifetime_gmv_cents, sums.lifetime_sellers),
+        clv_cents: div_round(sums.lifetime_gmv_cents, ranking.lifetime_sellers()),
         views: sums.views,
         engagement_rate: ratio(sums.interactions, sums.views),
         pareto: pareto(ranking.gmv_desc()),

@@ -1,8 +1,9 @@
 //! Each selling creator's GMV over a period, highest first: the Pareto shares, the selling-creator
-//! count and a creator's rank all come from it. Aggregating it reads every creator-day of the
-//! period (costly at 100 k creators), so it is kept per database, program and period and reused
-//! while the period's rollups carry the same refresh stamp. The database stays the only source:
-//! a stale entry is recomputed, never served.
+//! count and a creator's rank all come from it (with the count of creators who ever sold, for
+//! CLV). Aggregating it reads every creator-day of the period (costly at 100 k creators), so it is
+//! kept per database, program and period and reused while the rollups up to the period's end
+//! carry the same refresh stamp. The database stays the only source: a stale entry is recomputed,
+//! never served.
 
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, Mutex};
@@ -18,11 +19,17 @@ use crate::domain::Period;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Ranking {
     gmv_desc: Vec<i64>,
+    lifetime_sellers: i64,
 }
 
 impl Ranking {
     pub fn gmv_desc(&self) -> &[i64] {
         &self.gmv_desc
+    }
+
+    /// Creators whose first net sale was before the period's end.
+    pub fn lifetime_sellers(&self) -> i64 {
+        self.lifetime_sellers
     }
 
     pub fn selling_creators(&self) -> u64 {
@@ -79,7 +86,7 @@ pub async fn ranking(pool: &PgPool, program: &Program, period: Period) -> Result
     };
     // The stamp is read before the ranking: if an import lands in between, the entry is stored
     // under the older stamp and recomputed on the next call, never the other way round.
-    let stamp = stats::rollup_stamp(pool, program.id, period.from, period.to).await?;
+    let stamp = stats::rollup_stamp(pool, program.id, period.to).await?;
     {
         let mut cache = CACHE.lock().unwrap_or_else(|e| e.into_inner());
         cache.clock += 1;
@@ -91,8 +98,13 @@ pub async fn ranking(pool: &PgPool, program: &Program, period: Period) -> Result
             return Ok(entry.ranking.clone());
         }
     }
-    let gmv_desc = stats::selling_gmv_desc(pool, program.id, period.from, period.to).await?;
-    let ranking = Arc::new(Ranking { gmv_desc });
+    let selling = stats::selling(pool, program.id, period.from, period.to).await?;
+    let mut gmv_desc = selling.period_gmv;
+    gmv_desc.sort_unstable_by(|a, b| b.cmp(a));
+    let ranking = Arc::new(Ranking {
+        gmv_desc,
+        lifetime_sellers: selling.lifetime_sellers,
+    });
     let mut cache = CACHE.lock().unwrap_or_else(|e| e.into_inner());
     cache.clock += 1;
     let now = cache.clock;
@@ -125,6 +137,7 @@ mod tests {
     fn ranks_share_ties_like_sql_rank() {
         let r = Ranking {
             gmv_desc: vec![900, 500, 500, 100, 0],
+            lifetime_sellers: 7,
         };
         assert_eq!(r.rank_of(900), Some(1));
         assert_eq!(r.rank_of(500), Some(2));
