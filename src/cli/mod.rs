@@ -4,6 +4,7 @@
 mod db_cmd;
 pub mod tiers_cmd;
 mod import_cmd;
+pub mod stats_cmd;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -52,6 +53,12 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
+    /// Program KPIs for a period (default: the last 30 days).
+    Kpi(stats_cmd::KpiArgs),
+    /// One creator's stats card.
+    Creator(stats_cmd::CreatorArgs),
+    /// Creators ranked by GMV, videos or views.
+    Leaderboard(stats_cmd::LeaderboardArgs),
 }
 
 #[derive(Debug, Clone, Copy, Default, ValueEnum, PartialEq, Eq)]
@@ -101,6 +108,11 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Tier(cmd) => tiers_cmd::run_tier(config, cli.program.as_deref(), cmd).await,
         Command::Import { kind, file, format } => {
             import_cmd::run(config, cli.program.as_deref(), kind, &file, format).await
+        }
+        Command::Kpi(args) => stats_cmd::kpi(config, cli.program.as_deref(), args).await,
+        Command::Creator(args) => stats_cmd::creator(config, cli.program.as_deref(), args).await,
+        Command::Leaderboard(args) => {
+            stats_cmd::leaderboard(config, cli.program.as_deref(), args).await
         }
     }
 }

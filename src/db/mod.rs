@@ -6,6 +6,7 @@ pub mod import;
 pub mod programs;
 pub mod rollups;
 pub mod tiers;
+pub mod stats;
 
 use std::str::FromStr;
 

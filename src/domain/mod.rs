@@ -5,10 +5,13 @@ pub mod handle;
 pub mod import_rows;
 pub mod kpi;
 pub mod money;
+pub mod pareto;
+pub mod period;
 pub mod tier;
 pub mod tier_rules;
 pub mod timefmt;
 
 pub use handle::Handle;
 pub use money::{Cents, format_cents, parse_money, parse_rate_bp};
+pub use period::Period;
 pub use tier::Tier;

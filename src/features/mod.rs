@@ -5,3 +5,4 @@
 pub mod demo;
 pub mod tiers;
 pub mod import;
+pub mod stats;

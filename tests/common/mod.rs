@@ -131,11 +131,33 @@ pub async fn video(
     at: &str,
     views: i64,
 ) {
-    let naive = chrono::NaiveDateTime::parse_from_str(at, "%Y-%m-%d %H:%M").expect(at);
-    let at = creator_bot::domain::timefmt::local_to_utc(naive, program.timezone);
+    video_engaged(
+        pool,
+        program,
+        content_id,
+        creator_id,
+        product_id,
+        at,
+        [views, 0, 0, 0],
+    )
+    .await
+}
+
+/// Inserts a video with its `[views, likes, comments, shares]`; `at` is program-local.
+pub async fn video_engaged(
+    pool: &PgPool,
+    program: &Program,
+    content_id: &str,
+    creator_id: i64,
+    product_id: Option<&str>,
+    at: &str,
+    [views, likes, comments, shares]: [i64; 4],
+) {
+    let at = local(program, at);
     sqlx::query(
-        "INSERT INTO videos (program_id, content_id, creator_id, product_id, posted_at, views)
-         VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO videos (program_id, content_id, creator_id, product_id, posted_at, views,
+                             likes, comments, shares)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(program.id)
     .bind(content_id)
@@ -143,7 +165,124 @@ pub async fn video(
     .bind(product_id)
     .bind(at)
     .bind(views)
+    .bind(likes)
+    .bind(comments)
+    .bind(shares)
     .execute(pool)
     .await
     .expect("inserting a video");
+}
+
+/// The instant of a program-local `YYYY-MM-DD HH:MM`.
+pub fn local(program: &Program, at: &str) -> chrono::DateTime<chrono::Utc> {
+    let naive = chrono::NaiveDateTime::parse_from_str(at, "%Y-%m-%d %H:%M").expect(at);
+    creator_bot::domain::timefmt::local_to_utc(naive, program.timezone)
+}
+
+/// Inserts a product with its unit cost.
+pub async fn product(pool: &PgPool, program: &Program, product_id: &str, unit_cost_cents: i64) {
+    sqlx::query(
+        "INSERT INTO products (program_id, product_id, name, unit_cost_cents)
+         VALUES ($1, $2, 'Product ' || $2, $3)",
+    )
+    .bind(program.id)
+    .bind(product_id)
+    .bind(unit_cost_cents)
+    .execute(pool)
+    .await
+    .expect("inserting a product");
+}
+
+/// A sample sent to a creator, for direct insertion.
+#[derive(Debug, Clone)]
+pub struct Sample {
+    pub creator_id: i64,
+    pub product_id: &'static str,
+    pub shipped_on: &'static str,
+    pub delivered_on: Option<&'static str>,
+    /// Shipping and handling.
+    pub cost_cents: i64,
+    /// The first video as the video import records it: a program-local `YYYY-MM-DD HH:MM`.
+    pub first_video_at: Option<&'static str>,
+}
+
+/// Inserts samples directly.
+pub async fn samples(pool: &PgPool, program: &Program, samples: &[Sample]) {
+    for s in samples {
+        sqlx::query(
+            "INSERT INTO samples (program_id, creator_id, product_id, shipped_on, delivered_on,
+                                  cost_cents, first_video_at)
+             VALUES ($1, $2, $3, $4::date, $5::date, $6, $7)",
+        )
+        .bind(program.id)
+        .bind(s.creator_id)
+        .bind(s.product_id)
+        .bind(s.shipped_on)
+        .bind(s.delivered_on)
+        .bind(s.cost_cents)
+        .bind(s.first_video_at.map(|at| local(program, at)))
+        .execute(pool)
+        .await
+        .expect("inserting a sample");
+    }
+}
+
+/// Records a flat fee or bonus (part of program cost).
+pub async fn program_cost(
+    pool: &PgPool,
+    program: &Program,
+    creator_id: Option<i64>,
+    incurred_on: &str,
+    amount_cents: i64,
+    description: &str,
+) {
+    sqlx::query(
+        "INSERT INTO program_costs (program_id, creator_id, incurred_on, amount_cents, description)
+         VALUES ($1, $2, $3::date, $4, $5)",
+    )
+    .bind(program.id)
+    .bind(creator_id)
+    .bind(incurred_on)
+    .bind(amount_cents)
+    .bind(description)
+    .execute(pool)
+    .await
+    .expect("recording a program cost");
+}
+
+/// Moves a creator to `tier` and records why in the tier history; `at` is program-local.
+pub async fn tier_change(
+    pool: &PgPool,
+    program: &Program,
+    creator_id: i64,
+    tier: &str,
+    reason: &str,
+    at: &str,
+) {
+    let at = local(program, at);
+    sqlx::query(
+        "INSERT INTO tier_history (program_id, creator_id, from_tier, to_tier, kind, reason,
+                                   changed_at, changed_by)
+         SELECT $1, $2, tier, $3, 'daily_check', $4, $5, 'system' FROM creators WHERE id = $2",
+    )
+    .bind(program.id)
+    .bind(creator_id)
+    .bind(tier)
+    .bind(reason)
+    .bind(at)
+    .execute(pool)
+    .await
+    .expect("recording a tier change");
+    sqlx::query("UPDATE creators SET tier = $2, tier_since = $3 WHERE id = $1")
+        .bind(creator_id)
+        .bind(tier)
+        .bind(at)
+        .execute(pool)
+        .await
+        .expect("changing a tier");
+}
+
+/// Inserts one sample directly.
+pub async fn sample(pool: &PgPool, program: &Program, sample: Sample) {
+    samples(pool, program, &[sample]).await
 }

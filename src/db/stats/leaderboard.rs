@@ -1,0 +1,77 @@
+//! Creators ranked by one metric over a period.
+
+use anyhow::{Context, Result};
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::{AssertSqlSafe, PgExecutor};
+
+/// What a leaderboard ranks by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RankedBy {
+    /// Net GMV of order lines created in the period.
+    Gmv,
+    /// Videos posted in the period.
+    Videos,
+    /// Views of the videos posted in the period.
+    Views,
+}
+
+impl RankedBy {
+    /// Per-creator values as `(creator_id, value)`; `$2`/`$3` are the days, `$4`/`$5` the instants.
+    fn values_sql(self) -> &'static str {
+        match self {
+            RankedBy::Gmv => {
+                "SELECT creator_id, SUM(gross_gmv_cents - refunded_gmv_cents)::int8 AS value
+                   FROM creator_daily WHERE program_id = $1 AND day >= $2 AND day < $3
+                  GROUP BY creator_id"
+            }
+            RankedBy::Videos => {
+                "SELECT creator_id, COUNT(*) AS value
+                   FROM videos WHERE program_id = $1 AND posted_at >= $4 AND posted_at < $5
+                  GROUP BY creator_id"
+            }
+            RankedBy::Views => {
+                "SELECT creator_id, SUM(views)::int8 AS value
+                   FROM videos WHERE program_id = $1 AND posted_at >= $4 AND posted_at < $5
+                  GROUP BY creator_id"
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct RankedRow {
+    pub rank: i64,
+    pub handle: String,
+    pub value: i64,
+}
+
+/// The first `limit` creators with a positive value, by value (ties share a rank, as SQL RANK())
+/// then handle.
+pub async fn ranked(
+    db: impl PgExecutor<'_>,
+    program_id: i64,
+    by: RankedBy,
+    (from, to): (NaiveDate, NaiveDate),
+    (starts_at, ends_at): (DateTime<Utc>, DateTime<Utc>),
+    limit: i64,
+) -> Result<Vec<RankedRow>> {
+    let sql = format!(
+        "WITH m AS ({values})
+         SELECT RANK() OVER (ORDER BY m.value DESC) AS rank, c.handle, m.value
+           FROM m JOIN creators c ON c.program_id = $1 AND c.id = m.creator_id
+          WHERE m.value > 0
+          ORDER BY m.value DESC, c.handle
+          LIMIT $6",
+        values = by.values_sql(),
+    );
+    sqlx::query_as(AssertSqlSafe(sql))
+        .bind(program_id)
+        .bind(from)
+        .bind(to)
+        .bind(starts_at)
+        .bind(ends_at)
+        .bind(limit)
+        .fetch_all(db)
+        .await
+        .context("ranking creators")
+}
