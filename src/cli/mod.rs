@@ -2,9 +2,10 @@
 //! feature, then prints its result as a table or JSON.
 
 mod db_cmd;
-pub mod tiers_cmd;
+pub mod demo_cmd;
 mod import_cmd;
 pub mod stats_cmd;
+pub mod tiers_cmd;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -35,6 +36,9 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Generate a realistic synthetic program (about 500 creators, 90 days), import it, and show
+    /// its KPIs, tier mix and top 10. Running it again replaces the demo program.
+    Demo(demo_cmd::DemoArgs),
     /// Manage the private PostgreSQL cluster used when DATABASE_URL is not set.
     #[command(subcommand)]
     Db(db_cmd::DbCommand),
@@ -104,6 +108,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
     let config = Config::load(cli.config.as_deref())?;
     match cli.command {
         Command::Db(cmd) => db_cmd::run(&config, cmd).await,
+        Command::Demo(args) => demo_cmd::run(config, args).await,
         Command::Tiers(cmd) => tiers_cmd::run_tiers(config, cli.program.as_deref(), cmd).await,
         Command::Tier(cmd) => tiers_cmd::run_tier(config, cli.program.as_deref(), cmd).await,
         Command::Import { kind, file, format } => {

@@ -5,8 +5,8 @@ pub mod embedded;
 pub mod import;
 pub mod programs;
 pub mod rollups;
-pub mod tiers;
 pub mod stats;
+pub mod tiers;
 
 use std::str::FromStr;
 

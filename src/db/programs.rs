@@ -124,3 +124,33 @@ pub async fn by_slug(db: impl PgExecutor<'_>, slug: &str) -> Result<Option<Progr
             .await?;
     row.map(Program::try_from).transpose()
 }
+
+/// Deletes a program and everything it holds (the demo uses it to start again).
+pub async fn delete(pool: &PgPool, slug: &str) -> Result<bool> {
+    let mut tx = pool.begin().await?;
+    let id: Option<i64> = sqlx::query_scalar("SELECT id FROM programs WHERE slug = $1")
+        .bind(slug)
+        .fetch_optional(&mut *tx)
+        .await?;
+    let Some(id) = id else {
+        return Ok(false);
+    };
+    // Order lines and rollups first: they are the bulk, and deleting them directly is far cheaper
+    // than cascading row by row from creators.
+    for table in ["creator_daily", "program_daily", "order_lines"] {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DELETE FROM {table} WHERE program_id = $1"
+        )))
+        .bind(id)
+        .execute(&mut *tx)
+        .await
+        .with_context(|| format!("deleting {table} of program {slug}"))?;
+    }
+    sqlx::query("DELETE FROM programs WHERE id = $1")
+        .bind(id)
+        .execute(&mut *tx)
+        .await
+        .with_context(|| format!("deleting program {slug}"))?;
+    tx.commit().await?;
+    Ok(true)
+}

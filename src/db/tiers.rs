@@ -339,3 +339,21 @@ pub async fn history(
     .await
     .context("reading tier history")
 }
+
+/// How many creators each tier holds, top tier first (every tier listed, even when empty).
+pub async fn tier_mix(db: impl PgExecutor<'_>, program_id: i64) -> Result<Vec<(Tier, i64)>> {
+    let rows: Vec<(String, i64)> =
+        sqlx::query_as("SELECT tier, count(*) FROM creators WHERE program_id = $1 GROUP BY tier")
+            .bind(program_id)
+            .fetch_all(db)
+            .await
+            .context("counting creators per tier")?;
+    let mut mix: Vec<(Tier, i64)> = Tier::ALL.iter().map(|t| (*t, 0)).collect();
+    for (tier, n) in rows {
+        let tier = parse_tier(&tier)?;
+        if let Some(slot) = mix.iter_mut().find(|(t, _)| *t == tier) {
+            slot.1 = n;
+        }
+    }
+    Ok(mix)
+}

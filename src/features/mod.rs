@@ -3,6 +3,6 @@
 //! (and later the chat adapters) render.
 
 pub mod demo;
-pub mod tiers;
 pub mod import;
 pub mod stats;
+pub mod tiers;

@@ -347,11 +347,14 @@ fn write_orders(
         };
         order_id += 1 + rng.gen_range(0..50);
         let skus = if rng.gen_bool(0.1) { 2 } else { 1 };
-        for _ in 0..skus {
+        // A second SKU in the same order is always another product: (order, SKU) is the key.
+        let first_product = rng.gen_range(0..PRODUCTS.len());
+        for k in 0..skus {
             if written >= spec.order_lines {
                 break;
             }
-            let p = rng.gen_range(0..PRODUCTS.len());
+            let p =
+                (first_product + k * (1 + rng.gen_range(0..PRODUCTS.len() - 1))) % PRODUCTS.len();
             let (name, price, _) = PRODUCTS[p];
             let quantity: i64 = if rng.gen_bool(0.85) { 1 } else { 2 };
             let discount = if rng.gen_bool(0.3) { price / 10 } else { 0 };
