@@ -1,43 +1,361 @@
-//! Foundation benchmark (prints figures; not a test): a program of 100k creators and 5M order
-//! lines, then the import rate of a 1M-line export against `psql \copy`, `creator` stats latency,
-//! `kpi` over 90 days, `tiers review` over every creator, and peak memory.
+//! Foundation benchmark (prints figures; not a test). Builds a program of 100k creators and 5M
+//! order lines from the synthetic generator, then reports:
+//! - the import rate of a 1M-line orders export (the newest 1M lines, into a database that
+//!   already holds the older 4M) and its ratio to `psql \copy` of the same file into an unindexed
+//!   table;
+//! - `creator` stats-card latency p50 / p99 over random creators;
+//! - `kpi` over 90 days (first call and repeated calls);
+//! - `tiers review` over every creator;
+//! - peak memory (resident high-water mark) of this process.
 //!
-//! `cargo bench --bench foundation [-- --creators N --lines N --export-lines N]`
-//! Uses DATABASE_URL when set, else a private throwaway cluster under target/bench-pg.
+//! `cargo bench --bench foundation [-- --creators N --lines N --export-lines N --samples N]`
+//! Uses DATABASE_URL when set, else a private cluster under target/bench-pg.
 
-use std::time::Instant;
+use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::{Duration, Instant};
 
-use anyhow::Result;
-use chrono::NaiveDate;
+use anyhow::{Context, Result, bail};
+use chrono::{Duration as Days, NaiveDate};
+use creator_bot::config::{Config, ProgramConfig};
+use creator_bot::db::embedded::{Durability, EmbeddedCluster};
+use creator_bot::db::{self, programs};
+use creator_bot::domain::timefmt::start_of_day;
+use creator_bot::domain::{Handle, Period};
 use creator_bot::features::demo::synth::{SynthSpec, generate};
+use creator_bot::features::import::{ImportKind, import_file};
+use creator_bot::features::{stats, tiers};
+use rand::SeedableRng;
+use rand::seq::SliceRandom;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
-fn main() -> Result<()> {
-    let args: Vec<String> = std::env::args().collect();
-    let arg = |name: &str, default: usize| -> usize {
-        args.iter()
+struct Args {
+    creators: usize,
+    lines: usize,
+    export_lines: usize,
+    samples: usize,
+}
+
+fn args() -> Args {
+    let raw: Vec<String> = std::env::args().collect();
+    let get = |name: &str, default: usize| -> usize {
+        raw.iter()
             .position(|a| a == name)
-            .and_then(|i| args.get(i + 1))
-            .and_then(|v| v.parse().ok())
+            .and_then(|i| raw.get(i + 1))
+            .and_then(|v| v.replace('_', "").parse().ok())
             .unwrap_or(default)
     };
-    let creators = arg("--creators", 100_000);
-    let lines = arg("--lines", 5_000_000);
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-data");
+    Args {
+        creators: get("--creators", 100_000),
+        lines: get("--lines", 5_000_000),
+        export_lines: get("--export-lines", 1_000_000),
+        samples: get("--samples", 2_000),
+    }
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let a = args();
+    if a.export_lines >= a.lines {
+        bail!("--export-lines must be below --lines");
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("target");
+    let end = NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
     let spec = SynthSpec {
-        creators,
-        order_lines: lines,
+        creators: a.creators,
+        order_lines: a.lines,
         days: 365,
-        end: NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
+        end,
         seed: 1,
         selling_share: 0.6,
         zipf_exponent: 1.2,
     };
-    let t = Instant::now();
-    let files = generate(&spec, &dir)?;
     println!(
-        "generate: {creators} creators, {lines} order lines in {:.1} s ({} MB orders file)",
-        t.elapsed().as_secs_f64(),
-        std::fs::metadata(&files.orders)?.len() / 1_000_000
+        "creator-bot foundation benchmark: {} creators, {} order lines over {} days",
+        a.creators, a.lines, spec.days
     );
+
+    // 1. Data files (kept between runs of the same size).
+    let data = root.join(format!("bench-data-{}-{}", a.creators, a.lines));
+    let stamp = data.join("complete");
+    if !stamp.exists() {
+        let t = Instant::now();
+        let _ = std::fs::remove_dir_all(&data);
+        generate(&spec, &data)?;
+        std::fs::write(&stamp, "ok")?;
+        println!(
+            "generated the CSV files in {:.1} s",
+            t.elapsed().as_secs_f64()
+        );
+    }
+    let (history, export) = split_orders(&data, a.export_lines)?;
+
+    // 2. A fresh database.
+    let mut config = Config::default();
+    config.database.max_connections = 4;
+    let url = match std::env::var("DATABASE_URL") {
+        Ok(url) if !url.is_empty() => url,
+        _ => {
+            let cluster = EmbeddedCluster::locate(&root.join("bench-pg"), None)?;
+            cluster.ensure_running(Durability::Durable)?;
+            cluster.url("postgres")
+        }
+    };
+    let options = PgConnectOptions::from_str(&url)?.database("creator_bot_bench");
+    let host = match options.get_socket() {
+        Some(dir) => dir.display().to_string(),
+        None => options.get_host().to_string(),
+    };
+    let psql_args = vec![
+        "-h".to_string(),
+        host,
+        "-p".into(),
+        options.get_port().to_string(),
+        "-U".into(),
+        options.get_username().to_string(),
+        "-d".into(),
+        "creator_bot_bench".into(),
+    ];
+    db::recreate_database(&options).await?;
+    let pool = PgPoolOptions::new()
+        .max_connections(4)
+        .connect_with(options.clone())
+        .await?;
+    db::MIGRATOR.run(&pool).await?;
+    let program = programs::upsert(
+        &pool,
+        &ProgramConfig {
+            slug: "bench".into(),
+            name: "Benchmark brand".into(),
+            timezone: "America/New_York".into(),
+            currency: "USD".into(),
+            discord_guild_id: None,
+            slack_team_id: None,
+        },
+    )
+    .await?;
+
+    // 3. Load everything but the export.
+    for (kind, file) in [
+        (ImportKind::Products, data.join("products.csv")),
+        (ImportKind::Creators, data.join("creators.csv")),
+        (ImportKind::Samples, data.join("samples.csv")),
+        (ImportKind::Videos, data.join("videos.csv")),
+        (ImportKind::Orders, history.clone()),
+    ] {
+        let t = Instant::now();
+        let r = import_file(&pool, &program, &config, kind, &file, false).await?;
+        println!(
+            "loaded {:<28} {:>9} rows in {:>6.1} s",
+            file.file_name().unwrap().to_string_lossy(),
+            r.inserted + r.updated + r.unchanged,
+            t.elapsed().as_secs_f64()
+        );
+    }
+    sqlx::query("VACUUM ANALYZE").execute(&pool).await?;
+
+    // 4. The timed import of the newest 1M lines, and psql \copy of the same file.
+    let t = Instant::now();
+    let r = import_file(&pool, &program, &config, ImportKind::Orders, &export, false).await?;
+    let import_secs = t.elapsed().as_secs_f64();
+    let rows = r.inserted + r.updated + r.unchanged;
+    if !r.rejected.is_empty() {
+        bail!("{} rows rejected in the benchmark export", r.rejected.len());
+    }
+    sqlx::query("VACUUM ANALYZE").execute(&pool).await?;
+    let copy_secs = psql_copy(&psql_args, &export)?;
+    let size_mb = std::fs::metadata(&export)?.len() as f64 / 1e6;
+    println!("\nimport of a {rows}-line export ({size_mb:.0} MB):");
+    println!(
+        "  creator-bot import orders  {import_secs:>7.2} s  {:>9.0} lines/s  ({} inserted, {} updated)",
+        rows as f64 / import_secs,
+        r.inserted,
+        r.updated
+    );
+    println!(
+        "  psql \\copy (unindexed)    {copy_secs:>7.2} s  {:>9.0} lines/s",
+        rows as f64 / copy_secs
+    );
+    println!(
+        "  ratio                      {:>7.2}x  (goal <= 1.5x)",
+        import_secs / copy_secs
+    );
+    let t = Instant::now();
+    let again = import_file(&pool, &program, &config, ImportKind::Orders, &export, false).await?;
+    println!(
+        "  re-import of the same file {:>7.2} s  ({} unchanged)",
+        t.elapsed().as_secs_f64(),
+        again.unchanged
+    );
+
+    // 5. Creator stats card latency.
+    let today = end;
+    let period = Period::last_days(today - Days::days(1), 30)?;
+    let handles: Vec<String> =
+        sqlx::query_scalar("SELECT handle FROM creators WHERE program_id = $1")
+            .bind(program.id)
+            .fetch_all(&pool)
+            .await?;
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
+    let picks: Vec<&String> = handles.choose_multiple(&mut rng, a.samples).collect();
+    for h in picks.iter().take(50) {
+        stats::creator_card(&pool, &program, &Handle::parse(h)?, period).await?;
+    }
+    let mut times = Vec::with_capacity(picks.len());
+    for h in &picks {
+        let handle = Handle::parse(h)?;
+        let t = Instant::now();
+        stats::creator_card(&pool, &program, &handle, period).await?;
+        times.push(t.elapsed());
+    }
+    let (p50, p99, max) = percentiles(&mut times);
+    println!(
+        "\ncreator stats card over {} random creators: p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms  (goal p99 <= 5 ms)",
+        picks.len(),
+        ms(p50),
+        ms(p99),
+        ms(max)
+    );
+    let top: String = sqlx::query_scalar(
+        "SELECT c.handle FROM creator_daily d JOIN creators c ON c.id = d.creator_id
+          WHERE d.program_id = $1 GROUP BY c.handle ORDER BY sum(d.gross_gmv_cents) DESC LIMIT 1",
+    )
+    .bind(program.id)
+    .fetch_one(&pool)
+    .await?;
+    let top_handle = Handle::parse(&top)?;
+    let mut top_times = Vec::new();
+    for _ in 0..50 {
+        let t = Instant::now();
+        stats::creator_card(&pool, &program, &top_handle, period).await?;
+        top_times.push(t.elapsed());
+    }
+    let (p50, p99, _) = percentiles(&mut top_times);
+    println!(
+        "creator stats card of the top seller (@{top}): p50 {:.2} ms, p99 {:.2} ms",
+        ms(p50),
+        ms(p99)
+    );
+
+    // 6. KPIs over 90 days.
+    let period90 = Period::last_days(today - Days::days(1), 90)?;
+    let t = Instant::now();
+    stats::program_kpis(&pool, &program, period90).await?;
+    let first = t.elapsed();
+    let mut kpi_times = Vec::new();
+    for _ in 0..20 {
+        let t = Instant::now();
+        stats::program_kpis(&pool, &program, period90).await?;
+        kpi_times.push(t.elapsed());
+    }
+    let (p50, _, max) = percentiles(&mut kpi_times);
+    println!(
+        "kpi over 90 days: first call {:.1} ms, then p50 {:.1} ms, max {:.1} ms  (goal <= 100 ms)",
+        ms(first),
+        ms(p50),
+        ms(max)
+    );
+
+    // 7. Monthly tier review over every creator.
+    let at = start_of_day(today, program.timezone);
+    let t = Instant::now();
+    let review = tiers::review(&pool, &program, &config.tiers, at, false).await?;
+    let review_secs = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let again = tiers::review(&pool, &program, &config.tiers, at, false).await?;
+    println!(
+        "tiers review over {} creators: {:.2} s ({} promoted, {} demoted); again {:.2} s ({} changes)  (goal <= 1 s)",
+        handles.len(),
+        review_secs,
+        review.promoted,
+        review.demoted,
+        t.elapsed().as_secs_f64(),
+        again.changes.len()
+    );
+
+    println!(
+        "\npeak memory (VmHWM) of the benchmark process: {} MB",
+        peak_rss_kb()? / 1024
+    );
+    pool.close().await;
     Ok(())
+}
+
+/// Splits orders.csv (chronological) into the older lines and the newest `export` lines.
+fn split_orders(data: &Path, export: usize) -> Result<(PathBuf, PathBuf)> {
+    let history = data.join(format!("orders-history-{export}.csv"));
+    let newest = data.join(format!("orders-export-{export}.csv"));
+    if history.exists() && newest.exists() {
+        return Ok((history, newest));
+    }
+    let total = BufReader::new(std::fs::File::open(data.join("orders.csv"))?)
+        .lines()
+        .count()
+        - 1;
+    let mut lines = BufReader::new(std::fs::File::open(data.join("orders.csv"))?).lines();
+    let header = lines.next().context("empty orders file")??;
+    let mut h = BufWriter::new(std::fs::File::create(&history)?);
+    let mut n = BufWriter::new(std::fs::File::create(&newest)?);
+    writeln!(h, "{header}")?;
+    writeln!(n, "{header}")?;
+    for (i, line) in lines.enumerate() {
+        let line = line?;
+        if i < total - export {
+            writeln!(h, "{line}")?;
+        } else {
+            writeln!(n, "{line}")?;
+        }
+    }
+    h.flush()?;
+    n.flush()?;
+    Ok((history, newest))
+}
+
+/// Times `psql \copy` of the file into a fresh unindexed table of 24 text columns.
+fn psql_copy(psql_args: &[String], file: &Path) -> Result<f64> {
+    let columns: Vec<String> = (1..=24).map(|i| format!("c{i} text")).collect();
+    let setup = format!(
+        "DROP TABLE IF EXISTS copy_baseline; CREATE TABLE copy_baseline ({});",
+        columns.join(", ")
+    );
+    let run = |sql: &str| -> Result<()> {
+        let mut cmd = std::process::Command::new("psql");
+        cmd.args(psql_args);
+        let status = cmd
+            .args(["-q", "-v", "ON_ERROR_STOP=1", "-c", sql])
+            .status()?;
+        if !status.success() {
+            bail!("psql failed: {sql}");
+        }
+        Ok(())
+    };
+    run(&setup)?;
+    let t = Instant::now();
+    run(&format!(
+        "\\copy copy_baseline FROM '{}' WITH (FORMAT csv, HEADER true)",
+        file.display()
+    ))?;
+    let secs = t.elapsed().as_secs_f64();
+    run("DROP TABLE copy_baseline")?;
+    Ok(secs)
+}
+
+fn percentiles(times: &mut [Duration]) -> (Duration, Duration, Duration) {
+    times.sort();
+    let at = |q: f64| times[((times.len() as f64 * q).ceil() as usize).saturating_sub(1)];
+    (at(0.50), at(0.99), *times.last().unwrap())
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn peak_rss_kb() -> Result<u64> {
+    let status = std::fs::read_to_string("/proc/self/status")?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .context("reading VmHWM")
 }

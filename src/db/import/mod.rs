@@ -42,12 +42,16 @@ pub(crate) async fn create_stage(
     Ok(())
 }
 
-/// Fresh statistics so the upsert's joins are planned for the real row count.
-pub(crate) async fn analyze(conn: &mut PgConnection, table: &str) -> Result<()> {
-    sqlx::query(AssertSqlSafe(format!("ANALYZE {table}")))
-        .execute(&mut *conn)
-        .await
-        .with_context(|| format!("analyzing {table}"))?;
+/// Fresh statistics so the upsert's joins are planned for the real row count; only the join
+/// columns, since sampling every column of a wide staging table costs more than it helps.
+pub(crate) async fn analyze(conn: &mut PgConnection, table: &str, columns: &[&str]) -> Result<()> {
+    sqlx::query(AssertSqlSafe(format!(
+        "ANALYZE {table} ({})",
+        columns.join(", ")
+    )))
+    .execute(&mut *conn)
+    .await
+    .with_context(|| format!("analyzing {table}"))?;
     Ok(())
 }
 

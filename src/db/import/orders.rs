@@ -120,7 +120,7 @@ pub async fn merge(
     map: &ColumnMap,
 ) -> Result<OrdersMerged> {
     let duplicates = super::drop_duplicates(conn, STAGE, &["order_id", "sku_id"]).await?;
-    super::analyze(conn, STAGE).await?;
+    super::analyze(conn, STAGE, &["handle", "order_id", "sku_id"]).await?;
     let new_creators =
         super::create_missing_creators(conn, program_id, STAGE, "created_on").await?;
     let staged: i64 = sqlx::query_scalar(AssertSqlSafe(format!("SELECT count(*) FROM {STAGE}")))
