@@ -19,6 +19,14 @@ pub async fn refresh_days(
     if days.is_empty() {
         return Ok(());
     }
+    // One refresh per program at a time, held until commit, and stamped with the clock at insert
+    // time (not the transaction's start): a later commit always carries a later `refreshed_at`,
+    // which is what tells a cached ranking that its numbers are stale.
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended('creator-bot:rollups', $1))")
+        .bind(program_id)
+        .execute(&mut *conn)
+        .await
+        .context("locking the program's rollups")?;
     sqlx::query("DELETE FROM creator_daily WHERE program_id = $1 AND day = ANY($2)")
         .bind(program_id)
         .bind(days)
@@ -66,10 +74,12 @@ pub async fn refresh_days(
     // lines belong to two creators is one order of the program.
     let program_sql = format!(
         "INSERT INTO program_daily (program_id, day, gross_gmv_cents, refunded_gmv_cents, orders,
-                                    commission_cents, commission_estimated_cents, commission_actual_cents)
+                                    commission_cents, commission_estimated_cents, commission_actual_cents,
+                                    refreshed_at)
          SELECT $1, d.day, SUM(d.gross_gmv_cents), SUM(d.refunded_gmv_cents),
                 COALESCE(MAX(o.orders), 0),
-                SUM(d.commission_cents), SUM(d.commission_estimated_cents), SUM(d.commission_actual_cents)
+                SUM(d.commission_cents), SUM(d.commission_estimated_cents), SUM(d.commission_actual_cents),
+                clock_timestamp()
            FROM creator_daily d
            LEFT JOIN (SELECT created_on, COUNT(*) AS orders
                         FROM (SELECT created_on, order_id FROM order_lines
