@@ -106,6 +106,16 @@ async fn avas_november_card(pool: PgPool) {
     );
     assert_eq!(json["tier"], "all_stars");
     assert_eq!(json["samples"][0]["status"], "posted");
+
+    // People read times in the program's time zone.
+    let table = creator_bot::cli::stats_cmd::creator_table(&card, program.timezone);
+    let last_video = table.lines().find(|l| l.contains("Last video")).unwrap();
+    assert!(
+        last_video.contains("v2 on 2026-11-10 10:00 EST (3,000 views)"),
+        "{last_video}"
+    );
+    assert!(table.contains("2026-11-10 10:00 EST"), "{table}");
+    assert!(table.contains("2026-11-02 10:00 EST"), "{table}");
 }
 
 #[sqlx::test(migrator = "creator_bot::db::MIGRATOR")]

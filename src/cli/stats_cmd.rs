@@ -94,7 +94,8 @@ pub async fn creator(config: Config, program: Option<&str>, args: CreatorArgs) -
     let session = Session::open(config, program).await?;
     let period = args.period.period(session.program.timezone)?;
     let card = stats::creator_card(&session.pool, &session.program, &handle, period).await?;
-    print(args.period.format, &card, || creator_table(&card))
+    let tz = session.program.timezone;
+    print(args.period.format, &card, || creator_table(&card, tz))
 }
 
 pub async fn leaderboard(
@@ -192,7 +193,8 @@ pub fn kpi_table(k: &ProgramKpis) -> String {
 }
 
 /// A creator's card for people: who they are, their numbers, then their samples.
-pub fn creator_table(c: &CreatorCard) -> String {
+/// Times are shown in `tz`, the program's time zone.
+pub fn creator_table(c: &CreatorCard, tz: Tz) -> String {
     let money = |cents: i64| format_cents(cents, &c.currency);
     let opt_money = |cents: Option<i64>| cents.map_or(NONE.to_string(), money);
     let s = &c.sales;
@@ -206,7 +208,7 @@ pub fn creator_table(c: &CreatorCard) -> String {
         format!(
             "{} on {} ({views} views)",
             v.content_id,
-            v.posted_at.format("%Y-%m-%d %H:%M UTC")
+            v.posted_at.with_timezone(&tz).format("%Y-%m-%d %H:%M %Z")
         )
     });
     let rows = vec![
@@ -269,7 +271,7 @@ pub fn creator_table(c: &CreatorCard) -> String {
                     .delivered_on
                     .map_or(NONE.to_string(), |d| d.to_string()),
                 sample.first_video_at.map_or(NONE.to_string(), |t| {
-                    t.format("%Y-%m-%d %H:%M UTC").to_string()
+                    t.with_timezone(&tz).format("%Y-%m-%d %H:%M %Z").to_string()
                 }),
                 sample.status.as_str().replace('_', " "),
             ]);
