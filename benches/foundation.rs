@@ -9,6 +9,7 @@
 //! - peak memory (resident high-water mark) of this process.
 //!
 //! `cargo bench --bench foundation [-- --creators N --lines N --export-lines N --samples N]`
+//! (`--reuse` skips loading and the import figures, measuring the reads on the last run's data)
 //! Uses DATABASE_URL when set, else a private cluster under target/bench-pg.
 
 use std::io::{BufRead, BufReader, BufWriter, Write};
@@ -117,7 +118,11 @@ async fn main() -> Result<()> {
         "-d".into(),
         "creator_bot_bench".into(),
     ];
-    db::recreate_database(&options).await?;
+    // --reuse: measure the stats and tiers again on the database a previous run loaded.
+    let reuse = std::env::args().any(|a| a == "--reuse");
+    if !reuse {
+        db::recreate_database(&options).await?;
+    }
     let pool = PgPoolOptions::new()
         .max_connections(4)
         .connect_with(options.clone())
@@ -137,57 +142,60 @@ async fn main() -> Result<()> {
     .await?;
 
     // 3. Load everything but the export.
-    for (kind, file) in [
-        (ImportKind::Products, data.join("products.csv")),
-        (ImportKind::Creators, data.join("creators.csv")),
-        (ImportKind::Samples, data.join("samples.csv")),
-        (ImportKind::Videos, data.join("videos.csv")),
-        (ImportKind::Orders, history.clone()),
-    ] {
+    if !reuse {
+        for (kind, file) in [
+            (ImportKind::Products, data.join("products.csv")),
+            (ImportKind::Creators, data.join("creators.csv")),
+            (ImportKind::Samples, data.join("samples.csv")),
+            (ImportKind::Videos, data.join("videos.csv")),
+            (ImportKind::Orders, history.clone()),
+        ] {
+            let t = Instant::now();
+            let r = import_file(&pool, &program, &config, kind, &file, false).await?;
+            println!(
+                "loaded {:<28} {:>9} rows in {:>6.1} s",
+                file.file_name().unwrap().to_string_lossy(),
+                r.inserted + r.updated + r.unchanged,
+                t.elapsed().as_secs_f64()
+            );
+        }
+        sqlx::query("VACUUM ANALYZE").execute(&pool).await?;
+
+        // 4. The timed import of the newest 1M lines, and psql \copy of the same file.
         let t = Instant::now();
-        let r = import_file(&pool, &program, &config, kind, &file, false).await?;
+        let r = import_file(&pool, &program, &config, ImportKind::Orders, &export, false).await?;
+        let import_secs = t.elapsed().as_secs_f64();
+        let rows = r.inserted + r.updated + r.unchanged;
+        if !r.rejected.is_empty() {
+            bail!("{} rows rejected in the benchmark export", r.rejected.len());
+        }
+        sqlx::query("VACUUM ANALYZE").execute(&pool).await?;
+        let copy_secs = psql_copy(&psql_args, &export)?;
+        let size_mb = std::fs::metadata(&export)?.len() as f64 / 1e6;
+        println!("\nimport of a {rows}-line export ({size_mb:.0} MB):");
         println!(
-            "loaded {:<28} {:>9} rows in {:>6.1} s",
-            file.file_name().unwrap().to_string_lossy(),
-            r.inserted + r.updated + r.unchanged,
-            t.elapsed().as_secs_f64()
+            "  creator-bot import orders  {import_secs:>7.2} s  {:>9.0} lines/s  ({} inserted, {} updated)",
+            rows as f64 / import_secs,
+            r.inserted,
+            r.updated
+        );
+        println!(
+            "  psql \\copy (unindexed)    {copy_secs:>7.2} s  {:>9.0} lines/s",
+            rows as f64 / copy_secs
+        );
+        println!(
+            "  ratio                      {:>7.2}x  (goal <= 1.5x)",
+            import_secs / copy_secs
+        );
+        let t = Instant::now();
+        let again =
+            import_file(&pool, &program, &config, ImportKind::Orders, &export, false).await?;
+        println!(
+            "  re-import of the same file {:>7.2} s  ({} unchanged)",
+            t.elapsed().as_secs_f64(),
+            again.unchanged
         );
     }
-    sqlx::query("VACUUM ANALYZE").execute(&pool).await?;
-
-    // 4. The timed import of the newest 1M lines, and psql \copy of the same file.
-    let t = Instant::now();
-    let r = import_file(&pool, &program, &config, ImportKind::Orders, &export, false).await?;
-    let import_secs = t.elapsed().as_secs_f64();
-    let rows = r.inserted + r.updated + r.unchanged;
-    if !r.rejected.is_empty() {
-        bail!("{} rows rejected in the benchmark export", r.rejected.len());
-    }
-    sqlx::query("VACUUM ANALYZE").execute(&pool).await?;
-    let copy_secs = psql_copy(&psql_args, &export)?;
-    let size_mb = std::fs::metadata(&export)?.len() as f64 / 1e6;
-    println!("\nimport of a {rows}-line export ({size_mb:.0} MB):");
-    println!(
-        "  creator-bot import orders  {import_secs:>7.2} s  {:>9.0} lines/s  ({} inserted, {} updated)",
-        rows as f64 / import_secs,
-        r.inserted,
-        r.updated
-    );
-    println!(
-        "  psql \\copy (unindexed)    {copy_secs:>7.2} s  {:>9.0} lines/s",
-        rows as f64 / copy_secs
-    );
-    println!(
-        "  ratio                      {:>7.2}x  (goal <= 1.5x)",
-        import_secs / copy_secs
-    );
-    let t = Instant::now();
-    let again = import_file(&pool, &program, &config, ImportKind::Orders, &export, false).await?;
-    println!(
-        "  re-import of the same file {:>7.2} s  ({} unchanged)",
-        t.elapsed().as_secs_f64(),
-        again.unchanged
-    );
 
     // 5. Creator stats card latency.
     let today = end;
