@@ -527,3 +527,95 @@ async fn a_failure_after_the_copy_leaves_nothing_behind(pool: PgPool) {
     assert_eq!(count(&pool, "creators").await, 0);
     assert_eq!(count(&pool, "creator_daily").await, 0);
 }
+
+async fn import_text(pool: &PgPool, program: &Program, name: &str, text: &str) -> ImportReport {
+    import_reader(
+        pool,
+        program,
+        &common::config(),
+        ImportKind::Orders,
+        name,
+        std::io::Cursor::new(text.as_bytes().to_vec()),
+        None,
+        false,
+    )
+    .await
+    .unwrap()
+}
+
+#[sqlx::test(migrator = "creator_bot::db::MIGRATOR")]
+async fn lines_in_another_currency_are_rejected_not_added(pool: PgPool) {
+    let program = common::program(&pool).await;
+    let report = import_text(
+        &pool,
+        &program,
+        "mixed.csv",
+        "Order ID,SKU ID,Payment Amount,Currency,Order Status,Creator Username,Time Created\n\
+         1,a,$10.00,USD,Settled,ann,02/11/2026 10:00:00\n\
+         2,a,£100.00,GBP,Settled,ann,02/11/2026 11:00:00\n\
+         3,a,5.00,,Settled,ann,02/11/2026 12:00:00\n",
+    )
+    .await;
+    assert_eq!((report.inserted, report.rejected.len()), (2, 1));
+    assert_eq!(
+        report.rejected[0].describe("mixed.csv"),
+        "mixed.csv:3: column \"Currency\": \"GBP\" is not this program's currency (USD); its amounts cannot be added to the program's"
+    );
+    let gross: i64 = sqlx::query_scalar("SELECT gross_gmv_cents FROM program_daily")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(gross, 1_500);
+}
+
+#[sqlx::test(migrator = "creator_bot::db::MIGRATOR")]
+async fn a_line_credited_to_another_creator_moves_the_first_sale(pool: PgPool) {
+    let program = common::program(&pool).await;
+    let header = "Order ID,SKU ID,Payment Amount,Order Status,Creator Username,Time Created\n";
+    import_text(
+        &pool,
+        &program,
+        "first.csv",
+        &format!("{header}1,a,10.00,Settled,ann,02/11/2026 10:00:00\n"),
+    )
+    .await;
+    let newer = import_text(
+        &pool,
+        &program,
+        "newer.csv",
+        &format!("{header}1,a,10.00,Settled,bob,02/11/2026 10:00:00\n"),
+    )
+    .await;
+    assert_eq!((newer.inserted, newer.updated), (0, 1));
+    let first_sales: Vec<(String, Option<NaiveDate>)> =
+        sqlx::query_as("SELECT handle, first_sale_on FROM creators ORDER BY handle")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        first_sales,
+        [
+            ("ann".to_string(), None),
+            ("bob".to_string(), Some(day("2026-11-02")))
+        ]
+    );
+}
+
+#[sqlx::test(migrator = "creator_bot::db::MIGRATOR")]
+async fn a_year_zero_date_is_a_rejected_row(pool: PgPool) {
+    let program = common::program(&pool).await;
+    let report = import_text(
+        &pool,
+        &program,
+        "zero.csv",
+        "Order ID,SKU ID,Payment Amount,Order Status,Creator Username,Time Created\n\
+         1,a,10.00,Settled,ann,01/01/0000\n\
+         2,a,10.00,Settled,ann,02/11/2026\n",
+    )
+    .await;
+    assert_eq!(report.inserted, 1);
+    assert_eq!(
+        report.rejected[0].describe("zero.csv"),
+        "zero.csv:2: column \"Time Created\": \"01/01/0000\" is not a date in DD/MM/YYYY or DD/MM/YYYY HH:MM:SS form"
+    );
+}

@@ -121,6 +121,16 @@ async fn a_pin_survives_review_and_check_until_unpinned(pool: PgPool) {
             tier_since: t0
         }
     );
+    // The stats card still gives the reason pat holds the tier; the unpin changed no tier.
+    let november = creator_bot::domain::Period::new(
+        chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
+        chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
+    )
+    .unwrap();
+    let card = creator_bot::features::stats::creator_card(&pool, &p, &h("pat"), november)
+        .await
+        .unwrap();
+    assert_eq!(card.tier_reason.as_deref(), Some("launch partner"));
     let t2 = at(&p, "2026-12-01 11:00");
     let check = tiers::check(&pool, &p, &cfg(), t2).await.unwrap();
     assert_eq!(check.changes.len(), 1);

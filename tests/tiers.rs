@@ -565,3 +565,49 @@ async fn the_window_is_the_30_complete_local_days_before_at(pool: PgPool) {
     );
     assert_eq!(run.unchanged, 3);
 }
+
+#[sqlx::test(migrator = "creator_bot::db::MIGRATOR")]
+async fn a_zero_value_sale_makes_a_selling_creator_as_in_the_kpis(pool: PgPool) {
+    let p = program(&pool).await;
+    // Ten creators with GMV, and one whose only net line is a settled $0.00 order: 11 selling
+    // creators (as `kpi` counts them), so the top 10 % is ceil(1.1) = 2 places, not 1.
+    let gmvs: Vec<i64> = (0..10).map(|i| 100_000 - i * 1_000).collect();
+    sellers(&pool, &p, &gmvs).await;
+    let free = creator(&pool, &p, "free", "2026-10-01").await;
+    lines(
+        &pool,
+        &p,
+        &[Line::settled("o-free", free, "2026-11-15 10:00", 0)],
+    )
+    .await;
+    let run = tiers::review(&pool, &p, &cfg(), at(&p, "2026-12-01 09:00"), false)
+        .await
+        .unwrap();
+    let all_stars: Vec<(&str, &str)> = run
+        .changes
+        .iter()
+        .filter(|c| c.to == Tier::AllStars)
+        .map(|c| (c.handle.as_str(), c.reason.as_str()))
+        .collect();
+    assert_eq!(
+        all_stars,
+        [
+            ("c01", "top 10% of selling creators (rank 1 of 11)"),
+            ("c02", "top 10% of selling creators (rank 2 of 11)"),
+        ]
+    );
+    // A $0.00 seller is never All-Stars by rank, however few sell.
+    assert_eq!(tier_of(&pool, "free").await, "new_and_promising");
+    let kpis = creator_bot::features::stats::program_kpis(
+        &pool,
+        &p,
+        creator_bot::domain::Period::new(
+            chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
+            chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
+        )
+        .unwrap(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(kpis.selling_creators, 11);
+}

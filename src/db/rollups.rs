@@ -27,12 +27,18 @@ pub async fn refresh_days(
         .execute(&mut *conn)
         .await
         .context("locking the program's rollups")?;
-    sqlx::query("DELETE FROM creator_daily WHERE program_id = $1 AND day = ANY($2)")
-        .bind(program_id)
-        .bind(days)
-        .execute(&mut *conn)
-        .await
-        .context("clearing creator rollups")?;
+    // Creators who had rows on these days may have none after the refresh (a line re-credited
+    // to another creator); their first sale day must be recomputed too.
+    let mut touched: Vec<i64> = sqlx::query_scalar(
+        "DELETE FROM creator_daily WHERE program_id = $1 AND day = ANY($2) RETURNING creator_id",
+    )
+    .bind(program_id)
+    .bind(days)
+    .fetch_all(&mut *conn)
+    .await
+    .context("clearing creator rollups")?;
+    touched.sort_unstable();
+    touched.dedup();
     sqlx::query("DELETE FROM program_daily WHERE program_id = $1 AND day = ANY($2)")
         .bind(program_id)
         .bind(days)
@@ -100,15 +106,18 @@ pub async fn refresh_days(
         "UPDATE creators c
             SET first_sale_on = f.first_day
            FROM (SELECT t.creator_id, MIN(d.day) FILTER (WHERE d.net_lines > 0) AS first_day
-                   FROM (SELECT DISTINCT creator_id FROM creator_daily
-                          WHERE program_id = $1 AND day = ANY($2)) t
-                   JOIN creator_daily d ON d.program_id = $1 AND d.creator_id = t.creator_id
+                   FROM (SELECT creator_id FROM creator_daily
+                          WHERE program_id = $1 AND day = ANY($2)
+                         UNION
+                         SELECT unnest($3::bigint[])) t
+                   LEFT JOIN creator_daily d ON d.program_id = $1 AND d.creator_id = t.creator_id
                   GROUP BY t.creator_id) f
           WHERE c.program_id = $1 AND c.id = f.creator_id
             AND c.first_sale_on IS DISTINCT FROM f.first_day",
     )
     .bind(program_id)
     .bind(days)
+    .bind(&touched)
     .execute(&mut *conn)
     .await
     .context("updating first sale days")?;

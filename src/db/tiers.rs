@@ -73,7 +73,8 @@ WITH sales AS (
      GROUP BY creator_id
 ),
 ranked AS (
-    SELECT creator_id, RANK() OVER (ORDER BY gmv DESC) AS rank FROM sales WHERE gmv > 0
+    -- Selling creators are those with a net line in the window, as in the program KPIs.
+    SELECT creator_id, RANK() OVER (ORDER BY gmv DESC) AS rank FROM sales WHERE has_sale
 ),
 selling AS (SELECT count(*) AS n FROM ranked),
 vids AS (

@@ -3,7 +3,7 @@
 //! are read in a given time zone; a time skipped by a DST change is moved forward to the next
 //! valid instant, and an ambiguous one takes the earlier instant.
 
-use chrono::{DateTime, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, Datelike, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -26,7 +26,10 @@ pub fn parse_seller_center_time(raw: &str) -> Result<NaiveDateTime, TimeError> {
         Some((d, t)) => (d, Some(t.trim())),
         None => (s, None),
     };
-    let date = NaiveDate::parse_from_str(date_part, "%d/%m/%Y").map_err(|_| err())?;
+    let date = NaiveDate::parse_from_str(date_part, "%d/%m/%Y")
+        .ok()
+        .filter(plausible)
+        .ok_or_else(err)?;
     let time = match time_part {
         None => NaiveTime::MIN,
         Some(t) => NaiveTime::parse_from_str(t, "%H:%M:%S")
@@ -39,16 +42,26 @@ pub fn parse_seller_center_time(raw: &str) -> Result<NaiveDateTime, TimeError> {
 /// Parses `YYYY-MM-DD`.
 pub fn parse_date(raw: &str) -> Result<NaiveDate, TimeError> {
     let s = raw.trim();
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| TimeError::NotDate(s.to_string()))
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .ok()
+        .filter(plausible)
+        .ok_or_else(|| TimeError::NotDate(s.to_string()))
+}
+
+/// Years PostgreSQL and people agree on (chrono also accepts year 0 and negative years).
+fn plausible(date: &NaiveDate) -> bool {
+    (1..=9999).contains(&date.year())
 }
 
 /// Parses an RFC 3339 instant, or a local `YYYY-MM-DD[ HH:MM[:SS]]` (also with `T`) read in `tz`.
 pub fn parse_datetime(raw: &str, tz: Tz) -> Result<DateTime<Utc>, TimeError> {
     let s = raw.trim();
-    if let Ok(dt) = DateTime::parse_from_rfc3339(s) {
+    if let Ok(dt) = DateTime::parse_from_rfc3339(s)
+        && plausible(&dt.date_naive())
+    {
         return Ok(dt.with_timezone(&Utc));
     }
-    if let Ok(date) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+    if let Ok(date) = parse_date(s) {
         return Ok(local_to_utc(date.and_time(NaiveTime::MIN), tz));
     }
     for fmt in [
@@ -57,7 +70,9 @@ pub fn parse_datetime(raw: &str, tz: Tz) -> Result<DateTime<Utc>, TimeError> {
         "%Y-%m-%d %H:%M",
         "%Y-%m-%dT%H:%M",
     ] {
-        if let Ok(naive) = NaiveDateTime::parse_from_str(s, fmt) {
+        if let Ok(naive) = NaiveDateTime::parse_from_str(s, fmt)
+            && plausible(&naive.date())
+        {
             return Ok(local_to_utc(naive, tz));
         }
     }
@@ -120,6 +135,12 @@ mod tests {
             Err(TimeError::NotSellerCenterTime("2026-11-21".into()))
         );
         assert!(parse_seller_center_time("31/02/2026").is_err());
+        assert!(parse_seller_center_time("01/01/0000").is_err());
+        assert_eq!(
+            parse_date("0000-01-01"),
+            Err(TimeError::NotDate("0000-01-01".into()))
+        );
+        assert!(parse_datetime("0000-01-01 10:00", chrono_tz::UTC).is_err());
     }
 
     #[test]

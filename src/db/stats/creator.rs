@@ -57,8 +57,9 @@ pub async fn creator_sums(
                 lv.views AS last_video_views
            FROM creators c
            LEFT JOIN LATERAL (
+                -- The reason they hold their tier: an unpin changes no tier, so it is not one.
                 SELECT reason FROM tier_history
-                 WHERE program_id = c.program_id AND creator_id = c.id
+                 WHERE program_id = c.program_id AND creator_id = c.id AND kind <> 'unpinned'
                  ORDER BY changed_at DESC, id DESC LIMIT 1) th ON true
            CROSS JOIN LATERAL (
                 SELECT COALESCE(SUM(gross_gmv_cents), 0)::int8 AS gross_gmv_cents,

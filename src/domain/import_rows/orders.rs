@@ -259,7 +259,8 @@ fn fast_seller_center_time(s: &[u8]) -> Option<NaiveDateTime> {
     if s.len() != 10 && s.len() != 19 || s[2] != b'/' || s[5] != b'/' {
         return None;
     }
-    let date = NaiveDate::from_ymd_opt(num(&s[6..10])? as i32, num(&s[3..5])?, num(&s[0..2])?)?;
+    let year = num(&s[6..10]).filter(|y| *y >= 1)?;
+    let date = NaiveDate::from_ymd_opt(year as i32, num(&s[3..5])?, num(&s[0..2])?)?;
     let time = if s.len() == 19 {
         if s[10] != b' ' || s[13] != b':' || s[16] != b':' {
             return None;

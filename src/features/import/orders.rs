@@ -27,6 +27,19 @@ struct Orders {
 impl RowSink for Orders {
     fn stage(&mut self, row: &Row<'_>, line: u64, buf: &mut Vec<u8>) -> Result<(), FieldError> {
         let order = parse_order_line(row, self.tz)?;
+        // Amounts in another currency cannot be added to the program's money.
+        if let Some(currency) = order.currency.as_deref()
+            && currency != self.currency
+        {
+            return Err(FieldError::new(
+                col::CURRENCY,
+                currency,
+                format!(
+                    "{currency:?} is not this program's currency ({}); its amounts cannot be added to the program's",
+                    self.currency
+                ),
+            ));
+        }
         if self.last_day != Some(order.created_on) {
             self.last_day = Some(order.created_on);
             self.days.insert(order.created_on);
