@@ -186,10 +186,10 @@ async fn ranks_ties_transit_and_the_videos_after_the_period(pool: PgPool) {
     assert_eq!(hana.samples[0].status, SampleStatus::Delivered);
     assert_eq!(hana.samples[0].first_video_at, None);
     assert_eq!(hana.sample_conversion_rate, Some(0.0));
-    // dan's sample counts through the first video the import recorded (v6 predates delivery).
+    // dan's recorded first video (v6) came before the sample was delivered: not converted.
     let dan = card("dan").await;
-    assert_eq!(dan.samples[0].status, SampleStatus::Posted);
-    assert_eq!(dan.sample_conversion_rate, Some(1.0));
+    assert_eq!(dan.samples[0].status, SampleStatus::Delivered);
+    assert_eq!(dan.sample_conversion_rate, Some(0.0));
     // O8 7000 + O11 1000 in October + O9 3000.
     assert_eq!(dan.lifetime_gmv_cents, 11_000);
     // In December, cleo's v4 is inside and nobody sold but ava (O10).

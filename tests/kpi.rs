@@ -49,9 +49,10 @@ async fn november_kpis_match_the_hand_computed_values(pool: PgPool) {
     assert_eq!(k.gmv_per_creator_cents, Some(4_917));
     // v1, v2 ava; v3 ben (23:30 EST on 30 Nov); v6 dan; v7 hana — not v4 (1 Dec), v5 (31 Oct).
     assert_eq!(k.activated_creators, 4);
-    // Delivered in November: s1 s2 s3 s5 s7 s8 s9 = 7; followed by a video: s1 s2 s3 (videos
-    // after delivery), s7 s8 (recorded first video) = 5 → 5 / 7 = 0.71429.
-    assert_eq!(k.sample_conversion_rate, Some(0.7143));
+    // Delivered in November: s1 s2 s3 s5 s7 s8 s9 = 7; followed by a video after delivery:
+    // s1 s2 s3 (videos), s8 (recorded first video) = 4 — not s7 nor s9, whose videos came before
+    // the sample arrived → 4 / 7 = 0.57143.
+    assert_eq!(k.sample_conversion_rate, Some(0.5714));
     // First sale in November − joined: ava 12, ben 4, cleo 15, gus 5 → (5 + 12) / 2.
     assert_eq!(k.median_days_to_first_sale, Some(8.5));
     // Commission 3100 + samples shipped in November (unit cost + shipping): s2 2000+300,
@@ -205,7 +206,7 @@ KPIs 2026-11-01 to 2026-11-30
 │ Selling creators                  ┆        6 │
 │ GMV per selling creator           ┆   $49.17 │
 │ Activated creators                ┆        4 │
-│ Sample conversion                 ┆   71.43% │
+│ Sample conversion                 ┆   57.14% │
 │ Median days to first sale         ┆ 8.5 days │
 │ Program cost                      ┆  $202.00 │
 │ ROI                               ┆   46.04% │

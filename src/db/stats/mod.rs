@@ -10,10 +10,13 @@ use anyhow::{Context, Result};
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::PgExecutor;
 
-/// A sample counts as converted when a video of its product by its creator followed it: the one
-/// the video import recorded, or any posted on or after the (program-local) delivery day.
+/// A delivered sample counts as converted when a video of its product by its creator followed
+/// the delivery: the first video the video import recorded, or any video, posted on or after the
+/// (program-local) delivery day. A video posted before the sample arrived does not convert it.
 /// Uses alias `s` for samples and `$tz` for the program's timezone name.
-const SAMPLE_POSTED_SQL: &str = "(s.first_video_at IS NOT NULL OR EXISTS (
+const SAMPLE_POSTED_SQL: &str =
+    "(COALESCE(s.first_video_at >= (s.delivered_on::timestamp AT TIME ZONE $tz), false)
+     OR EXISTS (
         SELECT 1 FROM videos v
          WHERE v.program_id = s.program_id AND v.creator_id = s.creator_id
            AND v.product_id = s.product_id
