@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use chrono_tz::Tz;
 use figment::Figment;
-use figment::providers::{Env, Format, Serialized, Toml};
+use figment::providers::{Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 
 /// Environment variable naming the config file when `--config` is not given.
@@ -139,9 +139,14 @@ impl Default for ImportConfig {
 pub struct ConfigError(pub String);
 
 impl Config {
-    /// Loads the file (if any), applies environment overrides, and validates the result.
+    /// Loads the file (if any), applies `CREATOR_BOT__…` environment overrides, and validates
+    /// the result.
     pub fn load(path: Option<&Path>) -> Result<Config, ConfigError> {
-        Self::load_from(path, Env::prefixed(OVERRIDE_PREFIX).split("__"))
+        let vars: Vec<(String, String)> = std::env::vars()
+            .filter(|(k, _)| k.starts_with(OVERRIDE_PREFIX))
+            .collect();
+        let pairs: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        Self::load_with_overrides(path, &pairs)
     }
 
     /// Like [`Config::load`] with the environment overrides given explicitly (tests use this).
@@ -153,26 +158,13 @@ impl Config {
         if let Some(path) = path {
             figment = figment.merge(Self::file_provider(path)?);
         }
-        for (key, value) in overrides {
-            let key = key
-                .strip_prefix(OVERRIDE_PREFIX)
-                .unwrap_or(key)
-                .to_ascii_lowercase()
-                .replace("__", ".");
-            let value: figment::value::Value = value
-                .parse()
-                .unwrap_or_else(|_| figment::value::Value::from(value.to_string()));
-            figment = figment.merge((key, value));
-        }
-        Self::finish(figment)
-    }
-
-    fn load_from(path: Option<&Path>, env: Env) -> Result<Config, ConfigError> {
-        let mut figment = Figment::from(Serialized::defaults(Config::default()));
-        if let Some(path) = path {
-            figment = figment.merge(Self::file_provider(path)?);
-        }
-        Self::finish(figment.merge(env))
+        let overrides = EnvOverrides(
+            overrides
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        );
+        Self::finish(figment.merge(overrides))
     }
 
     fn file_provider(path: &Path) -> Result<figment::providers::Data<Toml>, ConfigError> {
@@ -196,7 +188,12 @@ impl Config {
             }
             ConfigError(message)
         })?;
-        config.validate()?;
+        config.validate().map_err(|ConfigError(message)| {
+            // Say where the bad value came from: the file or the environment.
+            let key = message.split(':').next().unwrap_or_default();
+            let key = key.split('[').next().unwrap_or(key);
+            ConfigError(format!("{message}{}", source_of(&figment, key)))
+        })?;
         Ok(config)
     }
 
@@ -355,6 +352,64 @@ fn valid_slug(s: &str) -> bool {
         && s.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
         && s.chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+}
+
+/// `CREATOR_BOT__SECTION__KEY=value` pairs as a figment provider named after the environment.
+struct EnvOverrides(Vec<(String, String)>);
+
+impl figment::Provider for EnvOverrides {
+    fn metadata(&self) -> figment::Metadata {
+        figment::Metadata::named("environment variable(s)")
+    }
+
+    fn data(
+        &self,
+    ) -> Result<figment::value::Map<figment::Profile, figment::value::Dict>, figment::Error> {
+        let mut dict = figment::value::Dict::new();
+        for (key, value) in &self.0 {
+            let key = key
+                .strip_prefix(OVERRIDE_PREFIX)
+                .unwrap_or(key)
+                .to_ascii_lowercase();
+            let path: Vec<&str> = key.split("__").collect();
+            let value: figment::value::Value = value
+                .parse()
+                .unwrap_or_else(|_| figment::value::Value::from(value.clone()));
+            insert_at(&mut dict, &path, value);
+        }
+        Ok(figment::Profile::Default.collect(dict))
+    }
+}
+
+fn insert_at(dict: &mut figment::value::Dict, path: &[&str], value: figment::value::Value) {
+    let Some((first, rest)) = path.split_first() else {
+        return;
+    };
+    if rest.is_empty() {
+        dict.insert((*first).to_string(), value);
+        return;
+    }
+    let entry = dict
+        .entry((*first).to_string())
+        .or_insert_with(|| figment::value::Value::from(figment::value::Dict::new()));
+    if !matches!(entry, figment::value::Value::Dict(..)) {
+        *entry = figment::value::Value::from(figment::value::Dict::new());
+    }
+    if let figment::value::Value::Dict(_, inner) = entry {
+        insert_at(inner, rest, value);
+    }
+}
+
+/// " (in FILE)" or " (from the environment)" for the provider that set `key`; empty for defaults.
+fn source_of(figment: &Figment, key: &str) -> String {
+    match figment.find_metadata(key) {
+        Some(m) => match &m.source {
+            Some(figment::Source::File(p)) => format!(" (in {})", p.display()),
+            _ if m.name.contains("environment") => " (from the environment)".to_string(),
+            _ => String::new(),
+        },
+        None => String::new(),
+    }
 }
 
 fn describe_figment_error(err: &figment::Error) -> String {

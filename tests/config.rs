@@ -102,35 +102,35 @@ fn bad_values_name_the_key_and_the_value() {
     let cases: &[(&str, &str)] = &[
         (
             "[[programs]]\nslug = \"glow\"\nname = \"Glow\"\ntimezone = \"Mars/Olympus\"\n",
-            "configuration error: programs[0].timezone: \"Mars/Olympus\" is not an IANA time zone (e.g. \"America/New_York\")",
+            "configuration error: programs[0].timezone: \"Mars/Olympus\" is not an IANA time zone (e.g. \"America/New_York\") (in FILE)",
         ),
         (
             "[[programs]]\nslug = \"glow\"\nname = \"Glow\"\ncurrency = \"usd\"\n",
-            "configuration error: programs[0].currency: \"usd\" is not a three-letter ISO currency code (e.g. \"USD\")",
+            "configuration error: programs[0].currency: \"usd\" is not a three-letter ISO currency code (e.g. \"USD\") (in FILE)",
         ),
         (
             "[[programs]]\nslug = \"Glow Skin\"\nname = \"Glow\"\n",
-            "configuration error: programs[0].slug: \"Glow Skin\" must be lower-case letters, digits, '-' or '_' (e.g. \"glow-skin\")",
+            "configuration error: programs[0].slug: \"Glow Skin\" must be lower-case letters, digits, '-' or '_' (e.g. \"glow-skin\") (in FILE)",
         ),
         (
             "default_program = \"other\"\n[[programs]]\nslug = \"glow\"\nname = \"Glow\"\n",
-            "configuration error: default_program: \"other\" is not one of the configured programs (glow)",
+            "configuration error: default_program: \"other\" is not one of the configured programs (glow) (in FILE)",
         ),
         (
             "[tiers]\nall_stars_top_percent = 150\n",
-            "configuration error: tiers.all_stars_top_percent: must be between 0 and 100, got 150",
+            "configuration error: tiers.all_stars_top_percent: must be between 0 and 100, got 150 (in FILE)",
         ),
         (
             "[tiers]\nsteady_min_gmv_cents = 300000\n",
-            "configuration error: tiers.steady_min_gmv_cents: must be below tiers.all_stars_min_gmv_cents (300000), got 300000",
+            "configuration error: tiers.steady_min_gmv_cents: must be below tiers.all_stars_min_gmv_cents (300000), got 300000 (in FILE)",
         ),
         (
             "[tiers]\nreview_day_of_month = 31\n",
-            "configuration error: tiers.review_day_of_month: must be between 1 and 28 so every month has it, got 31",
+            "configuration error: tiers.review_day_of_month: must be between 1 and 28 so every month has it, got 31 (in FILE)",
         ),
         (
             "[tiers]\nviral_min_gmv_cents = 0\n",
-            "configuration error: tiers.viral_min_gmv_cents: must be greater than 0, got 0",
+            "configuration error: tiers.viral_min_gmv_cents: must be greater than 0, got 0 (in FILE)",
         ),
     ];
     for (text, expected) in cases {
@@ -143,6 +143,6 @@ fn bad_environment_overrides_are_reported_too() {
     let err = error_of("", &[("CREATOR_BOT__TIERS__WINDOW_DAYS", "0")]);
     assert_eq!(
         err,
-        "configuration error: tiers.window_days: must be between 1 and 366, got 0"
+        "configuration error: tiers.window_days: must be between 1 and 366, got 0 (from the environment)"
     );
 }
