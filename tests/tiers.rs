@@ -611,3 +611,48 @@ async fn a_zero_value_sale_makes_a_selling_creator_as_in_the_kpis(pool: PgPool) 
     .unwrap();
     assert_eq!(kpis.selling_creators, 11);
 }
+
+#[sqlx::test(migrator = "creator_bot::db::MIGRATOR")]
+async fn a_pinned_creator_who_goes_viral_keeps_the_pin_but_staff_hear_of_it(pool: PgPool) {
+    let p = program(&pool).await;
+    let pinned = creator(&pool, &p, "pinned", "2026-10-01").await;
+    let t0 = at(&p, "2026-11-20 09:00");
+    tiers::set(
+        &pool,
+        &p,
+        &creator_bot::domain::Handle::parse("pinned").unwrap(),
+        Tier::SteadyEarners,
+        "trial month",
+        "ops",
+        t0,
+    )
+    .await
+    .unwrap();
+    lines(
+        &pool,
+        &p,
+        &[Line::settled("o1", pinned, "2026-11-28 10:00", 1_200_000)],
+    )
+    .await;
+    let run = tiers::check(&pool, &p, &cfg(), at(&p, "2026-12-01 09:00"))
+        .await
+        .unwrap();
+    assert_eq!((run.changes.len(), run.pinned_skipped), (0, 1));
+    assert_eq!(run.alerts_queued, 1);
+    assert_eq!(tier_of(&pool, "pinned").await, "steady_earners");
+    let rows = outbox(&pool).await;
+    assert_eq!(rows.len(), 1);
+    assert_eq!(
+        rows[0].dedupe_key,
+        format!("tier:viral:{pinned}:2026-12-01")
+    );
+    assert_eq!(
+        rows[0].payload,
+        serde_json::json!({"handle": "pinned", "gmv_7d_cents": 1_200_000})
+    );
+    // The next check the same day queues nothing more.
+    let again = tiers::check(&pool, &p, &cfg(), at(&p, "2026-12-01 10:00"))
+        .await
+        .unwrap();
+    assert_eq!(again.alerts_queued, 0);
+}

@@ -105,8 +105,11 @@ pub enum Run {
 /// What a run does with one creator.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Decision {
-    /// Staff pinned the tier; runs leave it alone.
-    PinnedSkipped,
+    /// Staff pinned the tier; runs leave it alone. A pinned creator below All-Stars who went
+    /// viral keeps the pin, but staff are still alerted.
+    PinnedSkipped {
+        alert_staff: bool,
+    },
     Unchanged,
     Change {
         to: Tier,
@@ -208,7 +211,9 @@ pub fn decide(
     currency: &str,
 ) -> Decision {
     if pinned {
-        return Decision::PinnedSkipped;
+        return Decision::PinnedSkipped {
+            alert_staff: current != Tier::AllStars && viral_reason(m, cfg, currency).is_some(),
+        };
     }
     if current != Tier::AllStars
         && let Some(reason) = viral_reason(m, cfg, currency)

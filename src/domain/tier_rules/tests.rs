@@ -227,10 +227,23 @@ fn daily_check_never_demotes_review_does() {
 #[test]
 fn pinned_creators_are_skipped() {
     let m = gmv(1_000_000);
+    let viral = TierMetrics {
+        gmv_7d_cents: 1_000_000,
+        ..gmv(1_000_000)
+    };
     for run in [Run::DailyCheck, Run::MonthlyReview] {
         assert_eq!(
             decide(run, Tier::NewAndPromising, true, &m, &cfg(), "USD"),
-            Decision::PinnedSkipped
+            Decision::PinnedSkipped { alert_staff: false }
+        );
+        // The pin holds, but staff hear that a pinned creator went viral.
+        assert_eq!(
+            decide(run, Tier::SteadyEarners, true, &viral, &cfg(), "USD"),
+            Decision::PinnedSkipped { alert_staff: true }
+        );
+        assert_eq!(
+            decide(run, Tier::AllStars, true, &viral, &cfg(), "USD"),
+            Decision::PinnedSkipped { alert_staff: false }
         );
     }
 }

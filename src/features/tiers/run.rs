@@ -95,9 +95,22 @@ async fn run(
     let mut alerts = Vec::new();
     for s in standings {
         let decision = decide(kind, s.tier, s.pinned, &s.metrics, cfg, &program.currency);
+        let viral_alert = |s: &tier_db::Standing| ViralAlert {
+            creator_id: s.creator_id,
+            handle: s.handle.clone(),
+            gmv_7d_cents: s.metrics.gmv_7d_cents,
+            dedupe_key: format!(
+                "tier:viral:{}:{}",
+                s.creator_id,
+                window.end_day.format("%Y-%m-%d")
+            ),
+        };
         let (to, change_kind, reason, alert_staff) = match decision {
-            Decision::PinnedSkipped => {
+            Decision::PinnedSkipped { alert_staff } => {
                 out.pinned_skipped += 1;
+                if alert_staff {
+                    alerts.push(viral_alert(&s));
+                }
                 continue;
             }
             Decision::Unchanged => {
@@ -117,16 +130,7 @@ async fn run(
             out.demoted += 1;
         }
         if alert_staff {
-            alerts.push(ViralAlert {
-                creator_id: s.creator_id,
-                handle: s.handle.clone(),
-                gmv_7d_cents: s.metrics.gmv_7d_cents,
-                dedupe_key: format!(
-                    "tier:viral:{}:{}",
-                    s.creator_id,
-                    window.end_day.format("%Y-%m-%d")
-                ),
-            });
+            alerts.push(viral_alert(&s));
         }
         moves.push((s.creator_id, to));
         history.push(HistoryEntry {
