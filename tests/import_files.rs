@@ -455,3 +455,43 @@ async fn a_repeated_key_keeps_the_later_line(pool: PgPool) {
         .unwrap();
     assert_eq!((report.inserted, views), (1, 25));
 }
+
+#[sqlx::test(migrator = "creator_bot::db::MIGRATOR")]
+async fn a_video_credited_to_another_creator_unconverts_the_old_sample(pool: PgPool) {
+    let program = common::program(&pool).await;
+    import_text(
+        &pool,
+        &program,
+        ImportKind::Samples,
+        "handle,product_id,shipped_on,delivered_on\nann,p1,2026-11-01,2026-11-03\n",
+    )
+    .await;
+    let header = "content_id,handle,product_id,posted_at\n";
+    import_text(
+        &pool,
+        &program,
+        ImportKind::Videos,
+        &format!("{header}v1,ann,p1,2026-11-05 10:00\n"),
+    )
+    .await;
+    let first_video = |pool: PgPool| async move {
+        sqlx::query_scalar::<_, Option<DateTime<Utc>>>("SELECT first_video_at FROM samples")
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+    };
+    assert_eq!(
+        first_video(pool.clone()).await,
+        Some("2026-11-05T15:00:00Z".parse().unwrap())
+    );
+    // A corrected file says bob posted v1: ann's sample has no video any more.
+    let fixed = import_text(
+        &pool,
+        &program,
+        ImportKind::Videos,
+        &format!("{header}v1,bob,p1,2026-11-05 10:00\n"),
+    )
+    .await;
+    assert_eq!((fixed.inserted, fixed.updated), (0, 1));
+    assert_eq!(first_video(pool.clone()).await, None);
+}

@@ -53,7 +53,7 @@ pub async fn merge_samples(
         update = super::update_clause("samples", SAMPLE_COLUMNS, map),
     );
     let merged = super::count_upsert(conn, upsert, program_id, "samples").await?;
-    refresh_first_videos(conn, program_id, timezone, SAMPLE_STAGE).await?;
+    refresh_first_videos(conn, program_id, timezone, SAMPLE_STAGE, &[]).await?;
     Ok((merged, new_creators, duplicates, staged))
 }
 
@@ -100,6 +100,18 @@ pub async fn merge_videos(
     let new_creators =
         super::create_missing_creators(conn, program_id, VIDEO_STAGE, "posted_on").await?;
     let staged = staged(conn, VIDEO_STAGE).await?;
+    // Creators losing a video to another creator: their samples' first video must be recomputed.
+    let previous_owners: Vec<i64> = sqlx::query_scalar(AssertSqlSafe(format!(
+        "SELECT DISTINCT v.creator_id
+           FROM {VIDEO_STAGE} s
+           JOIN videos v ON v.program_id = $1 AND v.content_id = s.content_id
+           JOIN creators c ON c.id = v.creator_id
+          WHERE c.handle <> s.handle"
+    )))
+    .bind(program_id)
+    .fetch_all(&mut *conn)
+    .await
+    .context("finding re-credited videos")?;
     let upsert = format!(
         "INSERT INTO videos (program_id, content_id, creator_id, product_id, posted_at, views,
                              likes, comments, shares)
@@ -110,7 +122,7 @@ pub async fn merge_videos(
         update = super::update_clause("videos", VIDEO_COLUMNS, map),
     );
     let merged = super::count_upsert(conn, upsert, program_id, "videos").await?;
-    refresh_first_videos(conn, program_id, timezone, VIDEO_STAGE).await?;
+    refresh_first_videos(conn, program_id, timezone, VIDEO_STAGE, &previous_owners).await?;
     Ok((merged, new_creators, duplicates, staged))
 }
 
@@ -121,13 +133,15 @@ async fn staged(conn: &mut PgConnection, table: &str) -> Result<u64> {
     Ok(n as u64)
 }
 
-/// Sets `first_video_at` of the samples of every creator the staged file names: the earliest
-/// video of that product by that creator posted on or after the (program-local) shipped day.
+/// Sets `first_video_at` of the samples of every creator the staged file names (and of `also`):
+/// the earliest video of that product by that creator posted on or after the (program-local)
+/// shipped day.
 async fn refresh_first_videos(
     conn: &mut PgConnection,
     program_id: i64,
     timezone: &str,
     table: &str,
+    also: &[i64],
 ) -> Result<()> {
     sqlx::query(AssertSqlSafe(format!(
         "UPDATE samples s
@@ -139,13 +153,15 @@ async fn refresh_first_videos(
                             AND v.posted_at >= (sa.shipped_on::timestamp AT TIME ZONE $2)) AS first_at
                    FROM samples sa
                   WHERE sa.program_id = $1
-                    AND sa.creator_id IN (SELECT c.id FROM creators c
-                                           WHERE c.program_id = $1
-                                             AND c.handle IN (SELECT handle FROM {table}))) f
+                    AND (sa.creator_id IN (SELECT c.id FROM creators c
+                                            WHERE c.program_id = $1
+                                              AND c.handle IN (SELECT handle FROM {table}))
+                         OR sa.creator_id = ANY($3))) f
           WHERE s.id = f.id AND s.first_video_at IS DISTINCT FROM f.first_at"
     )))
     .bind(program_id)
     .bind(timezone)
+    .bind(also)
     .execute(&mut *conn)
     .await
     .context("updating the samples' first videos")?;
