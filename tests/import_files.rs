@@ -495,3 +495,69 @@ async fn a_video_credited_to_another_creator_unconverts_the_old_sample(pool: PgP
     assert_eq!((fixed.inserted, fixed.updated), (0, 1));
     assert_eq!(first_video(pool.clone()).await, None);
 }
+
+#[sqlx::test(migrator = "creator_bot::db::MIGRATOR")]
+async fn a_roster_id_that_cannot_be_linked_keeps_the_old_link_and_is_reported(pool: PgPool) {
+    let program = program_with_discord(&pool).await;
+    let header = "handle,joined_on,discord_user_id\n";
+    import_text(
+        &pool,
+        &program,
+        ImportKind::Creators,
+        &format!("{header}ann,2026-10-01,111111111111111111\nbob,2026-10-01,222222222222222222\n"),
+    )
+    .await;
+    // A staff member's Discord account.
+    sqlx::query(
+        "WITH s AS (INSERT INTO staff (program_id, name) VALUES ($1, 'ops') RETURNING id)
+         INSERT INTO chat_identities (program_id, platform, workspace_id, user_id, staff_id)
+         SELECT $1, 'discord', '900000000000000001', '333333333333333333', id FROM s",
+    )
+    .bind(program.id)
+    .execute(&pool)
+    .await
+    .unwrap();
+    let report = import_text(
+        &pool,
+        &program,
+        ImportKind::Creators,
+        &format!(
+            "{header}ann,2026-10-01,333333333333333333\nbob,2026-10-01,444444444444444444\n\
+             cy,2026-10-01,444444444444444444\n"
+        ),
+    )
+    .await;
+    assert_eq!(
+        report.rejected,
+        vec![
+            rejected(
+                2,
+                "discord_user_id",
+                "333333333333333333",
+                "\"333333333333333333\" is a staff member's account; the creator's link was not changed"
+            ),
+            rejected(
+                3,
+                "discord_user_id",
+                "444444444444444444",
+                "\"444444444444444444\" is given to another creator on line 4; the creator's link was not changed"
+            ),
+        ]
+    );
+    let links: Vec<(String, String)> = sqlx::query_as(
+        "SELECT COALESCE(c.handle, 'staff'), ci.user_id FROM chat_identities ci
+           LEFT JOIN creators c ON c.id = ci.creator_id ORDER BY ci.user_id",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        links,
+        [
+            ("ann".to_string(), "111111111111111111".to_string()),
+            ("bob".to_string(), "222222222222222222".to_string()),
+            ("staff".to_string(), "333333333333333333".to_string()),
+            ("cy".to_string(), "444444444444444444".to_string()),
+        ]
+    );
+}

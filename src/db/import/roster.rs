@@ -45,7 +45,7 @@ pub async fn merge_creators(
     map: &ColumnMap,
     discord: Option<&str>,
     slack: Option<&str>,
-) -> Result<(Merged, Vec<Duplicate>, u64)> {
+) -> Result<(Merged, Vec<Duplicate>, u64, Vec<LinkConflict>)> {
     let duplicates = super::drop_duplicates(conn, CREATOR_STAGE, &["handle"]).await?;
     let staged: i64 = sqlx::query_scalar(AssertSqlSafe(format!(
         "SELECT count(*) FROM {CREATOR_STAGE}"
@@ -66,11 +66,14 @@ pub async fn merge_creators(
         .context("saving the creators")?;
     let inserted: HashSet<i64> = rows.iter().filter(|r| r.1).map(|r| r.0).collect();
     let mut updated: HashSet<i64> = rows.iter().filter(|r| !r.1).map(|r| r.0).collect();
+    let mut conflicts = Vec::new();
     for (platform, column, workspace) in [
         ("discord", "discord_user_id", discord),
         ("slack", "slack_user_id", slack),
     ] {
         let Some(workspace) = workspace else { continue };
+        conflicts
+            .extend(set_aside_link_conflicts(conn, program_id, platform, column, workspace).await?);
         for id in link_identities(conn, program_id, platform, column, workspace).await? {
             if !inserted.contains(&id) {
                 updated.insert(id);
@@ -84,7 +87,71 @@ pub async fn merge_creators(
         },
         duplicates,
         staged as u64,
+        conflicts,
     ))
+}
+
+/// A chat id in the roster that cannot be linked; the creator's current link is kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkConflict {
+    pub line: u64,
+    /// `discord` or `slack`.
+    pub platform: &'static str,
+    pub value: String,
+    pub reason: String,
+}
+
+/// Finds staged ids that belong to a staff member or that a later line gives to another creator,
+/// and blanks them in the staging table so that linking leaves the creator's current link alone.
+async fn set_aside_link_conflicts(
+    conn: &mut PgConnection,
+    program_id: i64,
+    platform: &'static str,
+    column: &str,
+    workspace: &str,
+) -> Result<Vec<LinkConflict>> {
+    let rows: Vec<(i64, String, Option<i64>)> = sqlx::query_as(AssertSqlSafe(format!(
+        "SELECT s.line, s.{column}, NULL::bigint
+           FROM {CREATOR_STAGE} s
+           JOIN chat_identities ci ON ci.program_id = $1 AND ci.platform = $2
+                                  AND ci.workspace_id = $3 AND ci.user_id = s.{column}
+          WHERE ci.staff_id IS NOT NULL
+         UNION ALL
+         SELECT s.line, s.{column}, d.later
+           FROM {CREATOR_STAGE} s
+           JOIN (SELECT {column} AS id, max(line) AS later FROM {CREATOR_STAGE}
+                  WHERE {column} IS NOT NULL GROUP BY {column} HAVING count(*) > 1) d
+             ON d.id = s.{column} AND s.line < d.later
+          ORDER BY 1"
+    )))
+    .bind(program_id)
+    .bind(platform)
+    .bind(workspace)
+    .fetch_all(&mut *conn)
+    .await
+    .with_context(|| format!("checking {platform} ids"))?;
+    let lines: Vec<i64> = rows.iter().map(|r| r.0).collect();
+    sqlx::query(AssertSqlSafe(format!(
+        "UPDATE {CREATOR_STAGE} SET {column} = NULL WHERE line = ANY($1)"
+    )))
+    .bind(&lines)
+    .execute(&mut *conn)
+    .await
+    .with_context(|| format!("setting aside {platform} ids"))?;
+    Ok(rows
+        .into_iter()
+        .map(|(line, value, later)| LinkConflict {
+            line: line as u64,
+            platform,
+            reason: match later {
+                None => format!("{value:?} is a staff member's account; the creator's link was not changed"),
+                Some(later) => format!(
+                    "{value:?} is given to another creator on line {later}; the creator's link was not changed"
+                ),
+            },
+            value,
+        })
+        .collect())
 }
 
 /// Points each staged user id at its creator (replacing the creator's previous account on that

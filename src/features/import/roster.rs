@@ -5,7 +5,7 @@ use indicatif::ProgressBar;
 use sqlx::PgConnection;
 
 use super::staging::{self, RowSink, Source};
-use super::{ImportKind, ImportReport};
+use super::{ImportKind, ImportReport, RejectedRow};
 use crate::db;
 use crate::db::programs::Program;
 use crate::domain::import_rows::roster::{
@@ -46,7 +46,7 @@ pub(super) async fn creators(
         Creators(linked),
     )
     .await?;
-    let (merged, duplicates, rows) = db::import::roster::merge_creators(
+    let (merged, duplicates, rows, conflicts) = db::import::roster::merge_creators(
         conn,
         program.id,
         &staged.map,
@@ -55,7 +55,22 @@ pub(super) async fn creators(
     )
     .await?;
     let new_creators = merged.inserted;
-    Ok(super::report(
+    let conflicts: Vec<RejectedRow> = conflicts
+        .into_iter()
+        .map(|c| {
+            let column = match c.platform {
+                "discord" => creator_col::DISCORD_USER_ID,
+                _ => creator_col::SLACK_USER_ID,
+            };
+            RejectedRow {
+                line: c.line,
+                column: Some(staged.map.header_name(column).to_string()),
+                value: Some(c.value),
+                reason: c.reason,
+            }
+        })
+        .collect();
+    let mut report = super::report(
         staged,
         ImportKind::Creators,
         merged,
@@ -63,7 +78,9 @@ pub(super) async fn creators(
         new_creators,
         &duplicates,
         &[creator_col::HANDLE],
-    ))
+    );
+    report.rejected.extend(conflicts);
+    Ok(report)
 }
 
 struct Products;
