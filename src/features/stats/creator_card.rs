@@ -112,15 +112,19 @@ pub async fn creator_card(
 ) -> Result<CreatorCard> {
     let (days, instants) = bounds(program, period);
     let tz = program.timezone.name();
-    let Some(c) = creator_sums(pool, program.id, handle.as_str(), days, instants, tz).await? else {
+    // One snapshot for every number, so an import committing meanwhile cannot mix old and new.
+    let mut tx = super::snapshot(pool).await?;
+    let Some(c) = creator_sums(&mut *tx, program.id, handle.as_str(), days, instants, tz).await?
+    else {
         return Err(UnknownCreator {
             handle: handle.clone(),
             program: program.slug.clone(),
         }
         .into());
     };
-    let samples = creator_samples(pool, program.id, c.creator_id, tz).await?;
-    let ranking = ranking(pool, program, period).await?;
+    let samples = creator_samples(&mut *tx, program.id, c.creator_id, tz).await?;
+    let ranking = ranking(pool, &mut tx, program, period).await?;
+    tx.commit().await?;
     let tier: Tier = c
         .tier
         .parse()

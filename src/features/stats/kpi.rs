@@ -36,8 +36,18 @@ pub struct ProgramKpis {
 
 pub async fn program_kpis(pool: &PgPool, program: &Program, period: Period) -> Result<ProgramKpis> {
     let (days, instants) = bounds(program, period);
-    let sums = program_sums(pool, program.id, days, instants, program.timezone.name()).await?;
-    let ranking = ranking(pool, program, period).await?;
+    // One snapshot for every number, so an import committing meanwhile cannot mix old and new.
+    let mut tx = super::snapshot(pool).await?;
+    let sums = program_sums(
+        &mut *tx,
+        program.id,
+        days,
+        instants,
+        program.timezone.name(),
+    )
+    .await?;
+    let ranking = ranking(pool, &mut tx, program, period).await?;
+    tx.commit().await?;
     let sales = Sales::new(
         sums.gross_gmv_cents,
         sums.refunded_gmv_cents,

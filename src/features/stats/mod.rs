@@ -75,3 +75,14 @@ fn bounds(
         ),
     )
 }
+
+/// A read-only transaction that sees one snapshot of the database for all its statements.
+pub(crate) async fn snapshot(
+    pool: &sqlx::PgPool,
+) -> anyhow::Result<sqlx::Transaction<'static, sqlx::Postgres>> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        .execute(&mut *tx)
+        .await?;
+    Ok(tx)
+}

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, Mutex};
 
 use anyhow::Result;
-use sqlx::PgPool;
+use sqlx::{PgConnection, PgPool};
 
 use crate::db::programs::Program;
 use crate::db::stats::{self, RollupStamp};
@@ -71,7 +71,14 @@ struct Cache {
 
 static CACHE: LazyLock<Mutex<Cache>> = LazyLock::new(Mutex::default);
 
-pub async fn ranking(pool: &PgPool, program: &Program, period: Period) -> Result<Arc<Ranking>> {
+/// The ranking for `period`, read through `conn` (so that it belongs to the caller's snapshot);
+/// `pool` names the database the cache entry is for.
+pub async fn ranking(
+    pool: &PgPool,
+    conn: &mut PgConnection,
+    program: &Program,
+    period: Period,
+) -> Result<Arc<Ranking>> {
     let options = pool.connect_options();
     let key = Key {
         server: format!(
@@ -86,7 +93,7 @@ pub async fn ranking(pool: &PgPool, program: &Program, period: Period) -> Result
     };
     // The stamp is read before the ranking: if an import lands in between, the entry is stored
     // under the older stamp and recomputed on the next call, never the other way round.
-    let stamp = stats::rollup_stamp(pool, program.id, period.to).await?;
+    let stamp = stats::rollup_stamp(&mut *conn, program.id, period.to).await?;
     {
         let mut cache = CACHE.lock().unwrap_or_else(|e| e.into_inner());
         cache.clock += 1;
@@ -98,7 +105,7 @@ pub async fn ranking(pool: &PgPool, program: &Program, period: Period) -> Result
             return Ok(entry.ranking.clone());
         }
     }
-    let selling = stats::selling(pool, program.id, period.from, period.to).await?;
+    let selling = stats::selling(&mut *conn, program.id, period.from, period.to).await?;
     let mut gmv_desc = selling.period_gmv;
     gmv_desc.sort_unstable_by(|a, b| b.cmp(a));
     let ranking = Arc::new(Ranking {
