@@ -214,18 +214,6 @@ impl EmbeddedCluster {
         )
     }
 
-    /// Arguments that point `psql` at this cluster.
-    pub fn psql_args(&self) -> Vec<String> {
-        vec![
-            "-h".into(),
-            self.data_dir.display().to_string(),
-            "-p".into(),
-            SOCKET_PORT.to_string(),
-            "-U".into(),
-            "postgres".into(),
-        ]
-    }
-
     fn command(&self, program: &str) -> Command {
         let path = self.bin_dir.join(program);
         if self.run_as_postgres {
