@@ -22,6 +22,8 @@ pub struct Config {
     pub database: DatabaseConfig,
     pub tiers: TierConfig,
     pub import: ImportConfig,
+    pub lifecycle: LifecycleConfig,
+    pub dispatch: DispatchConfig,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -79,6 +81,82 @@ pub struct ImportConfig {
     pub progress_min_bytes: u64,
 }
 
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LifecycleConfig {
+    /// Start of a creator's local daytime (`HH:MM`): DMs wait until then.
+    pub daytime_start: String,
+    /// End of a creator's local daytime (`HH:MM`, exclusive).
+    pub daytime_end: String,
+}
+
+/// How the dispatcher sends the outbox. Rates are messages per second in each process; 0 means
+/// no limit of our own (the platform's 429s are still honoured).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DispatchConfig {
+    /// Workers per process, each claiming and sending on its own.
+    pub workers: u32,
+    /// Rows a worker claims at a time.
+    pub batch_size: u32,
+    /// How long a claim holds a row; a worker that dies lets it go after this.
+    pub lease_seconds: u32,
+    /// Sends tried before a row is marked failed (permanent errors fail at once).
+    pub max_attempts: u32,
+    /// First retry delay; each further retry doubles it, up to `backoff_cap_seconds`.
+    pub backoff_base_seconds: u32,
+    pub backoff_cap_seconds: u32,
+    /// Pause of an idle worker between looks at the outbox, in milliseconds.
+    pub poll_interval_ms: u32,
+    pub global_per_second: u32,
+    pub discord_per_second: u32,
+    pub slack_per_second: u32,
+    pub console_per_second: u32,
+}
+
+impl Default for LifecycleConfig {
+    fn default() -> Self {
+        LifecycleConfig {
+            daytime_start: "09:00".into(),
+            daytime_end: "20:00".into(),
+        }
+    }
+}
+
+impl LifecycleConfig {
+    /// The validated daytime window.
+    pub fn daytime(&self) -> crate::domain::daytime::Daytime {
+        crate::domain::daytime::Daytime {
+            start: parse_hhmm(&self.daytime_start).unwrap_or_default(),
+            end: parse_hhmm(&self.daytime_end).unwrap_or_default(),
+        }
+    }
+}
+
+impl Default for DispatchConfig {
+    fn default() -> Self {
+        DispatchConfig {
+            workers: 4,
+            batch_size: 10,
+            lease_seconds: 60,
+            max_attempts: 8,
+            backoff_base_seconds: 30,
+            backoff_cap_seconds: 3600,
+            poll_interval_ms: 500,
+            // Discord allows 50 requests/s per bot; stay under it. Slack posts about one message
+            // per second per channel.
+            global_per_second: 40,
+            discord_per_second: 40,
+            slack_per_second: 10,
+            console_per_second: 0,
+        }
+    }
+}
+
+fn parse_hhmm(s: &str) -> Option<chrono::NaiveTime> {
+    chrono::NaiveTime::parse_from_str(s.trim(), "%H:%M").ok()
+}
+
 fn default_timezone() -> String {
     "UTC".into()
 }
@@ -94,6 +172,8 @@ impl Default for Config {
             database: DatabaseConfig::default(),
             tiers: TierConfig::default(),
             import: ImportConfig::default(),
+            lifecycle: LifecycleConfig::default(),
+            dispatch: DispatchConfig::default(),
         }
     }
 }
@@ -326,6 +406,53 @@ impl Config {
         }
         if self.import.copy_chunk_rows == 0 {
             return err("import.copy_chunk_rows", "must be at least 1".into());
+        }
+        let l = &self.lifecycle;
+        let mut times = Vec::new();
+        for (key, v) in [
+            ("lifecycle.daytime_start", &l.daytime_start),
+            ("lifecycle.daytime_end", &l.daytime_end),
+        ] {
+            match parse_hhmm(v) {
+                Some(t) => times.push(t),
+                None => {
+                    return err(
+                        key,
+                        format!("{v:?} is not a time in HH:MM form (e.g. \"09:00\")"),
+                    );
+                }
+            }
+        }
+        if times[0] >= times[1] {
+            return err(
+                "lifecycle.daytime_end",
+                format!(
+                    "{:?} must be later than lifecycle.daytime_start ({:?})",
+                    l.daytime_end, l.daytime_start
+                ),
+            );
+        }
+        let d = &self.dispatch;
+        for (key, v) in [
+            ("dispatch.workers", d.workers),
+            ("dispatch.batch_size", d.batch_size),
+            ("dispatch.lease_seconds", d.lease_seconds),
+            ("dispatch.max_attempts", d.max_attempts),
+            ("dispatch.backoff_base_seconds", d.backoff_base_seconds),
+            ("dispatch.poll_interval_ms", d.poll_interval_ms),
+        ] {
+            if v == 0 {
+                return err(key, "must be at least 1".into());
+            }
+        }
+        if d.backoff_cap_seconds < d.backoff_base_seconds {
+            return err(
+                "dispatch.backoff_cap_seconds",
+                format!(
+                    "must be at least dispatch.backoff_base_seconds ({}), got {}",
+                    d.backoff_base_seconds, d.backoff_cap_seconds
+                ),
+            );
         }
         Ok(())
     }

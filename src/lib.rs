@@ -7,10 +7,14 @@
 //! - [`domain`]: pure rules — money, handles, dates, tiers, KPI formulas.
 //! - [`db`]: every SQL statement, the migrations, the private PostgreSQL cluster.
 //! - [`features`]: one module per capability (import, stats, tiers, demo).
+//! - [`chat`]: the platform-neutral sender trait and the command layer the adapters share.
+//! - [`jobs`]: the clock, the scheduler and the outbox dispatcher.
 //! - [`cli`]: the command line over the features.
 
+pub mod chat;
 pub mod cli;
 pub mod config;
 pub mod db;
 pub mod domain;
 pub mod features;
+pub mod jobs;

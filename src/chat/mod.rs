@@ -1,0 +1,10 @@
+//! Chat, platform-neutral: every message the bot sends goes through one [`ChatSender`] (Discord,
+//! Slack, the console workspace, or the recording sender the tests read), and every command
+//! arrives through one command layer that each adapter reuses.
+
+pub mod recording;
+pub mod sender;
+
+pub use sender::{
+    ChatSender, Delivered, MessageKind, OutgoingMessage, Platform, Recipient, SendError,
+};

@@ -1,0 +1,123 @@
+//! What the dispatcher hands to a platform: one message, its recipient in platform-neutral terms,
+//! and the three ways a send can fail (later, after a pause the platform asked for, or never).
+
+use std::future::Future;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+/// Where a message was delivered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Platform {
+    Discord,
+    Slack,
+    Console,
+    /// The in-memory sender of the tests and benchmarks.
+    Recording,
+}
+
+impl Platform {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Platform::Discord => "discord",
+            Platform::Slack => "slack",
+            Platform::Console => "console",
+            Platform::Recording => "recording",
+        }
+    }
+}
+
+/// The outbox's `kind` column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MessageKind {
+    /// A direct message to one creator.
+    Dm,
+    /// A post in a program channel (`tier:all_stars`, `competitions`, …).
+    Channel,
+    /// Grant or revoke a creator's tier role or channel.
+    Membership,
+    /// A post in the staff channel.
+    StaffAlert,
+}
+
+impl MessageKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MessageKind::Dm => "dm",
+            MessageKind::Channel => "channel",
+            MessageKind::Membership => "membership",
+            MessageKind::StaffAlert => "staff_alert",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<MessageKind> {
+        Some(match s {
+            "dm" => MessageKind::Dm,
+            "channel" => MessageKind::Channel,
+            "membership" => MessageKind::Membership,
+            "staff_alert" => MessageKind::StaffAlert,
+            _ => return None,
+        })
+    }
+}
+
+/// Who a message is for.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Recipient {
+    /// A creator (DMs and membership actions); the sender finds their chat account.
+    Creator { creator_id: i64, handle: String },
+    /// A program channel by its platform-neutral name: `staff`, `tier:all_stars`,
+    /// `tier:steady_earners`, `competitions`.
+    Channel(String),
+}
+
+/// One outbox row, ready to send.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutgoingMessage {
+    pub outbox_id: i64,
+    pub program_id: i64,
+    pub dedupe_key: String,
+    pub kind: MessageKind,
+    pub to: Recipient,
+    /// The template the text was rendered from (for logs and the console).
+    pub template: Option<String>,
+    /// The rendered text (empty for a membership action).
+    pub text: String,
+    /// Everything else the row carries (for a membership action: `action` and `tier`).
+    pub payload: serde_json::Value,
+}
+
+/// A sent message as the platform knows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Delivered {
+    pub platform: Platform,
+    pub message_id: String,
+}
+
+/// Why a send did not go through.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SendError {
+    /// The platform asked us to wait (HTTP 429 with retry-after).
+    #[error("rate limited by the platform; retry after {0:?}")]
+    RetryAfter(Duration),
+    /// Worth another try later (timeouts, 5xx).
+    #[error("{0}")]
+    Transient(String),
+    /// Will never succeed (the creator blocks DMs, unknown user, missing channel).
+    #[error("{0}")]
+    Permanent(String),
+}
+
+/// Sends one message to one platform. Implementations must be safe to call from several workers
+/// at once.
+pub trait ChatSender: Send + Sync + 'static {
+    /// The platform `message` would go out on, so its send rate can be applied before sending.
+    fn platform(&self, message: &OutgoingMessage) -> Platform;
+
+    fn send(
+        &self,
+        message: &OutgoingMessage,
+    ) -> impl Future<Output = Result<Delivered, SendError>> + Send;
+}

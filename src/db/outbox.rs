@@ -1,0 +1,126 @@
+//! The outbox: every message the bot sends later or by itself is a row here, inserted in the
+//! transaction that caused it under a dedupe key unique per program, so scheduling twice queues
+//! once. The dispatcher's claims and outcomes live here too.
+
+use anyhow::{Context, Result};
+use chrono::{DateTime, Utc};
+use sqlx::PgConnection;
+
+use crate::chat::MessageKind;
+
+/// A message to queue.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewMessage {
+    pub program_id: i64,
+    /// Unique per program: the same key is queued once, however often it is scheduled.
+    pub dedupe_key: String,
+    pub kind: MessageKind,
+    /// The creator a DM or membership action is for (also set on alerts about a creator).
+    pub creator_id: Option<i64>,
+    /// The channel a post goes to (`staff`, `tier:all_stars`, …); `None` for a DM.
+    pub channel: Option<String>,
+    pub template: Option<String>,
+    /// The rendered text.
+    pub text: String,
+    /// Anything else the sender needs (merged with `{"text": …}`).
+    pub extra: serde_json::Value,
+    /// When it may go out (a DM's daytime is the scheduler's business, see `domain::daytime`).
+    pub due_at: DateTime<Utc>,
+}
+
+/// Queues one message; `false` when its dedupe key was queued before (nothing changes then).
+pub async fn enqueue(conn: &mut PgConnection, m: &NewMessage) -> Result<bool> {
+    let done = sqlx::query(
+        "INSERT INTO outbox (program_id, dedupe_key, kind, creator_id, channel, template, payload, due_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+         ON CONFLICT (program_id, dedupe_key) DO NOTHING",
+    )
+    .bind(m.program_id)
+    .bind(&m.dedupe_key)
+    .bind(m.kind.as_str())
+    .bind(m.creator_id)
+    .bind(&m.channel)
+    .bind(&m.template)
+    .bind(payload(m))
+    .bind(m.due_at)
+    .execute(&mut *conn)
+    .await
+    .with_context(|| format!("queueing message {}", m.dedupe_key))?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Queues many messages in one statement; returns how many were new.
+pub async fn enqueue_many(conn: &mut PgConnection, messages: &[NewMessage]) -> Result<u64> {
+    if messages.is_empty() {
+        return Ok(0);
+    }
+    let mut program = Vec::with_capacity(messages.len());
+    let mut key = Vec::with_capacity(messages.len());
+    let mut kind = Vec::with_capacity(messages.len());
+    let mut creator = Vec::with_capacity(messages.len());
+    let mut channel = Vec::with_capacity(messages.len());
+    let mut template = Vec::with_capacity(messages.len());
+    let mut body = Vec::with_capacity(messages.len());
+    let mut due = Vec::with_capacity(messages.len());
+    for m in messages {
+        program.push(m.program_id);
+        key.push(m.dedupe_key.as_str());
+        kind.push(m.kind.as_str());
+        creator.push(m.creator_id);
+        channel.push(m.channel.as_deref());
+        template.push(m.template.as_deref());
+        body.push(payload(m));
+        due.push(m.due_at);
+    }
+    let done = sqlx::query(
+        "INSERT INTO outbox (program_id, dedupe_key, kind, creator_id, channel, template, payload, due_at)
+         SELECT * FROM UNNEST($1::int8[], $2::text[], $3::text[], $4::int8[], $5::text[], $6::text[],
+                              $7::jsonb[], $8::timestamptz[])
+         ON CONFLICT (program_id, dedupe_key) DO NOTHING",
+    )
+    .bind(&program)
+    .bind(&key)
+    .bind(&kind)
+    .bind(&creator)
+    .bind(&channel)
+    .bind(&template)
+    .bind(&body)
+    .bind(&due)
+    .execute(&mut *conn)
+    .await
+    .context("queueing messages")?;
+    Ok(done.rows_affected())
+}
+
+/// Cancels every queued (not yet claimed) message to or about a creator, with the reason; returns
+/// how many. Opt-out uses it; a claimed DM is checked again before it is sent.
+pub async fn cancel_pending_for_creator(
+    conn: &mut PgConnection,
+    program_id: i64,
+    creator_id: i64,
+    kinds: &[MessageKind],
+    reason: &str,
+) -> Result<u64> {
+    let kinds: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
+    let done = sqlx::query(
+        "UPDATE outbox SET status = 'cancelled', last_error = $4
+          WHERE program_id = $1 AND creator_id = $2 AND status = 'pending' AND kind = ANY($3)",
+    )
+    .bind(program_id)
+    .bind(creator_id)
+    .bind(&kinds)
+    .bind(reason)
+    .execute(&mut *conn)
+    .await
+    .context("cancelling queued messages")?;
+    Ok(done.rows_affected())
+}
+
+fn payload(m: &NewMessage) -> serde_json::Value {
+    let mut payload = match &m.extra {
+        serde_json::Value::Object(map) => map.clone(),
+        _ => serde_json::Map::new(),
+    };
+    payload.insert("text".into(), serde_json::Value::String(m.text.clone()));
+    serde_json::Value::Object(payload)
+}

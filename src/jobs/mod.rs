@@ -1,0 +1,7 @@
+//! What the bot does by itself: the scheduler turns cadences and sequence timers into outbox rows,
+//! and the dispatcher sends due rows through a [`crate::chat::ChatSender`]. Time comes from an
+//! injected [`Clock`], so tests and the demo can run any instant.
+
+pub mod clock;
+
+pub use clock::{Clock, ManualClock, SystemClock};
