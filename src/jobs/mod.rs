@@ -3,5 +3,6 @@
 //! injected [`Clock`], so tests and the demo can run any instant.
 
 pub mod clock;
+pub mod dispatch;
 
 pub use clock::{Clock, ManualClock, SystemClock};
