@@ -258,6 +258,11 @@ impl<S: ChatSender> Dispatcher<S> {
     /// Stores the outcome; a failure also queues a staff alert in the same transaction (unless
     /// the failed message was itself a staff alert, which is logged instead).
     async fn record(&self, row: &Claimed, worker: &str, outcome: &Outcome) -> Result<bool> {
+        if !matches!(outcome, Outcome::Failed { .. }) {
+            // One statement: no transaction round trips on the common path.
+            let mut conn = self.pool.acquire().await.context("recording a send")?;
+            return outbox::settle(&mut conn, row.id, worker, outcome).await;
+        }
         let mut tx = self.pool.begin().await.context("recording a send")?;
         let held = outbox::settle(&mut tx, row.id, worker, outcome).await?;
         if held && let Outcome::Failed { reason, at } = outcome {
