@@ -24,6 +24,7 @@ pub struct Config {
     pub import: ImportConfig,
     pub lifecycle: LifecycleConfig,
     pub dispatch: DispatchConfig,
+    pub cadences: CadenceConfig,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -79,6 +80,25 @@ pub struct ImportConfig {
     pub copy_chunk_rows: usize,
     /// Show a progress bar for files larger than this many bytes (when stderr is a terminal).
     pub progress_min_bytes: u64,
+}
+
+/// When the scheduled jobs run: five-field cron expressions in each program's time zone.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CadenceConfig {
+    /// The daily tier check; on `tiers.review_day_of_month` it is the monthly review instead.
+    pub tiers: String,
+    /// A run missed by more than this (the bot was down) is skipped; the next one runs.
+    pub catch_up_hours: u32,
+}
+
+impl Default for CadenceConfig {
+    fn default() -> Self {
+        CadenceConfig {
+            tiers: "0 6 * * *".into(),
+            catch_up_hours: 24,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -174,6 +194,7 @@ impl Default for Config {
             import: ImportConfig::default(),
             lifecycle: LifecycleConfig::default(),
             dispatch: DispatchConfig::default(),
+            cadences: CadenceConfig::default(),
         }
     }
 }
@@ -425,12 +446,17 @@ impl Config {
         }
         if times[0] >= times[1] {
             return err(
-                "lifecycle.daytime_end",
+                "lifecycle.daytime_start",
                 format!(
-                    "{:?} must be later than lifecycle.daytime_start ({:?})",
-                    l.daytime_end, l.daytime_start
+                    "{:?} must be earlier than lifecycle.daytime_end ({:?})",
+                    l.daytime_start, l.daytime_end
                 ),
             );
+        }
+        for (key, expr) in [("cadences.tiers", &self.cadences.tiers)] {
+            if let Err(e) = crate::domain::cadence::Cadence::parse(expr) {
+                return err(key, e.to_string());
+            }
         }
         let d = &self.dispatch;
         for (key, v) in [

@@ -3,6 +3,7 @@
 
 pub mod embedded;
 pub mod import;
+pub mod job_runs;
 pub mod outbox;
 pub mod programs;
 pub mod rollups;

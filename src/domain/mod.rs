@@ -1,6 +1,7 @@
 //! Pure business rules: parsing of handles, money, rates and dates into newtypes, tiers and KPI
 //! formulas. No I/O here; time is always an argument.
 
+pub mod cadence;
 pub mod daytime;
 pub mod handle;
 pub mod import_rows;

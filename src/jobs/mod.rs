@@ -4,5 +4,6 @@
 
 pub mod clock;
 pub mod dispatch;
+pub mod schedule;
 
 pub use clock::{Clock, ManualClock, SystemClock};
