@@ -6,6 +6,7 @@ pub mod import;
 pub mod outbox;
 pub mod programs;
 pub mod rollups;
+pub mod sequences;
 pub mod stats;
 pub mod tiers;
 
