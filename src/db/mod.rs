@@ -7,6 +7,7 @@ pub mod job_runs;
 pub mod outbox;
 pub mod programs;
 pub mod rollups;
+pub mod sequences;
 pub mod stats;
 pub mod tiers;
 

@@ -4,5 +4,6 @@
 
 pub mod demo;
 pub mod import;
+pub mod sequences;
 pub mod stats;
 pub mod tiers;
