@@ -1,6 +1,7 @@
 //! Every SQL statement lives under this module, one file per table group. Functions take an
 //! executor or a connection so a feature can compose several in one transaction.
 
+pub mod cadences;
 pub mod embedded;
 pub mod import;
 pub mod job_runs;

@@ -2,6 +2,7 @@
 //! domain rules and stores the outcome in one transaction; they return plain values that the CLI
 //! (and later the chat adapters) render.
 
+pub mod cadences;
 pub mod demo;
 pub mod import;
 pub mod sequences;

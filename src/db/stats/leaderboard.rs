@@ -51,15 +51,28 @@ pub async fn ranked(
     db: impl PgExecutor<'_>,
     program_id: i64,
     by: RankedBy,
+    days: (NaiveDate, NaiveDate),
+    instants: (DateTime<Utc>, DateTime<Utc>),
+    limit: i64,
+) -> Result<Vec<RankedRow>> {
+    ranked_in(db, program_id, by, days, instants, None, limit).await
+}
+
+/// Like [`ranked`], among the creators of one tier only (`None`: everyone).
+pub async fn ranked_in(
+    db: impl PgExecutor<'_>,
+    program_id: i64,
+    by: RankedBy,
     (from, to): (NaiveDate, NaiveDate),
     (starts_at, ends_at): (DateTime<Utc>, DateTime<Utc>),
+    tier: Option<&str>,
     limit: i64,
 ) -> Result<Vec<RankedRow>> {
     let sql = format!(
         "WITH m AS ({values})
          SELECT RANK() OVER (ORDER BY m.value DESC) AS rank, c.handle, m.value
            FROM m JOIN creators c ON c.program_id = $1 AND c.id = m.creator_id
-          WHERE m.value > 0
+          WHERE m.value > 0 AND ($7::text IS NULL OR c.tier = $7)
           ORDER BY m.value DESC, c.handle
           LIMIT $6",
         values = by.values_sql(),
@@ -71,6 +84,7 @@ pub async fn ranked(
         .bind(starts_at)
         .bind(ends_at)
         .bind(limit)
+        .bind(tier)
         .fetch_all(db)
         .await
         .context("ranking creators")
