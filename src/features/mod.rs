@@ -4,5 +4,8 @@
 
 pub mod demo;
 pub mod import;
+pub mod linking;
+pub mod opt_out;
+pub mod samples;
 pub mod stats;
 pub mod tiers;
