@@ -27,8 +27,8 @@ pub struct CommandSpec {
 }
 
 /// How periods are written, shown under the usage of commands that take one.
-pub const PERIOD_HELP: &str = "period: 7d, 30d, 90d, this-month, last-month or \
-YYYY-MM-DD..YYYY-MM-DD (the end day is not counted); default 30d";
+pub const PERIOD_HELP: &str = "Periods: 7d, 30d, 90d, this-month, last-month or \
+YYYY-MM-DD..YYYY-MM-DD (end day not counted); default 30d.";
 
 const COMMANDS: &[CommandSpec] = &[
     CommandSpec {
@@ -144,7 +144,7 @@ impl CommandSpec {
     pub fn usage_text(&self) -> String {
         let mut out = format!("Usage: {}", self.usage.join("\n       "));
         if self.usage.iter().any(|u| u.contains("[period]")) {
-            out.push_str(&format!("\n({PERIOD_HELP})"));
+            out.push_str(&format!("\n{PERIOD_HELP}"));
         }
         out
     }

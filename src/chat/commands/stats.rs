@@ -220,15 +220,15 @@ pub async fn my_stats(ctx: &Context<'_>, spec: PeriodSpec) -> Result<Reply> {
     if !why.pinned {
         reply = reply.line(format!("Why {}: {}", why.tier, why.reason));
     }
-    reply = match (why.next_tier, why.next_tier_hints.split_first()) {
-        (Some(next), Some((first, rest))) => {
-            let mut text = format!("To reach {next}: {first}");
+    reply = match why.next_tier_hints.split_first() {
+        Some((first, rest)) => {
+            let mut text = format!("To move up: {first}");
             for hint in rest {
-                text.push_str(&format!("\n  or: {hint}"));
+                text.push_str(&format!("\n        or: {hint}"));
             }
             reply.line(text)
         }
-        _ => reply.line("You're in the top tier. Keep it up!"),
+        None => reply.line("You're in the top tier. Keep it up!"),
     };
     Ok(reply)
 }
@@ -273,7 +273,15 @@ pub async fn leaderboard(ctx: &Context<'_>, metric: Metric, spec: PeriodSpec) ->
     };
     let own = stats::place_of(ctx.pool, ctx.program, metric, period, creator_id).await?;
     let you = match own {
-        Some(place) => format!("You: #{} with {}", place.rank, value(place.value)),
+        Some(place) => format!(
+            "You: #{} with {}",
+            place.rank,
+            match metric {
+                Metric::Gmv => value(place.value),
+                Metric::Videos => plural(place.value, "video", "videos"),
+                Metric::Views => plural(place.value, "view", "views"),
+            }
+        ),
         None => format!(
             "You're not on this board yet: {} in the period puts you on it.",
             match metric {
@@ -302,6 +310,10 @@ fn last_video(c: &CreatorCard, tz: Tz) -> String {
             v.views.map_or(NONE.to_string(), count)
         )
     })
+}
+
+fn plural(n: i64, one: &str, many: &str) -> String {
+    format!("{} {}", count(n), if n == 1 { one } else { many })
 }
 
 fn rank(r: Option<i64>) -> String {
