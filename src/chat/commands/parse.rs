@@ -230,7 +230,11 @@ fn creator_ref(raw: &str) -> Result<CreatorRef, String> {
     if let Some(inner) = raw.strip_prefix("<@").and_then(|r| r.strip_suffix('>')) {
         let id = inner.trim_start_matches('!');
         let id = id.split('|').next().unwrap_or_default();
-        if !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric()) {
+        if !id.is_empty()
+            && id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
             return Ok(CreatorRef::ChatUser(id.to_string()));
         }
         return Err(format!("{raw:?} is not a mention of a chat user"));
