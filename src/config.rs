@@ -23,7 +23,9 @@ pub struct Config {
     pub tiers: TierConfig,
     pub import: ImportConfig,
     pub lifecycle: LifecycleConfig,
+    pub sequences: SequenceConfig,
     pub dispatch: DispatchConfig,
+    pub cadences: CadenceConfig,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -81,6 +83,25 @@ pub struct ImportConfig {
     pub progress_min_bytes: u64,
 }
 
+/// When the scheduled jobs run: five-field cron expressions in each program's time zone.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CadenceConfig {
+    /// The daily tier check; on `tiers.review_day_of_month` it is the monthly review instead.
+    pub tiers: String,
+    /// A run missed by more than this (the bot was down) is skipped; the next one runs.
+    pub catch_up_hours: u32,
+}
+
+impl Default for CadenceConfig {
+    fn default() -> Self {
+        CadenceConfig {
+            tiers: "0 6 * * *".into(),
+            catch_up_hours: 24,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct LifecycleConfig {
@@ -88,6 +109,43 @@ pub struct LifecycleConfig {
     pub daytime_start: String,
     /// End of a creator's local daytime (`HH:MM`, exclusive).
     pub daytime_end: String,
+    /// Directory holding one text template per message (`templates/onboarding_welcome.txt`, …).
+    pub templates_dir: PathBuf,
+}
+
+/// The creator DM sequences (DOMAIN.md "Lifecycle"). Day counts run on the creator's local
+/// calendar (their time zone, else the program's); a DM due at night waits for their morning.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SequenceConfig {
+    /// How late a sequence may still start, and how old a milestone may be and still be
+    /// celebrated: a creator imported days after joining still gets the welcome, one imported a
+    /// month later does not. Later steps keep their spacing from the step before.
+    pub catch_up_days: u32,
+    /// Onboarding steps, in days after the join date.
+    pub onboarding_welcome_day: u32,
+    pub onboarding_content_guide_day: u32,
+    pub onboarding_catalogue_day: u32,
+    /// Days after a sample's delivery, with no video of it, before the friendly nudge.
+    pub activation_nudge_days: u32,
+    /// Days after the friendly nudge before the more direct one.
+    pub activation_second_nudge_days: u32,
+    /// Days after the second nudge before the creator is marked dormant and staff are told.
+    pub activation_dormant_days: u32,
+    /// Days without a video (for a creator who has posted before) before the first check-in.
+    pub reactivation_checkin_days: u32,
+    /// Days without a video before the second check-in.
+    pub reactivation_second_checkin_days: u32,
+    /// Days without a video before the creator goes on the dormant list and staff are told.
+    pub reactivation_dormant_days: u32,
+    /// Cumulative commission that earns a congratulation.
+    pub milestone_commission_cents: i64,
+    /// Hours after a creator's first video before the thank-you (its views settle meanwhile).
+    pub first_post_thanks_after_hours: u32,
+    /// Views of the first video that make it a high performer.
+    pub first_post_high_min_views: i64,
+    /// Views of the first video that make it a medium performer (below: general).
+    pub first_post_medium_min_views: i64,
 }
 
 /// How the dispatcher sends the outbox. Rates are messages per second in each process; 0 means
@@ -119,6 +177,28 @@ impl Default for LifecycleConfig {
         LifecycleConfig {
             daytime_start: "09:00".into(),
             daytime_end: "20:00".into(),
+            templates_dir: PathBuf::from("templates"),
+        }
+    }
+}
+
+impl Default for SequenceConfig {
+    fn default() -> Self {
+        SequenceConfig {
+            catch_up_days: 7,
+            onboarding_welcome_day: 0,
+            onboarding_content_guide_day: 2,
+            onboarding_catalogue_day: 5,
+            activation_nudge_days: 7,
+            activation_second_nudge_days: 7,
+            activation_dormant_days: 7,
+            reactivation_checkin_days: 30,
+            reactivation_second_checkin_days: 45,
+            reactivation_dormant_days: 60,
+            milestone_commission_cents: 10_000,
+            first_post_thanks_after_hours: 48,
+            first_post_high_min_views: 50_000,
+            first_post_medium_min_views: 5_000,
         }
     }
 }
@@ -130,6 +210,125 @@ impl LifecycleConfig {
             start: parse_hhmm(&self.daytime_start).unwrap_or_default(),
             end: parse_hhmm(&self.daytime_end).unwrap_or_default(),
         }
+    }
+}
+
+impl SequenceConfig {
+    /// Day counts must be positive and in order, thresholds sensible.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let err =
+            |key: &str, problem: String| Err(ConfigError(format!("sequences.{key}: {problem}")));
+        const MAX_DAYS: u32 = 366;
+        for (key, v) in [
+            ("catch_up_days", self.catch_up_days),
+            ("onboarding_welcome_day", self.onboarding_welcome_day),
+            (
+                "onboarding_content_guide_day",
+                self.onboarding_content_guide_day,
+            ),
+            ("onboarding_catalogue_day", self.onboarding_catalogue_day),
+            ("activation_nudge_days", self.activation_nudge_days),
+            (
+                "activation_second_nudge_days",
+                self.activation_second_nudge_days,
+            ),
+            ("activation_dormant_days", self.activation_dormant_days),
+            ("reactivation_checkin_days", self.reactivation_checkin_days),
+            (
+                "reactivation_second_checkin_days",
+                self.reactivation_second_checkin_days,
+            ),
+            ("reactivation_dormant_days", self.reactivation_dormant_days),
+        ] {
+            if v > MAX_DAYS {
+                return err(key, format!("must be at most {MAX_DAYS} days, got {v}"));
+            }
+        }
+        for (key, v) in [
+            ("catch_up_days", self.catch_up_days),
+            ("activation_nudge_days", self.activation_nudge_days),
+            (
+                "activation_second_nudge_days",
+                self.activation_second_nudge_days,
+            ),
+            ("activation_dormant_days", self.activation_dormant_days),
+            ("reactivation_checkin_days", self.reactivation_checkin_days),
+        ] {
+            if v == 0 {
+                return err(key, "must be at least 1 day".into());
+            }
+        }
+        for (key, v, before_key, before) in [
+            (
+                "onboarding_content_guide_day",
+                self.onboarding_content_guide_day,
+                "onboarding_welcome_day",
+                self.onboarding_welcome_day,
+            ),
+            (
+                "onboarding_catalogue_day",
+                self.onboarding_catalogue_day,
+                "onboarding_content_guide_day",
+                self.onboarding_content_guide_day,
+            ),
+            (
+                "reactivation_second_checkin_days",
+                self.reactivation_second_checkin_days,
+                "reactivation_checkin_days",
+                self.reactivation_checkin_days,
+            ),
+            (
+                "reactivation_dormant_days",
+                self.reactivation_dormant_days,
+                "reactivation_second_checkin_days",
+                self.reactivation_second_checkin_days,
+            ),
+        ] {
+            if v <= before {
+                return err(
+                    key,
+                    format!("must be later than sequences.{before_key} ({before}), got {v}"),
+                );
+            }
+        }
+        if self.milestone_commission_cents <= 0 {
+            return err(
+                "milestone_commission_cents",
+                format!(
+                    "must be greater than 0, got {}",
+                    self.milestone_commission_cents
+                ),
+            );
+        }
+        if self.first_post_thanks_after_hours > MAX_DAYS * 24 {
+            return err(
+                "first_post_thanks_after_hours",
+                format!(
+                    "must be at most {} hours, got {}",
+                    MAX_DAYS * 24,
+                    self.first_post_thanks_after_hours
+                ),
+            );
+        }
+        if self.first_post_medium_min_views <= 0 {
+            return err(
+                "first_post_medium_min_views",
+                format!(
+                    "must be greater than 0, got {}",
+                    self.first_post_medium_min_views
+                ),
+            );
+        }
+        if self.first_post_high_min_views <= self.first_post_medium_min_views {
+            return err(
+                "first_post_high_min_views",
+                format!(
+                    "must be greater than sequences.first_post_medium_min_views ({}), got {}",
+                    self.first_post_medium_min_views, self.first_post_high_min_views
+                ),
+            );
+        }
+        Ok(())
     }
 }
 
@@ -173,7 +372,9 @@ impl Default for Config {
             tiers: TierConfig::default(),
             import: ImportConfig::default(),
             lifecycle: LifecycleConfig::default(),
+            sequences: SequenceConfig::default(),
             dispatch: DispatchConfig::default(),
+            cadences: CadenceConfig::default(),
         }
     }
 }
@@ -425,12 +626,21 @@ impl Config {
         }
         if times[0] >= times[1] {
             return err(
-                "lifecycle.daytime_end",
+                "lifecycle.daytime_start",
                 format!(
-                    "{:?} must be later than lifecycle.daytime_start ({:?})",
-                    l.daytime_end, l.daytime_start
+                    "{:?} must be earlier than lifecycle.daytime_end ({:?})",
+                    l.daytime_start, l.daytime_end
                 ),
             );
+        }
+        if l.templates_dir.as_os_str().is_empty() {
+            return err("lifecycle.templates_dir", "must not be empty".into());
+        }
+        self.sequences.validate()?;
+        for (key, expr) in [("cadences.tiers", &self.cadences.tiers)] {
+            if let Err(e) = crate::domain::cadence::Cadence::parse(expr) {
+                return err(key, e.to_string());
+            }
         }
         let d = &self.dispatch;
         for (key, v) in [

@@ -6,9 +6,10 @@
 //! - [`config`]: the TOML file, environment overrides, validation.
 //! - [`domain`]: pure rules — money, handles, dates, tiers, KPI formulas.
 //! - [`db`]: every SQL statement, the migrations, the private PostgreSQL cluster.
-//! - [`features`]: one module per capability (import, stats, tiers, demo).
+//! - [`features`]: one module per capability (import, stats, tiers, sequences, demo).
 //! - [`chat`]: the platform-neutral sender trait and the command layer the adapters share.
 //! - [`jobs`]: the clock, the scheduler and the outbox dispatcher.
+//! - [`templates`]: the text of every message the bot writes (`templates/`), checked at start.
 //! - [`cli`]: the command line over the features.
 
 pub mod chat;
@@ -18,3 +19,4 @@ pub mod db;
 pub mod domain;
 pub mod features;
 pub mod jobs;
+pub mod templates;

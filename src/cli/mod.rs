@@ -4,6 +4,7 @@
 mod db_cmd;
 pub mod demo_cmd;
 mod import_cmd;
+mod jobs_cmd;
 pub mod stats_cmd;
 pub mod tiers_cmd;
 
@@ -63,6 +64,9 @@ pub enum Command {
     Creator(stats_cmd::CreatorArgs),
     /// Creators ranked by GMV, videos or views.
     Leaderboard(stats_cmd::LeaderboardArgs),
+    /// The scheduled jobs: list them, or run the due ones once.
+    #[command(subcommand)]
+    Jobs(jobs_cmd::JobsCommand),
 }
 
 #[derive(Debug, Clone, Copy, Default, ValueEnum, PartialEq, Eq)]
@@ -119,6 +123,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Leaderboard(args) => {
             stats_cmd::leaderboard(config, cli.program.as_deref(), args).await
         }
+        Command::Jobs(cmd) => jobs_cmd::run(config, cli.program.as_deref(), cmd).await,
     }
 }
 

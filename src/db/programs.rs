@@ -163,3 +163,12 @@ pub async fn delete(pool: &PgPool, slug: &str) -> Result<bool> {
     tx.commit().await?;
     Ok(true)
 }
+
+/// Every program in the database, by slug.
+pub async fn all(db: impl PgExecutor<'_>) -> Result<Vec<Program>> {
+    let rows: Vec<ProgramRow> =
+        sqlx::query_as("SELECT id, slug, name, timezone, currency FROM programs ORDER BY slug")
+            .fetch_all(db)
+            .await?;
+    rows.into_iter().map(Program::try_from).collect()
+}

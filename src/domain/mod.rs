@@ -1,14 +1,17 @@
 //! Pure business rules: parsing of handles, money, rates and dates into newtypes, tiers and KPI
 //! formulas. No I/O here; time is always an argument.
 
+pub mod cadence;
 pub mod daytime;
 pub mod handle;
 pub mod import_rows;
 pub mod kpi;
+pub mod messages;
 pub mod money;
 pub mod pareto;
 pub mod period;
 pub mod period_spec;
+pub mod sequences;
 pub mod tier;
 pub mod tier_rules;
 pub mod timefmt;

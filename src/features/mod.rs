@@ -7,5 +7,6 @@ pub mod import;
 pub mod linking;
 pub mod opt_out;
 pub mod samples;
+pub mod sequences;
 pub mod stats;
 pub mod tiers;

@@ -1,5 +1,6 @@
 //! Importing samples and videos; both create creators met for the first time and keep each
-//! sample's first video up to date.
+//! sample's first video up to date. A videos import also cancels queued sequence messages that
+//! its videos answer.
 
 use anyhow::Result;
 use chrono_tz::Tz;
@@ -88,6 +89,9 @@ pub(super) async fn videos(
     let (merged, new_creators, duplicates, rows) =
         db::import::activity::merge_videos(conn, program.id, program.timezone.name(), &staged.map)
             .await?;
+    // A sample's nudges (and a creator's onboarding or check-ins) still queued stop the moment
+    // the video that answers them is in, whenever the scheduler next runs.
+    db::sequences::cancel_stopped(conn, program.id, program.timezone.name(), None).await?;
     Ok(super::report(
         staged,
         ImportKind::Videos,
