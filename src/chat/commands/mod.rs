@@ -3,7 +3,7 @@
 //! platform-neutral [`Reply`]. Nothing here knows Discord or Slack.
 //!
 //! Order of work, so no one sees what they may not: the caller's workspace and role are resolved
-//! first; then the command is looked up in the [`registry`] and refused unless the role may run
+//! first; then the command is looked up in the [`registry()`] and refused unless the role may run
 //! it; only then are the arguments read and data touched.
 //!
 //! What a creator may see: their own card (`/mystats`: their sales, commission, videos, samples,
