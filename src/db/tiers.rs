@@ -372,3 +372,41 @@ pub async fn tier_mix(db: impl PgExecutor<'_>, program_id: i64) -> Result<Vec<(T
     }
     Ok(mix)
 }
+
+/// A creator in a tier, for the tier list.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct TierMember {
+    pub handle: String,
+    pub pinned: bool,
+    pub tier_since: DateTime<Utc>,
+}
+
+/// The first `limit` creators of `tier` by handle, and how many the tier holds in all.
+pub async fn members(
+    db: impl PgExecutor<'_>,
+    program_id: i64,
+    tier: Tier,
+    limit: i64,
+) -> Result<(Vec<TierMember>, i64)> {
+    let rows: Vec<(String, bool, DateTime<Utc>, i64)> = sqlx::query_as(
+        "SELECT handle, tier_pinned, tier_since, count(*) OVER ()
+           FROM creators WHERE program_id = $1 AND tier = $2
+          ORDER BY handle LIMIT $3",
+    )
+    .bind(program_id)
+    .bind(tier.as_str())
+    .bind(limit)
+    .fetch_all(db)
+    .await
+    .context("listing a tier's creators")?;
+    let total = rows.first().map_or(0, |r| r.3);
+    let members = rows
+        .into_iter()
+        .map(|(handle, pinned, tier_since, _)| TierMember {
+            handle,
+            pinned,
+            tier_since,
+        })
+        .collect();
+    Ok((members, total))
+}

@@ -5,6 +5,9 @@
 pub mod cadences;
 pub mod demo;
 pub mod import;
+pub mod linking;
+pub mod opt_out;
+pub mod samples;
 pub mod sequences;
 pub mod stats;
 pub mod tiers;
