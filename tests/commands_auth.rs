@@ -13,14 +13,15 @@ use creator_bot::chat::commands::{
 };
 use sqlx::PgPool;
 
-/// What a role gets: data (the reply's first line), a refusal (its text), or "not yet".
+/// What a role gets: data (the reply's first line), a refusal (its text), or a request it may
+/// make but that cannot be carried out (its text).
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Expect {
     Data(&'static str),
     Denied(&'static str),
-    Unavailable(&'static str),
+    Invalid(&'static str),
 }
-use Expect::{Data, Denied, Unavailable};
+use Expect::{Data, Denied, Invalid};
 
 const CREATOR_REFUSAL: &str =
     "is for the program's staff only. Use /mystats to see your own numbers.";
@@ -70,21 +71,23 @@ fn matrix() -> Vec<(&'static str, &'static str, Expect, Expect, Expect)> {
         (
             "competition",
             "start \"Holiday Sprint\" gmv 2026-12-01..2026-12-15 2 $500 gift card",
-            Unavailable("/competition is not available in this workspace yet."),
+            Data(
+                "Competition \"Holiday Sprint\" started: most GMV from 1 Dec 2026 to 14 Dec 2026, open to Steady Earners, prize: $500 gift card. Announced in #competitions.",
+            ),
             Denied(CREATOR_REFUSAL),
             Denied(STRANGER_REFUSAL),
         ),
         (
             "report",
             "weekly",
-            Unavailable("/report is not available in this workspace yet."),
+            Data("Weekly pulse, 23 Nov 2026 – 29 Nov 2026"),
             Denied(CREATOR_REFUSAL),
             Denied(STRANGER_REFUSAL),
         ),
         (
             "import",
             "orders",
-            Unavailable("/import is not available in this workspace yet."),
+            Data("orders.csv: 0 inserted, 0 updated, 0 unchanged, 0 rejected"),
             Denied(CREATOR_REFUSAL),
             Denied(STRANGER_REFUSAL),
         ),
@@ -93,6 +96,14 @@ fn matrix() -> Vec<(&'static str, &'static str, Expect, Expect, Expect)> {
             "",
             Denied("/mystats is for creators; your account belongs to the program's staff."),
             Data("Your stats (@ava), 2026-11-01 to 2026-11-30"),
+            Denied(LINK_FIRST),
+        ),
+        (
+            "checkin",
+            "Filming the serum next week",
+            Denied("/checkin is for creators; your account belongs to the program's staff."),
+            // Ava may answer, but no check-in has been posted yet.
+            Invalid("There is no check-in to answer yet"),
             Denied(LINK_FIRST),
         ),
         (
@@ -140,12 +151,14 @@ async fn ask(
         // /import needs its file; the others ignore one.
         attachment: (name == "import").then(|| Attachment {
             file_name: "orders.csv".into(),
-            bytes: b"Order ID\n".to_vec(),
+            bytes: b"Order ID,SKU ID,Creator Username,Payment Amount,Order Status,Time Created\n"
+                .to_vec(),
         }),
     };
     let reply = respond(
         pool,
         &common::config(),
+        &common::templates(),
         caller,
         &request,
         now(&chat.program),
@@ -170,8 +183,8 @@ fn check(expect: Expect, name: &str, (outcome, text): (Outcome, String), who: &s
             };
             assert_eq!(text, expected, "{who} /{name}");
         }
-        Unavailable(text_expected) => {
-            assert_eq!(outcome, Outcome::Unavailable, "{who} /{name}");
+        Invalid(text_expected) => {
+            assert_eq!(outcome, Outcome::Invalid, "{who} /{name}");
             assert_eq!(text, text_expected, "{who} /{name}");
         }
     }
@@ -264,7 +277,7 @@ async fn an_unknown_command_lists_what_the_caller_may_run(pool: PgPool) {
     assert_eq!(r.outcome, Outcome::Invalid);
     assert_eq!(
         r.text(),
-        "Unknown command /stats. Commands you can use: /leaderboard, /mystats, /optout, /optin"
+        "Unknown command /stats. Commands you can use: /leaderboard, /mystats, /checkin, /optout, /optin"
     );
     let r = run(&pool, &chat, &chat.stranger, "stats", "").await;
     assert_eq!(

@@ -410,3 +410,36 @@ pub async fn members(
         .collect();
     Ok((members, total))
 }
+
+/// What the latest monthly review changed.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ReviewSummary {
+    pub at: DateTime<Utc>,
+    pub promoted: i64,
+    pub demoted: i64,
+}
+
+/// The latest monthly review that changed anything, with its promotions and demotions.
+pub async fn last_review(
+    db: impl PgExecutor<'_>,
+    program_id: i64,
+) -> Result<Option<ReviewSummary>> {
+    sqlx::query_as(
+        "WITH last AS (SELECT max(changed_at) AS at FROM tier_history
+                        WHERE program_id = $1 AND kind = 'monthly_review')
+         SELECT last.at,
+                count(*) FILTER (WHERE h.to_tier_rank < h.from_tier_rank) AS promoted,
+                count(*) FILTER (WHERE h.to_tier_rank > h.from_tier_rank) AS demoted
+           FROM last
+           JOIN (SELECT changed_at,
+                        array_position(ARRAY['all_stars','steady_earners','new_and_promising'], to_tier) AS to_tier_rank,
+                        array_position(ARRAY['all_stars','steady_earners','new_and_promising'], from_tier) AS from_tier_rank
+                   FROM tier_history WHERE program_id = $1 AND kind = 'monthly_review') h
+             ON h.changed_at = last.at
+          GROUP BY last.at",
+    )
+    .bind(program_id)
+    .fetch_optional(db)
+    .await
+    .context("summing up the last monthly review")
+}

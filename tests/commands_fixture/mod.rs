@@ -100,6 +100,7 @@ pub async fn run_at(
     respond(
         pool,
         &common::config(),
+        &common::templates(),
         caller,
         &Request::new(name, args),
         at,

@@ -288,3 +288,11 @@ pub async fn tier_change(
 pub async fn sample(pool: &PgPool, program: &Program, sample: Sample) {
     samples(pool, program, &[sample]).await
 }
+
+/// The templates shipped under templates/.
+pub fn templates() -> creator_bot::templates::Templates {
+    creator_bot::templates::Templates::load(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates"),
+    )
+    .expect("the shipped templates load")
+}

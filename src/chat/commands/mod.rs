@@ -15,9 +15,13 @@
 mod account;
 pub mod args;
 pub mod caller;
+mod checkins;
+mod competitions;
+mod imports;
 pub mod parse;
 pub mod registry;
 pub mod reply;
+mod reports;
 mod samples;
 mod stats;
 mod tiers;
@@ -29,6 +33,7 @@ use sqlx::PgPool;
 use crate::config::Config;
 use crate::db::programs::Program;
 use crate::domain::timefmt::local_day;
+use crate::templates::Templates;
 
 pub use caller::{Caller, Resolved, Role, resolve};
 pub use parse::{Command, CreatorRef, ParseError, parse};
@@ -72,6 +77,7 @@ pub const FAILED: &str = "Sorry, something went wrong on our side. Please try ag
 pub(crate) struct Context<'a> {
     pub pool: &'a PgPool,
     pub config: &'a Config,
+    pub templates: &'a Templates,
     pub caller: &'a Caller,
     pub program: &'a Program,
     pub role: &'a Role,
@@ -90,11 +96,12 @@ impl Context<'_> {
 pub async fn respond(
     pool: &PgPool,
     config: &Config,
+    templates: &Templates,
     caller: &Caller,
     request: &Request,
     now: DateTime<Utc>,
 ) -> Reply {
-    match run(pool, config, caller, request, now).await {
+    match run(pool, config, templates, caller, request, now).await {
         Ok(reply) => reply,
         Err(e) => match user_error(&e) {
             Some(text) => Reply::of(Outcome::Invalid, sentence(&text)),
@@ -115,6 +122,7 @@ pub async fn respond(
 async fn run(
     pool: &PgPool,
     config: &Config,
+    templates: &Templates,
     caller: &Caller,
     request: &Request,
     now: DateTime<Utc>,
@@ -157,15 +165,20 @@ async fn run(
     let ctx = Context {
         pool,
         config,
+        templates,
         caller,
         program: &program,
         role: &role,
         now,
     };
-    dispatch(&ctx, command).await
+    dispatch(&ctx, command, request.attachment.as_ref()).await
 }
 
-async fn dispatch(ctx: &Context<'_>, command: Command) -> Result<Reply> {
+async fn dispatch(
+    ctx: &Context<'_>,
+    command: Command,
+    attachment: Option<&Attachment>,
+) -> Result<Reply> {
     match command {
         Command::Creator { who, period } => stats::creator(ctx, who, period).await,
         Command::Kpi { period } => stats::kpi(ctx, period).await,
@@ -181,11 +194,12 @@ async fn dispatch(ctx: &Context<'_>, command: Command) -> Result<Reply> {
         Command::Link { handle } => account::link(ctx, &handle).await,
         Command::OptOut => account::opt_out(ctx).await,
         Command::OptIn => account::opt_in(ctx).await,
-        // Listed as unavailable in the registry, so `run` answered already.
-        Command::Competition(_) | Command::Report(_) | Command::Import { .. } => Ok(Reply::of(
-            Outcome::Unavailable,
-            "This command is not available in this workspace yet.",
-        )),
+        Command::Competition(action) => competitions::run(ctx, action).await,
+        Command::Report(kind) => reports::run(ctx, kind).await,
+        Command::Import { kind, file_name } => {
+            imports::run(ctx, kind, &file_name, attachment).await
+        }
+        Command::CheckIn { answer } => checkins::answer(ctx, &answer).await,
     }
 }
 
@@ -250,6 +264,15 @@ fn user_error(e: &anyhow::Error) -> Option<String> {
         return Some(e.to_string());
     }
     if let Some(e) = e.downcast_ref::<HandleError>() {
+        return Some(e.to_string());
+    }
+    if let Some(e) = e.downcast_ref::<crate::features::cadences::competitions::CompetitionError>() {
+        return Some(e.to_string());
+    }
+    if let Some(e) = e.downcast_ref::<crate::features::cadences::checkins::AnswerError>() {
+        return Some(e.to_string());
+    }
+    if let Some(e) = e.downcast_ref::<crate::features::import::ImportError>() {
         return Some(e.to_string());
     }
     e.downcast_ref::<PeriodError>().map(|e| e.to_string())

@@ -91,6 +91,10 @@ pub enum Command {
     },
     OptOut,
     OptIn,
+    /// An All-Star's answer to the weekly check-in.
+    CheckIn {
+        answer: String,
+    },
 }
 
 /// Why a command could not be read.
@@ -189,6 +193,11 @@ fn read(name: &str, a: &mut Args, attachment: Option<&str>) -> Result<Command, S
         },
         "optout" => Command::OptOut,
         "optin" => Command::OptIn,
+        "checkin" => Command::CheckIn {
+            answer: a
+                .rest()
+                .ok_or_else(|| "write what you are filming and what you need".to_string())?,
+        },
         other => return Err(format!("/{other} is not handled")),
     })
 }

@@ -82,21 +82,21 @@ const COMMANDS: &[CommandSpec] = &[
             "/competition show [name]",
         ],
         description: "Run a competition in #competitions",
-        available: false,
+        available: true,
     },
     CommandSpec {
         name: "report",
         audience: Audience::Staff,
         usage: &["/report weekly|monthly"],
         description: "The weekly pulse or the monthly deep-dive",
-        available: false,
+        available: true,
     },
     CommandSpec {
         name: "import",
         audience: Audience::Staff,
         usage: &["/import orders|creators|samples|videos|products (attach the CSV file)"],
         description: "Import a CSV file",
-        available: false,
+        available: true,
     },
     CommandSpec {
         name: "mystats",
@@ -110,6 +110,13 @@ const COMMANDS: &[CommandSpec] = &[
         audience: Audience::Unlinked,
         usage: &["/link <your TikTok handle>"],
         description: "Link your chat account to your TikTok handle",
+        available: true,
+    },
+    CommandSpec {
+        name: "checkin",
+        audience: Audience::Creators,
+        usage: &["/checkin <what you are filming and what you need>"],
+        description: "Answer the All-Stars weekly check-in",
         available: true,
     },
     CommandSpec {

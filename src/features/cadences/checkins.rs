@@ -83,10 +83,7 @@ pub async fn report(pool: &PgPool, c: &Cadence<'_>) -> Result<bool> {
         .iter()
         .filter_map(|r| {
             r.answer.as_ref().map(|a| {
-                Value::from_iter([
-                    ("handle", Value::from(r.handle.clone())),
-                    ("answer", Value::from(a.clone())),
-                ])
+                minijinja::context! { handle => Value::from(r.handle.clone()), answer => Value::from(a.clone()) }
             })
         })
         .collect();

@@ -283,11 +283,7 @@ fn places(program: &Program, metric: &str, rows: Vec<RankedRow>) -> Vec<Value> {
             } else {
                 format_count(r.value)
             };
-            Value::from_iter([
-                ("rank", Value::from(r.rank)),
-                ("handle", Value::from(r.handle)),
-                ("score", Value::from(score)),
-            ])
+            minijinja::context! { rank => Value::from(r.rank), handle => Value::from(r.handle), score => Value::from(score) }
         })
         .collect()
 }

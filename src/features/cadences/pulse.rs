@@ -15,6 +15,26 @@ use crate::templates::Vars;
 
 /// Queues the pulse of the 7 days before the instant's day; `false` if queued before.
 pub async fn post(pool: &PgPool, c: &Cadence<'_>) -> Result<bool> {
+    let vars = vars(pool, c).await?;
+    let mut conn = pool.acquire().await?;
+    c.post(
+        &mut conn,
+        "staff",
+        MessageKind::StaffAlert,
+        format!("cadence:weekly_pulse:{}", c.today()),
+        Message::WeeklyPulse,
+        &vars,
+    )
+    .await
+}
+
+/// The pulse's text for the 7 days before the instant's day (`/report weekly`).
+pub async fn text(pool: &PgPool, c: &Cadence<'_>) -> Result<String> {
+    let vars = vars(pool, c).await?;
+    c.templates.render(Message::WeeklyPulse, &vars)
+}
+
+async fn vars(pool: &PgPool, c: &Cadence<'_>) -> Result<Vars> {
     let week = c.last_days(7);
     let before = super::Period {
         from: week.from - chrono::Duration::days(7),
@@ -41,10 +61,7 @@ pub async fn post(pool: &PgPool, c: &Cadence<'_>) -> Result<bool> {
     let top: Vec<Value> = top
         .into_iter()
         .map(|r| {
-            Value::from_iter([
-                ("handle", Value::from(r.handle)),
-                ("gmv", Value::from(money(r.value))),
-            ])
+            minijinja::context! { handle => Value::from(r.handle), gmv => Value::from(money(r.value)) }
         })
         .collect();
     let (from, to) = c.shown(week);
@@ -57,14 +74,5 @@ pub async fn post(pool: &PgPool, c: &Cadence<'_>) -> Result<bool> {
         .set("orders", format_count(orders))
         .set("new_activations", activations)
         .set("top", top);
-    let mut conn = pool.acquire().await?;
-    c.post(
-        &mut conn,
-        "staff",
-        MessageKind::StaffAlert,
-        format!("cadence:weekly_pulse:{}", c.today()),
-        Message::WeeklyPulse,
-        &vars,
-    )
-    .await
+    Ok(vars)
 }

@@ -37,11 +37,7 @@ pub async fn post(pool: &PgPool, c: &Cadence<'_>, every_weeks: u32) -> Result<bo
         .await?
         .into_iter()
         .map(|v| {
-            Value::from_iter([
-                ("handle", Value::from(v.handle)),
-                ("views", Value::from(format_count(v.views))),
-                ("product", Value::from(v.product)),
-            ])
+            minijinja::context! { handle => Value::from(v.handle), views => Value::from(format_count(v.views)), product => Value::from(v.product) }
         })
         .collect();
     let leaderboard: Vec<Value> = ranked_in(
@@ -56,11 +52,7 @@ pub async fn post(pool: &PgPool, c: &Cadence<'_>, every_weeks: u32) -> Result<bo
     .await?
     .into_iter()
     .map(|r| {
-        Value::from_iter([
-            ("rank", Value::from(r.rank)),
-            ("handle", Value::from(r.handle)),
-            ("gmv", Value::from(money(r.value))),
-        ])
+        minijinja::context! { rank => Value::from(r.rank), handle => Value::from(r.handle), gmv => Value::from(money(r.value)) }
     })
     .collect();
     let products = db::new_products(pool, c.program.id, period.from, period.to).await?;
@@ -69,17 +61,7 @@ pub async fn post(pool: &PgPool, c: &Cadence<'_>, every_weeks: u32) -> Result<bo
         .into_iter()
         .filter(|k| k.tier.as_deref().is_none_or(|t| t == "steady_earners"))
         .map(|k| {
-            Value::from_iter([
-                ("name", Value::from(k.name)),
-                (
-                    "metric",
-                    Value::from(super::competitions::metric_name(&k.metric)),
-                ),
-                (
-                    "ends_on",
-                    Value::from(format_day(k.ends_on - chrono::Duration::days(1))),
-                ),
-            ])
+            minijinja::context! { name => Value::from(k.name), metric => Value::from(super::competitions::metric_name(&k.metric)), ends_on => Value::from(format_day(k.ends_on - chrono::Duration::days(1))) }
         })
         .collect();
     let (from, to) = c.shown(period);
