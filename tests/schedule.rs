@@ -23,6 +23,11 @@ fn ran(program: &str, instant: &str, summary: &str) -> JobRun {
     }
 }
 
+/// The runs of the tier job (the other jobs have their own tests).
+fn tiers_only(runs: Vec<JobRun>) -> Vec<JobRun> {
+    runs.into_iter().filter(|r| r.job == "tiers").collect()
+}
+
 async fn tier(pool: &PgPool, handle: &str) -> String {
     sqlx::query_scalar("SELECT tier FROM creators WHERE handle = $1")
         .bind(handle)
@@ -47,11 +52,14 @@ async fn the_tier_job_runs_daily_at_six_local_and_reviews_on_the_first(pool: PgP
     )
     .await;
     let config = Config::default();
+    let templates = common::templates();
 
     // 05:59 EST on 24 November: the latest 06:00 is the 23rd's, within the catch-up window.
-    let runs = run_due(&pool, &config, utc("2026-11-24T10:59:00Z"))
-        .await
-        .unwrap();
+    let runs = tiers_only(
+        run_due(&pool, &config, &templates, utc("2026-11-24T10:59:00Z"))
+            .await
+            .unwrap(),
+    );
     assert_eq!(
         runs,
         vec![ran(
@@ -67,20 +75,26 @@ async fn the_tier_job_runs_daily_at_six_local_and_reviews_on_the_first(pool: PgP
     );
     // Nothing more until the next 06:00, however often it is called.
     assert_eq!(
-        run_due(&pool, &config, utc("2026-11-24T10:59:00Z"))
-            .await
-            .unwrap(),
+        tiers_only(
+            run_due(&pool, &config, &templates, utc("2026-11-24T10:59:00Z"))
+                .await
+                .unwrap()
+        ),
         vec![]
     );
     assert_eq!(
-        run_due(&pool, &config, utc("2026-11-24T10:59:59Z"))
-            .await
-            .unwrap(),
+        tiers_only(
+            run_due(&pool, &config, &templates, utc("2026-11-24T10:59:59Z"))
+                .await
+                .unwrap()
+        ),
         vec![]
     );
-    let runs = run_due(&pool, &config, utc("2026-11-24T11:00:00Z"))
-        .await
-        .unwrap();
+    let runs = tiers_only(
+        run_due(&pool, &config, &templates, utc("2026-11-24T11:00:00Z"))
+            .await
+            .unwrap(),
+    );
     assert_eq!(
         runs,
         vec![ran(
@@ -90,9 +104,11 @@ async fn the_tier_job_runs_daily_at_six_local_and_reviews_on_the_first(pool: PgP
         )]
     );
     // Down for two days: only the latest missed run happens.
-    let runs = run_due(&pool, &config, utc("2026-11-27T12:00:00Z"))
-        .await
-        .unwrap();
+    let runs = tiers_only(
+        run_due(&pool, &config, &templates, utc("2026-11-27T12:00:00Z"))
+            .await
+            .unwrap(),
+    );
     assert_eq!(
         runs,
         vec![ran(
@@ -102,9 +118,11 @@ async fn the_tier_job_runs_daily_at_six_local_and_reviews_on_the_first(pool: PgP
         )]
     );
     // On the 1st it is the monthly review: Bo, who sold nothing, goes down.
-    let runs = run_due(&pool, &config, utc("2026-12-01T11:00:00Z"))
-        .await
-        .unwrap();
+    let runs = tiers_only(
+        run_due(&pool, &config, &templates, utc("2026-12-01T11:00:00Z"))
+            .await
+            .unwrap(),
+    );
     assert_eq!(
         runs,
         vec![ran(
@@ -115,7 +133,7 @@ async fn the_tier_job_runs_daily_at_six_local_and_reviews_on_the_first(pool: PgP
     );
     assert_eq!(tier(&pool, "bo").await, "new_and_promising");
     let recorded: Vec<DateTime<Utc>> =
-        sqlx::query_scalar("SELECT instant FROM job_runs ORDER BY instant")
+        sqlx::query_scalar("SELECT instant FROM job_runs WHERE job = 'tiers' ORDER BY instant")
             .fetch_all(&pool)
             .await
             .unwrap();
@@ -140,16 +158,21 @@ async fn a_run_missed_beyond_the_catch_up_window_is_skipped(pool: PgPool) {
         },
         ..Config::default()
     };
+    let templates = common::templates();
     // 08:00:01 EDT, two hours and a second after the 06:00 run.
     assert_eq!(
-        run_due(&pool, &config, utc("2026-06-02T12:00:01Z"))
-            .await
-            .unwrap(),
+        tiers_only(
+            run_due(&pool, &config, &templates, utc("2026-06-02T12:00:01Z"))
+                .await
+                .unwrap()
+        ),
         vec![]
     );
-    let runs = run_due(&pool, &config, utc("2026-06-03T10:30:00Z"))
-        .await
-        .unwrap();
+    let runs = tiers_only(
+        run_due(&pool, &config, &templates, utc("2026-06-03T10:30:00Z"))
+            .await
+            .unwrap(),
+    );
     assert_eq!(runs.len(), 1);
     assert_eq!(runs[0].instant, utc("2026-06-03T10:00:00Z"));
 }
@@ -165,6 +188,7 @@ async fn two_schedulers_at_the_same_instant_run_the_job_once(pool: PgPool) {
     )
     .await;
     let config = Config::default();
+    let templates = common::templates();
     let options = pool.connect_options().as_ref().clone();
     let other = sqlx::postgres::PgPoolOptions::new()
         .max_connections(3)
@@ -172,9 +196,12 @@ async fn two_schedulers_at_the_same_instant_run_the_job_once(pool: PgPool) {
         .await
         .unwrap();
     let now = utc("2026-11-24T11:00:00Z");
-    let (a, b) = tokio::join!(run_due(&pool, &config, now), run_due(&other, &config, now));
-    let mut all = a.unwrap();
-    all.extend(b.unwrap());
+    let (a, b) = tokio::join!(
+        run_due(&pool, &config, &templates, now),
+        run_due(&other, &config, &templates, now)
+    );
+    let mut all = tiers_only(a.unwrap());
+    all.extend(tiers_only(b.unwrap()));
     assert_eq!(all.len(), 1);
     let history: i64 = sqlx::query_scalar("SELECT count(*) FROM tier_history")
         .fetch_one(&pool)
@@ -204,9 +231,17 @@ async fn jobs_run_replays_an_instant_from_the_command_line(pool: PgPool) {
     let args = ["jobs", "run", "--now", "2026-11-24 06:00"];
     let (code, out, err) = common::cli::cli(&pool, &config, &args);
     assert_eq!((code, err.as_str()), (0, ""));
+    // Every job's latest instant within the catch-up window runs: Monday's check-in, pulse and
+    // standings, today's 06:00 tier check, the quarter-hourly sequences (Ana's first sale) and
+    // the hourly look for finished competitions.
     assert_eq!(
         out,
-        "glow tiers for 2026-11-24T11:00:00+00:00: daily check: 1 promoted, 0 demoted, 0 viral alerts\n"
+        "glow sequences for 2026-11-24T11:00:00+00:00: 1 DMs and 0 staff alerts queued, 0 cancelled\n\
+         glow tiers for 2026-11-24T11:00:00+00:00: daily check: 1 promoted, 0 demoted, 0 viral alerts\n\
+         glow all_stars_checkin for 2026-11-23T15:00:00+00:00: posted\n\
+         glow weekly_pulse for 2026-11-23T14:00:00+00:00: posted\n\
+         glow competition_standings for 2026-11-23T17:00:00+00:00: 0 standings posted\n\
+         glow competition_winners for 2026-11-24T10:05:00+00:00: 0 competitions closed\n"
     );
     let (_, out, _) = common::cli::cli(&pool, &config, &args);
     assert_eq!(out, "nothing due at 2026-11-24T11:00:00+00:00\n");

@@ -10,6 +10,7 @@ use super::Session;
 use crate::config::Config;
 use crate::domain::timefmt::parse_datetime;
 use crate::jobs::schedule::{registry, run_due};
+use crate::templates::Templates;
 
 #[derive(Debug, Subcommand)]
 pub enum JobsCommand {
@@ -38,12 +39,14 @@ pub async fn run(config: Config, program: Option<&str>, cmd: JobsCommand) -> Res
             Ok(ExitCode::SUCCESS)
         }
         JobsCommand::Run { now } => {
+            // Templates first: a broken one stops here, before anything is queued.
             let session = Session::open(config, program).await?;
             let now = match now {
                 Some(raw) => parse_datetime(&raw, session.program.timezone)?,
                 None => chrono::Utc::now(),
             };
-            let runs = run_due(&session.pool, &session.config, now).await?;
+            let templates = Templates::load(&session.config.lifecycle.templates_dir)?;
+            let runs = run_due(&session.pool, &session.config, &templates, now).await?;
             if runs.is_empty() {
                 println!("nothing due at {}", now.to_rfc3339());
             }

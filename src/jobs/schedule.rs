@@ -14,12 +14,21 @@ use crate::db::job_runs;
 use crate::db::programs::{self, Program};
 use crate::domain::cadence::Cadence;
 use crate::domain::timefmt::local_day;
-use crate::features::tiers;
+use crate::features::cadences::{self, checkins, competitions, pulse, steady_update};
+use crate::features::{sequences, tiers};
+use crate::templates::Templates;
 
 /// What a job does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Work {
+    Sequences,
     Tiers,
+    AllStarsCheckin,
+    AllStarsCheckinReport,
+    SteadyEarnersUpdate,
+    WeeklyPulse,
+    CompetitionStandings,
+    CompetitionWinners,
 }
 
 /// One entry of the registry.
@@ -40,12 +49,56 @@ impl Job {
 
 /// Every scheduled job.
 pub fn registry() -> &'static [Job] {
-    &[Job {
-        name: "tiers",
-        description: "daily tier check (promotions, viral jumps); the monthly review on tiers.review_day_of_month",
-        cadence: |c| &c.cadences.tiers,
-        work: Work::Tiers,
-    }]
+    &[
+        Job {
+            name: "sequences",
+            description: "queue the creator DM sequences' due steps (onboarding, sample follow-up, reactivation, milestones, first-post thanks, promotion notes)",
+            cadence: |c| &c.cadences.sequences,
+            work: Work::Sequences,
+        },
+        Job {
+            name: "tiers",
+            description: "daily tier check (promotions, viral jumps); the monthly review on tiers.review_day_of_month",
+            cadence: |c| &c.cadences.tiers,
+            work: Work::Tiers,
+        },
+        Job {
+            name: "all_stars_checkin",
+            description: "the All-Stars weekly check-in post",
+            cadence: |c| &c.cadences.all_stars_checkin,
+            work: Work::AllStarsCheckin,
+        },
+        Job {
+            name: "all_stars_checkin_report",
+            description: "tell staff who answered the check-in and who did not",
+            cadence: |c| &c.cadences.all_stars_checkin_report,
+            work: Work::AllStarsCheckinReport,
+        },
+        Job {
+            name: "steady_earners_update",
+            description: "the Steady Earners update (every cadences.steady_earners_every_weeks weeks)",
+            cadence: |c| &c.cadences.steady_earners_update,
+            work: Work::SteadyEarnersUpdate,
+        },
+        Job {
+            name: "weekly_pulse",
+            description: "the staff weekly pulse",
+            cadence: |c| &c.cadences.weekly_pulse,
+            work: Work::WeeklyPulse,
+        },
+        Job {
+            name: "competition_standings",
+            description: "standings of running competitions in #competitions",
+            cadence: |c| &c.cadences.competition_standings,
+            work: Work::CompetitionStandings,
+        },
+        Job {
+            name: "competition_winners",
+            description: "announce the winners of competitions that are over",
+            cadence: |c| &c.cadences.competition_winners,
+            work: Work::CompetitionWinners,
+        },
+    ]
 }
 
 /// One job run (or failure) for one program.
@@ -61,7 +114,12 @@ pub struct JobRun {
 }
 
 /// Runs every job that is due at `now` and has not run for its instant; returns what ran.
-pub async fn run_due(pool: &PgPool, config: &Config, now: DateTime<Utc>) -> Result<Vec<JobRun>> {
+pub async fn run_due(
+    pool: &PgPool,
+    config: &Config,
+    templates: &Templates,
+    now: DateTime<Utc>,
+) -> Result<Vec<JobRun>> {
     let catch_up = Duration::hours(i64::from(config.cadences.catch_up_hours));
     let mut runs = Vec::new();
     for program in programs::all(pool).await? {
@@ -77,7 +135,7 @@ pub async fn run_due(pool: &PgPool, config: &Config, now: DateTime<Utc>) -> Resu
             if job_runs::lock_and_check(&mut tx, program.id, job.name, instant).await? {
                 continue;
             }
-            match work(pool, config, &program, job.work, instant).await {
+            match work(pool, config, templates, &program, job.work, instant).await {
                 Ok(summary) => {
                     job_runs::record(&mut tx, program.id, job.name, instant, now, &summary).await?;
                     tx.commit().await.context("recording a job run")?;
@@ -108,11 +166,32 @@ pub async fn run_due(pool: &PgPool, config: &Config, now: DateTime<Utc>) -> Resu
 async fn work(
     pool: &PgPool,
     config: &Config,
+    templates: &Templates,
     program: &Program,
     work: Work,
     instant: DateTime<Utc>,
 ) -> Result<String> {
-    match work {
+    let cadence = cadences::Cadence {
+        program,
+        templates,
+        instant,
+    };
+    let posted = |queued: bool| if queued { "posted" } else { "already posted" }.to_string();
+    Ok(match work {
+        Work::Sequences => {
+            let s = sequences::schedule(pool, program, config, templates, instant).await?;
+            format!(
+                "{} DMs and {} staff alerts queued, {} cancelled",
+                s.onboarding
+                    + s.activation
+                    + s.reactivation
+                    + s.first_posts
+                    + s.milestones
+                    + s.promotions,
+                s.staff_alerts,
+                s.cancelled
+            )
+        }
         Work::Tiers => {
             let day = local_day(instant, program.timezone);
             let run = if day.day() == config.tiers.review_day_of_month {
@@ -120,15 +199,40 @@ async fn work(
             } else {
                 tiers::check(pool, program, &config.tiers, instant).await?
             };
-            Ok(format!(
+            format!(
                 "{}: {} promoted, {} demoted, {} viral alerts",
                 run.run.replace('_', " "),
                 run.promoted,
                 run.demoted,
                 run.alerts_queued
-            ))
+            )
         }
-    }
+        Work::AllStarsCheckin => posted(checkins::post(pool, &cadence).await?),
+        Work::AllStarsCheckinReport => {
+            if checkins::report(pool, &cadence).await? {
+                "report posted".to_string()
+            } else {
+                "no check-in to report on, or reported already".to_string()
+            }
+        }
+        Work::SteadyEarnersUpdate => {
+            let every = config.cadences.steady_earners_every_weeks;
+            if steady_update::cycle(cadence.today(), every).is_none() {
+                "not this week".to_string()
+            } else {
+                posted(steady_update::post(pool, &cadence, every).await?)
+            }
+        }
+        Work::WeeklyPulse => posted(pulse::post(pool, &cadence).await?),
+        Work::CompetitionStandings => format!(
+            "{} standings posted",
+            competitions::post_standings(pool, &cadence).await?
+        ),
+        Work::CompetitionWinners => format!(
+            "{} competitions closed",
+            competitions::close_finished(pool, &cadence).await?
+        ),
+    })
 }
 
 #[cfg(test)]
