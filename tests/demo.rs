@@ -13,7 +13,7 @@ fn options() -> DemoOptions {
     DemoOptions {
         seed: 42,
         creators: 500,
-        days: 90,
+        history_days: 90,
         today: NaiveDate::from_ymd_opt(2026, 11, 21).unwrap(),
     }
 }
@@ -43,29 +43,39 @@ async fn demo_imports_everything_and_summarises_it(pool: PgPool) {
             AND status NOT IN ('customer_unpaid', 'ineligible') AND NOT refunded",
     )
     .bind(report.program.id)
-    .bind(report.period.from)
-    .bind(report.period.to)
+    .bind(report.summary.period.from)
+    .bind(report.summary.period.to)
     .fetch_one(&pool)
     .await
     .unwrap();
-    assert_eq!(report.kpis.sales.gmv_cents, net_gmv);
+    assert_eq!(report.summary.kpis.sales.gmv_cents, net_gmv);
     assert_eq!(
-        report.period.from,
+        report.summary.period.from,
         NaiveDate::from_ymd_opt(2026, 10, 22).unwrap()
     );
     assert_eq!(
-        report.period.to,
+        report.summary.period.to,
         NaiveDate::from_ymd_opt(2026, 11, 21).unwrap()
     );
 
-    let mix: i64 = report.tier_mix.iter().map(|(_, n)| n).sum();
+    let mix: i64 = report.summary.tier_mix.iter().map(|(_, n)| n).sum();
     assert_eq!(mix, 500);
-    assert_eq!(report.tier_mix[0].0, Tier::AllStars);
-    assert!(report.tier_mix[0].1 > 0 && report.tier_mix[0].1 < report.tier_mix[2].1);
-    assert_eq!(report.top.len(), 10);
-    assert!(report.top.windows(2).all(|w| w[0].value >= w[1].value));
+    assert_eq!(report.summary.tier_mix[0].0, Tier::AllStars);
+    assert!(
+        report.summary.tier_mix[0].1 > 0
+            && report.summary.tier_mix[0].1 < report.summary.tier_mix[2].1
+    );
+    assert_eq!(report.summary.top.len(), 10);
+    assert!(
+        report
+            .summary
+            .top
+            .windows(2)
+            .all(|w| w[0].value >= w[1].value)
+    );
     // Power law: the top 10 % of sellers make well over half the GMV.
     let top10 = report
+        .summary
         .kpis
         .pareto
         .iter()

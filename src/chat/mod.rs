@@ -3,6 +3,7 @@
 //! arrives through one command layer that each adapter reuses.
 
 pub mod commands;
+pub mod console;
 pub mod recording;
 pub mod sender;
 

@@ -163,3 +163,34 @@ pub async fn link_staff(
     .context("linking a staff member's chat account")?;
     Ok(())
 }
+
+/// Links every creator of the program not linked in this workspace yet to the chat user named
+/// like their handle (the console workspace's accounts); returns how many were linked.
+pub async fn link_creators_by_handle(
+    db: impl PgExecutor<'_>,
+    program_id: i64,
+    platform: &str,
+    workspace_id: &str,
+    at: DateTime<Utc>,
+) -> Result<u64> {
+    let done = sqlx::query(
+        "INSERT INTO chat_identities (program_id, platform, workspace_id, user_id, creator_id,
+                                      linked_at)
+         SELECT c.program_id, $2, $3, c.handle, c.id, $4
+           FROM creators c
+          WHERE c.program_id = $1
+            AND NOT EXISTS (SELECT 1 FROM chat_identities ci
+                             WHERE ci.program_id = c.program_id AND ci.platform = $2
+                               AND ci.workspace_id = $3 AND ci.creator_id = c.id)
+          ORDER BY c.id
+         ON CONFLICT (program_id, platform, workspace_id, user_id) DO NOTHING",
+    )
+    .bind(program_id)
+    .bind(platform)
+    .bind(workspace_id)
+    .bind(at)
+    .execute(db)
+    .await
+    .context("linking creators' chat accounts")?;
+    Ok(done.rows_affected())
+}

@@ -1,4 +1,5 @@
-//! Creator rows as the chat commands touch them: found by handle, and their DM opt-out flag.
+//! Creator rows as the chat commands touch them: found by handle, their time zone, and their DM
+//! opt-out flag.
 
 use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
@@ -62,4 +63,17 @@ pub async fn set_opted_out(
     .await
     .context("saving the creator's message preference")?;
     Ok(done.rows_affected() == 1)
+}
+
+/// The creator's own time zone (IANA name), else their program's; `None` for an unknown creator.
+pub async fn timezone(db: impl PgExecutor<'_>, creator_id: i64) -> Result<Option<String>> {
+    sqlx::query_scalar(
+        "SELECT COALESCE(c.timezone, p.timezone) FROM creators c
+           JOIN programs p ON p.id = c.program_id
+          WHERE c.id = $1",
+    )
+    .bind(creator_id)
+    .fetch_optional(db)
+    .await
+    .context("looking up a creator's time zone")
 }

@@ -154,10 +154,24 @@ pub async fn claim(
     lease: chrono::Duration,
     limit: i64,
 ) -> Result<Vec<Claimed>> {
+    claim_in(conn, worker, now, lease, limit, None).await
+}
+
+/// [`claim`], limited to one program's rows when `program_id` is set (the console demo runs one
+/// program on a simulated clock and must not send the others' messages).
+pub async fn claim_in(
+    conn: &mut PgConnection,
+    worker: &str,
+    now: DateTime<Utc>,
+    lease: chrono::Duration,
+    limit: i64,
+    program_id: Option<i64>,
+) -> Result<Vec<Claimed>> {
     sqlx::query_as(
         "WITH due AS (
              SELECT id FROM outbox
               WHERE status IN ('pending', 'sending') AND due_at <= $1
+                AND ($5::bigint IS NULL OR program_id = $5)
               ORDER BY due_at, id
               LIMIT $2
               FOR UPDATE SKIP LOCKED),
@@ -179,6 +193,7 @@ pub async fn claim(
     .bind(limit)
     .bind(worker)
     .bind(now + lease)
+    .bind(program_id)
     .fetch_all(&mut *conn)
     .await
     .context("claiming due messages")

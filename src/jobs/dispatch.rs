@@ -66,6 +66,8 @@ pub struct Dispatcher<S: ChatSender> {
     daytime: Daytime,
     global: Option<DefaultDirectRateLimiter>,
     per_platform: HashMap<Platform, DefaultDirectRateLimiter>,
+    /// Only this program's rows, when set.
+    program_id: Option<i64>,
 }
 
 fn limiter(per_second: u32) -> Option<DefaultDirectRateLimiter> {
@@ -98,7 +100,14 @@ impl<S: ChatSender> Dispatcher<S> {
             daytime,
             global: limiter(config.global_per_second),
             per_platform,
+            program_id: None,
         }
+    }
+
+    /// Sends only `program_id`'s messages (a simulated clock must not reach other programs').
+    pub fn only_program(mut self, program_id: i64) -> Dispatcher<S> {
+        self.program_id = Some(program_id);
+        self
     }
 
     /// Claims one batch as `worker` and handles every row of it.
@@ -107,12 +116,13 @@ impl<S: ChatSender> Dispatcher<S> {
         let lease = chrono::Duration::seconds(i64::from(self.config.lease_seconds));
         let rows = {
             let mut conn = self.pool.acquire().await.context("connecting to send")?;
-            outbox::claim(
+            outbox::claim_in(
                 &mut conn,
                 worker,
                 now,
                 lease,
                 i64::from(self.config.batch_size),
+                self.program_id,
             )
             .await?
         };

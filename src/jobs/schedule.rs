@@ -120,43 +120,56 @@ pub async fn run_due(
     templates: &Templates,
     now: DateTime<Utc>,
 ) -> Result<Vec<JobRun>> {
-    let catch_up = Duration::hours(i64::from(config.cadences.catch_up_hours));
     let mut runs = Vec::new();
     for program in programs::all(pool).await? {
-        for job in registry() {
-            let cadence = Cadence::parse(job.cadence(config))?;
-            let Some(instant) = cadence.latest(now, program.timezone) else {
-                continue;
-            };
-            if now - instant > catch_up {
-                continue;
+        runs.extend(run_due_for(pool, config, templates, &program, now).await?);
+    }
+    Ok(runs)
+}
+
+/// [`run_due`] for one program only (the console demo runs one program on a simulated clock).
+pub async fn run_due_for(
+    pool: &PgPool,
+    config: &Config,
+    templates: &Templates,
+    program: &Program,
+    now: DateTime<Utc>,
+) -> Result<Vec<JobRun>> {
+    let catch_up = Duration::hours(i64::from(config.cadences.catch_up_hours));
+    let mut runs = Vec::new();
+    for job in registry() {
+        let cadence = Cadence::parse(job.cadence(config))?;
+        let Some(instant) = cadence.latest(now, program.timezone) else {
+            continue;
+        };
+        if now - instant > catch_up {
+            continue;
+        }
+        let mut tx = pool.begin().await.context("starting a job")?;
+        if job_runs::lock_and_check(&mut tx, program.id, job.name, instant).await? {
+            continue;
+        }
+        match work(pool, config, templates, program, job.work, instant).await {
+            Ok(summary) => {
+                job_runs::record(&mut tx, program.id, job.name, instant, now, &summary).await?;
+                tx.commit().await.context("recording a job run")?;
+                runs.push(JobRun {
+                    program: program.slug.clone(),
+                    job: job.name,
+                    instant,
+                    summary,
+                    failed: false,
+                });
             }
-            let mut tx = pool.begin().await.context("starting a job")?;
-            if job_runs::lock_and_check(&mut tx, program.id, job.name, instant).await? {
-                continue;
-            }
-            match work(pool, config, templates, &program, job.work, instant).await {
-                Ok(summary) => {
-                    job_runs::record(&mut tx, program.id, job.name, instant, now, &summary).await?;
-                    tx.commit().await.context("recording a job run")?;
-                    runs.push(JobRun {
-                        program: program.slug.clone(),
-                        job: job.name,
-                        instant,
-                        summary,
-                        failed: false,
-                    });
-                }
-                Err(e) => {
-                    tracing::error!(program = program.slug, job = job.name, "job failed: {e:#}");
-                    runs.push(JobRun {
-                        program: program.slug.clone(),
-                        job: job.name,
-                        instant,
-                        summary: format!("{e:#}"),
-                        failed: true,
-                    });
-                }
+            Err(e) => {
+                tracing::error!(program = program.slug, job = job.name, "job failed: {e:#}");
+                runs.push(JobRun {
+                    program: program.slug.clone(),
+                    job: job.name,
+                    instant,
+                    summary: format!("{e:#}"),
+                    failed: true,
+                });
             }
         }
     }

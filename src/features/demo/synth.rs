@@ -45,7 +45,7 @@ impl SynthSpec {
     }
 }
 
-/// Paths of the generated files.
+/// Paths of the generated files, and the program they describe.
 #[derive(Debug, Clone)]
 pub struct SynthFiles {
     pub products: PathBuf,
@@ -53,15 +53,39 @@ pub struct SynthFiles {
     pub samples: PathBuf,
     pub videos: PathBuf,
     pub orders: PathBuf,
+    pub world: World,
 }
 
-const FIRST_NAMES: &[&str] = &[
+/// The generated program as the generator knows it, so that its life can go on after the files
+/// end (the console demo): who sells how much, where they live, and the ids used so far.
+#[derive(Debug, Clone, PartialEq)]
+pub struct World {
+    pub creators: Vec<SynthCreator>,
+    /// The last order and video ids written (later ones must be larger).
+    pub last_order_id: u64,
+    pub last_video_id: u64,
+}
+
+/// One generated creator.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SynthCreator {
+    pub handle: String,
+    pub niche: &'static str,
+    pub timezone: &'static str,
+    /// Share of sales (Zipf weight; 0 for creators who never sell).
+    pub weight: f64,
+    pub rate_bp: i64,
+    /// Their videos' content ids.
+    pub videos: Vec<u64>,
+}
+
+pub(crate) const FIRST_NAMES: &[&str] = &[
     "Jess", "Maya", "Ava", "Chloe", "Zoe", "Lily", "Emma", "Nia", "Priya", "Sofia", "Grace",
     "Ella", "Mia", "Leah", "Aria", "Ruby", "Isla", "Hana", "Tara", "Kira", "Jade", "Sam", "Alex",
     "Jordan", "Taylor", "Casey", "Riley", "Morgan", "Jamie", "Drew", "Noah", "Liam", "Eli", "Owen",
     "Kai", "Luca", "Theo", "Milo", "Ezra", "Jon",
 ];
-const NICHES: &[&str] = &[
+pub(crate) const NICHES: &[&str] = &[
     "skincare",
     "beauty",
     "lifestyle",
@@ -69,14 +93,15 @@ const NICHES: &[&str] = &[
     "momlife",
     "wellness",
 ];
-const TIMEZONES: &[&str] = &[
+pub(crate) const TIMEZONES: &[&str] = &[
     "America/New_York",
     "America/Chicago",
     "America/Denver",
     "America/Los_Angeles",
     "Europe/London",
 ];
-const PRODUCTS: &[(&str, i64, i64)] = &[
+/// Name, price and unit cost (cents) of each product.
+pub(crate) const PRODUCTS: &[(&str, i64, i64)] = &[
     ("Glow Vitamin C Serum", 2800, 620),
     ("Hydra Barrier Moisturizer", 3200, 710),
     ("Overnight Lip Mask", 1600, 300),
@@ -121,6 +146,8 @@ pub const ORDERS_HEADER: &[&str] = &[
 
 struct Creator {
     handle: String,
+    niche: &'static str,
+    timezone: &'static str,
     joined_on: NaiveDate,
     rate_bp: i64,
     videos: Vec<u64>,
@@ -129,12 +156,17 @@ struct Creator {
 /// Writes the five files into `dir` and returns their paths.
 pub fn generate(spec: &SynthSpec, dir: &Path) -> Result<SynthFiles> {
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    let files = SynthFiles {
+    let mut files = SynthFiles {
         products: dir.join("products.csv"),
         creators: dir.join("creators.csv"),
         samples: dir.join("samples.csv"),
         videos: dir.join("videos.csv"),
         orders: dir.join("orders.csv"),
+        world: World {
+            creators: Vec::new(),
+            last_order_id: 0,
+            last_video_id: 0,
+        },
     };
     let mut rng = ChaCha8Rng::seed_from_u64(spec.seed);
     let start = spec.end - Duration::days(i64::from(spec.days));
@@ -168,6 +200,8 @@ pub fn generate(spec: &SynthSpec, dir: &Path) -> Result<SynthFiles> {
         let rate_bp = [1000, 1200, 1500, 2000][rng.gen_range(0..4)];
         creators.push(Creator {
             handle,
+            niche,
+            timezone: tz,
             joined_on,
             rate_bp,
             videos: Vec::new(),
@@ -271,7 +305,23 @@ pub fn generate(spec: &SynthSpec, dir: &Path) -> Result<SynthFiles> {
     samples.flush()?;
     videos.flush()?;
 
-    write_orders(spec, &creators, &weights, start, &mut rng, &files.orders)?;
+    let last_order_id = write_orders(spec, &creators, &weights, start, &mut rng, &files.orders)?;
+    files.world = World {
+        creators: creators
+            .into_iter()
+            .zip(weights)
+            .map(|(c, weight)| SynthCreator {
+                handle: c.handle,
+                niche: c.niche,
+                timezone: c.timezone,
+                weight,
+                rate_bp: c.rate_bp,
+                videos: c.videos,
+            })
+            .collect(),
+        last_order_id,
+        last_video_id: next_video,
+    };
     Ok(files)
 }
 
@@ -282,7 +332,7 @@ fn write_orders(
     start: NaiveDate,
     rng: &mut ChaCha8Rng,
     path: &Path,
-) -> Result<()> {
+) -> Result<u64> {
     let mut w = writer(path)?;
     w.write_record(ORDERS_HEADER)?;
     let pick = WeightedAliasIndex::new(weights.to_vec()).context("no creator sells")?;
@@ -423,7 +473,7 @@ fn write_orders(
         }
     }
     w.flush()?;
-    Ok(())
+    Ok(order_id)
 }
 
 fn writer(path: &Path) -> Result<csv::Writer<BufWriter<File>>> {
@@ -434,11 +484,11 @@ fn writer(path: &Path) -> Result<csv::Writer<BufWriter<File>>> {
     )))
 }
 
-fn product_id(i: usize) -> String {
+pub(crate) fn product_id(i: usize) -> String {
     format!("17295{:08}", 31_000 + i * 7)
 }
 
 /// `$1,234.50` with thousands separators, as the Seller Center writes money.
-fn dollars(cents: i64) -> String {
+pub(crate) fn dollars(cents: i64) -> String {
     crate::domain::format_cents(cents, "USD")
 }

@@ -1,0 +1,226 @@
+//! The lines a person types into the demo's console workspace: read on a thread of their own (so
+//! they can type while the clock runs), run at the current simulated instant as the staff member,
+//! a creator or a stranger, and printed with their answer.
+
+use std::io::BufRead;
+
+use anyhow::Result;
+use chrono::{DateTime, Utc};
+use tokio::sync::mpsc::{UnboundedReceiver, error::TryRecvError};
+
+use super::workspace::{STAFF_NAME, Workspace};
+use crate::chat::Platform;
+use crate::chat::commands::{Caller, Request, respond};
+use crate::chat::console::screen::{entry, stamp};
+use crate::chat::console::typing::{self, Persona, Typed, Wait};
+use crate::chat::console::{STAFF_USER, STRANGER_USER, WORKSPACE_ID};
+use crate::domain::timefmt::local_to_utc;
+
+/// Whether the run goes on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Flow {
+    Go,
+    Quit,
+}
+
+/// The input's lines.
+pub(super) struct Lines {
+    rx: UnboundedReceiver<String>,
+    pub open: bool,
+}
+
+impl Lines {
+    pub fn spawn(input: impl BufRead + Send + 'static) -> Lines {
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        std::thread::spawn(move || {
+            for line in input.lines() {
+                let Ok(line) = line else { break };
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Lines { rx, open: true }
+    }
+
+    /// The next line, waiting for it; `None` at the end of input.
+    pub async fn next(&mut self) -> Option<String> {
+        if !self.open {
+            return None;
+        }
+        let line = self.rx.recv().await;
+        self.open = line.is_some();
+        line
+    }
+
+    /// The next line if one was typed already.
+    fn ready(&mut self) -> Option<String> {
+        match self.rx.try_recv() {
+            Ok(line) => Some(line),
+            Err(TryRecvError::Empty) => None,
+            Err(TryRecvError::Disconnected) => {
+                self.open = false;
+                None
+            }
+        }
+    }
+}
+
+/// Who the console user is acting as, as the transcript names them.
+pub(super) fn who(persona: &Persona) -> String {
+    match persona {
+        Persona::Staff => format!("{STAFF_NAME} (staff)"),
+        Persona::Creator(handle) => format!("@{handle}"),
+        Persona::Stranger => "stranger".to_string(),
+    }
+}
+
+/// The chat user behind a persona in the console workspace.
+pub(super) fn caller(persona: &Persona) -> Caller {
+    let user_id = match persona {
+        Persona::Staff => STAFF_USER.to_string(),
+        Persona::Creator(handle) => handle.clone(),
+        Persona::Stranger => STRANGER_USER.to_string(),
+    };
+    Caller {
+        platform: Platform::Console,
+        workspace_id: WORKSPACE_ID.to_string(),
+        user_id,
+    }
+}
+
+impl Workspace<'_> {
+    /// Runs the lines typed so far at `now`. From a script: every line up to a `/wait` that is
+    /// still ahead, or to the end of input; while paused, it waits for the next line.
+    pub(super) async fn take_lines(&mut self, now: DateTime<Utc>) -> Result<Flow> {
+        loop {
+            if let Some(until) = self.held_until {
+                if now < until {
+                    return Ok(Flow::Go);
+                }
+                self.held_until = None;
+            }
+            let line = if !self.interactive || self.paused {
+                self.lines.next().await
+            } else {
+                self.lines.ready()
+            };
+            let Some(line) = line else {
+                if !self.lines.open {
+                    // Nobody can type /resume any more.
+                    self.paused = false;
+                }
+                return Ok(Flow::Go);
+            };
+            if self.typed(&line, now).await? == Flow::Quit {
+                return Ok(Flow::Quit);
+            }
+            // What the command queued (a competition announced, a sample's DMs) goes out now.
+            self.dispatcher.drain("console").await?;
+        }
+    }
+
+    /// Runs one typed line at `now` and prints it with its answer.
+    pub(super) async fn typed(&mut self, line: &str, now: DateTime<Utc>) -> Result<Flow> {
+        let tz = self.program.timezone;
+        let answer = match typing::parse(line) {
+            Typed::Blank => return Ok(Flow::Go),
+            Typed::Invalid(why) => why,
+            Typed::Help => typing::help(),
+            Typed::Quit => {
+                self.echo(&self.persona.clone(), line, now, "Bye.")?;
+                return Ok(Flow::Quit);
+            }
+            Typed::Pause => {
+                self.paused = true;
+                format!("Paused at {}. /resume to go on.", stamp(now, tz))
+            }
+            Typed::Resume => {
+                self.paused = false;
+                self.pace.restart(now);
+                "Resumed.".to_string()
+            }
+            Typed::Wait(wait) => {
+                let until = match wait {
+                    Wait::Until(local) => local_to_utc(local, tz),
+                    Wait::For(span) => now + span,
+                };
+                self.held_until = Some(until);
+                if self.paused {
+                    // A script that waits needs the clock running.
+                    self.paused = false;
+                    self.pace.restart(now);
+                }
+                format!("Holding the next lines until {}.", stamp(until, tz))
+            }
+            Typed::As(persona) => self.switch(persona).await?,
+            Typed::Command(request) => self.command(&self.persona.clone(), &request, now).await,
+        };
+        self.echo(&self.persona.clone(), line, now, &answer)?;
+        Ok(Flow::Go)
+    }
+
+    /// Runs a slash command as `persona` at `now`; returns the reply's text.
+    pub(super) async fn command(
+        &self,
+        persona: &Persona,
+        request: &Request,
+        now: DateTime<Utc>,
+    ) -> String {
+        respond(
+            self.pool,
+            self.config,
+            self.templates,
+            &caller(persona),
+            request,
+            now,
+        )
+        .await
+        .text()
+    }
+
+    /// `[stamp] who: line`, and the answer indented under it.
+    pub(super) fn echo(
+        &self,
+        persona: &Persona,
+        line: &str,
+        now: DateTime<Utc>,
+        answer: &str,
+    ) -> Result<()> {
+        let mut text = entry(
+            &stamp(now, self.program.timezone),
+            &who(persona),
+            line.trim(),
+        );
+        for l in answer.trim_end().lines() {
+            if l.trim().is_empty() {
+                text.push('\n');
+            } else {
+                text.push_str("  ");
+                text.push_str(l);
+                text.push('\n');
+            }
+        }
+        self.print(&text)
+    }
+
+    async fn switch(&mut self, persona: Persona) -> Result<String> {
+        let answer = match &persona {
+            Persona::Staff => format!("You are {STAFF_NAME} again (staff)."),
+            Persona::Stranger => {
+                "You are a chat user linked to no one (try /link <handle>).".to_string()
+            }
+            Persona::Creator(handle) => {
+                if crate::db::creators::by_handle(self.pool, self.program.id, handle)
+                    .await?
+                    .is_none()
+                {
+                    return Ok(format!("There is no creator @{handle} in this program."));
+                }
+                format!("You are @{handle} (a creator). /as staff to go back.")
+            }
+        };
+        self.persona = persona;
+        Ok(answer)
+    }
+}
