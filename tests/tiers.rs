@@ -340,7 +340,11 @@ async fn going_viral_jumps_to_all_stars_and_alerts_staff_once(pool: PgPool) {
         creator_id: Some(viral),
         channel: Some("staff".into()),
         template: Some("viral_promotion".into()),
-        payload: serde_json::json!({"handle": "viral", "gmv_7d_cents": 1_000_000}),
+        payload: serde_json::json!({
+            "handle": "viral",
+            "gmv_7d_cents": 1_000_000,
+            "text": "@viral went viral: $10,000.00 GMV in the last 7 days."
+        }),
         due_at: now,
         status: "pending".into(),
     }];
@@ -651,7 +655,11 @@ async fn a_pinned_creator_who_goes_viral_keeps_the_pin_but_staff_hear_of_it(pool
     );
     assert_eq!(
         rows[0].payload,
-        serde_json::json!({"handle": "pinned", "gmv_7d_cents": 1_200_000})
+        serde_json::json!({
+            "handle": "pinned",
+            "gmv_7d_cents": 1_200_000,
+            "text": "@pinned went viral: $12,000.00 GMV in the last 7 days."
+        })
     );
     // The next check the same day queues nothing more.
     let again = tiers::check(&pool, &p, &cfg(), at(&p, "2026-12-01 10:00"))

@@ -228,6 +228,8 @@ pub struct ViralAlert {
     pub creator_id: i64,
     pub handle: String,
     pub gmv_7d_cents: i64,
+    /// What staff read.
+    pub text: String,
     /// `tier:viral:{creator_id}:{YYYY-MM-DD}`: one alert per creator and day at most.
     pub dedupe_key: String,
 }
@@ -246,12 +248,14 @@ pub async fn queue_viral_alerts(
     let handles: Vec<&str> = alerts.iter().map(|a| a.handle.as_str()).collect();
     let gmv: Vec<i64> = alerts.iter().map(|a| a.gmv_7d_cents).collect();
     let keys: Vec<&str> = alerts.iter().map(|a| a.dedupe_key.as_str()).collect();
+    let texts: Vec<&str> = alerts.iter().map(|a| a.text.as_str()).collect();
     let done = sqlx::query(
         "INSERT INTO outbox (program_id, dedupe_key, kind, creator_id, channel, template, payload, due_at)
          SELECT $1, a.dedupe_key, 'staff_alert', a.creator_id, 'staff', 'viral_promotion',
-                jsonb_build_object('handle', a.handle, 'gmv_7d_cents', a.gmv_7d_cents), $6
-           FROM UNNEST($2::bigint[], $3::text[], $4::bigint[], $5::text[])
-                AS a(creator_id, handle, gmv_7d_cents, dedupe_key)
+                jsonb_build_object('handle', a.handle, 'gmv_7d_cents', a.gmv_7d_cents,
+                                   'text', a.text), $6
+           FROM UNNEST($2::bigint[], $3::text[], $4::bigint[], $5::text[], $7::text[])
+                AS a(creator_id, handle, gmv_7d_cents, dedupe_key, text)
          ON CONFLICT (program_id, dedupe_key) DO NOTHING",
     )
     .bind(program_id)
@@ -260,6 +264,7 @@ pub async fn queue_viral_alerts(
     .bind(&gmv)
     .bind(&keys)
     .bind(at)
+    .bind(&texts)
     .execute(conn)
     .await
     .context("queueing viral staff alerts")?;

@@ -123,12 +123,14 @@ impl Workspace<'_> {
     /// Runs one typed line at `now` and prints it with its answer.
     pub(super) async fn typed(&mut self, line: &str, now: DateTime<Utc>) -> Result<Flow> {
         let tz = self.program.timezone;
+        // The line shows who typed it, also when it changes who they are.
+        let typist = self.persona.clone();
         let answer = match typing::parse(line) {
             Typed::Blank => return Ok(Flow::Go),
             Typed::Invalid(why) => why,
             Typed::Help => typing::help(),
             Typed::Quit => {
-                self.echo(&self.persona.clone(), line, now, "Bye.")?;
+                self.echo(&typist, line, now, "Bye.")?;
                 return Ok(Flow::Quit);
             }
             Typed::Pause => {
@@ -154,9 +156,9 @@ impl Workspace<'_> {
                 format!("Holding the next lines until {}.", stamp(until, tz))
             }
             Typed::As(persona) => self.switch(persona).await?,
-            Typed::Command(request) => self.command(&self.persona.clone(), &request, now).await,
+            Typed::Command(request) => self.command(&typist, &request, now).await,
         };
-        self.echo(&self.persona.clone(), line, now, &answer)?;
+        self.echo(&typist, line, now, &answer)?;
         Ok(Flow::Go)
     }
 

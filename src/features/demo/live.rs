@@ -1,8 +1,9 @@
 //! The demo program's life after its history: day by day, new orders, videos, samples shipped and
 //! delivered, and a few creators joining, drawn from the seed so the same seed lives the same
-//! life. One creator takes off a few days in (a run of sales that promotes them and, a few days
-//! later, makes them go viral). Each stretch of time comes out as the CSV files a brand would
-//! import, so it goes through the real import.
+//! life. On the third day one creator goes viral: a video of theirs sells hundreds of orders in
+//! a day, then fewer each day after (the tier check jumps them to All-Stars and tells staff).
+//! Each stretch of time comes out as the CSV files a brand would import, so it goes through the
+//! real import.
 
 use anyhow::{Context, Result};
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
@@ -31,8 +32,9 @@ const NEW_CREATOR_ZONES: &[&str] = &[
 /// Weight of a creator who just joined (about that of a seller ranked 150th).
 const NEWCOMER_WEIGHT: f64 = 0.002;
 
-/// Orders per day of the creator who takes off, while they are hot.
-const STAR_LINES_PER_DAY: f64 = 70.0;
+/// Extra orders of the creator who goes viral, from the third day on (about $12,000 on the
+/// first day: over the viral threshold in a single day).
+const VIRAL_LINES: &[f64] = &[0.0, 0.0, 420.0, 200.0, 100.0, 50.0, 25.0];
 
 /// What All-Stars answer the weekly check-in.
 const CHECKIN_ANSWERS: &[&str] = &[
@@ -45,7 +47,7 @@ const CHECKIN_ANSWERS: &[&str] = &[
 ];
 
 /// Share of All-Stars who answer a check-in.
-const CHECKIN_ANSWER_SHARE: f64 = 0.4;
+const CHECKIN_ANSWER_SHARE: f64 = 0.5;
 
 struct Creator {
     handle: String,
@@ -119,8 +121,8 @@ pub struct Life {
     seq: u64,
     /// Days before this one are planned.
     planned_to: NaiveDate,
-    /// The creator who takes off, and the days they are hot.
-    star: Option<(usize, NaiveDate, NaiveDate)>,
+    /// The creator who goes viral, and the first day of the run.
+    star: Option<(usize, NaiveDate)>,
     views: LogNormal<f64>,
 }
 
@@ -138,12 +140,12 @@ impl Life {
                 videos: c.videos.clone(),
             })
             .collect();
-        // A creator well outside the top sellers takes off on the third day, for a week.
+        // A creator well outside the top sellers, who is not an All-Star yet.
         let mut by_weight: Vec<usize> = (0..creators.len()).collect();
         by_weight.sort_by(|a, b| creators[*b].weight.total_cmp(&creators[*a].weight));
         let star = by_weight
             .get((creators.len() / 6).min(creators.len().saturating_sub(1)))
-            .map(|&i| (i, start + Duration::days(2), start + Duration::days(9)));
+            .map(|&i| (i, start));
         let mut life = Life {
             rng: ChaCha8Rng::seed_from_u64(seed ^ 0x11fe_11fe),
             answers: ChaCha8Rng::seed_from_u64(seed ^ 0xc4ec_c1a5),
@@ -163,9 +165,9 @@ impl Life {
         life
     }
 
-    /// The handle of the creator who takes off.
+    /// The handle of the creator who goes viral.
     pub fn star(&self) -> Option<&str> {
-        self.star.map(|(i, _, _)| self.creators[i].handle.as_str())
+        self.star.map(|(i, _)| self.creators[i].handle.as_str())
     }
 
     /// Who of `all_stars` answers this week's check-in, and what.
@@ -285,23 +287,35 @@ impl Life {
                 self.push(at, What::Video { creator, product });
             }
         }
-        // Orders, more in the evening.
-        let star = self
-            .star
-            .filter(|(_, from, to)| (*from..*to).contains(&day))
-            .map(|(i, _, _)| i);
-        let mut lines = self.poisson(self.lines_per_day);
-        if star.is_some() {
-            lines += self.poisson(STAR_LINES_PER_DAY);
+        // The video that goes viral, early on the big day.
+        if let Some((star, start)) = self.star
+            && day == start + Duration::days(2)
+        {
+            let at = self.at(day, 6, 8);
+            let product = self.rng.gen_range(0..PRODUCTS.len());
+            self.push(
+                at,
+                What::Video {
+                    creator: star,
+                    product,
+                },
+            );
         }
-        let star_share = STAR_LINES_PER_DAY / (STAR_LINES_PER_DAY + self.lines_per_day);
-        for _ in 0..lines {
-            let creator = match star {
-                Some(s) if self.rng.gen_bool(star_share) => s,
-                _ => self.pick.sample(&mut self.rng),
-            };
-            let evening = self.rng.gen_bool(0.5);
-            let at = if evening {
+        // Orders, more in the evening; the viral creator's on top.
+        let mut orders: Vec<usize> = (0..self.poisson(self.lines_per_day))
+            .map(|_| self.pick.sample(&mut self.rng))
+            .collect();
+        if let Some((star, start)) = self.star {
+            let extra = usize::try_from((day - start).num_days())
+                .ok()
+                .and_then(|d| VIRAL_LINES.get(d))
+                .copied()
+                .unwrap_or(0.0);
+            let n = self.poisson(extra);
+            orders.extend(std::iter::repeat_n(star, n as usize));
+        }
+        for creator in orders {
+            let at = if self.rng.gen_bool(0.5) {
                 self.at(day, 18, 24)
             } else {
                 self.at(day, 7, 24)
@@ -366,7 +380,7 @@ impl Life {
             What::Video { creator, product } => {
                 self.last_video_id += 1 + self.rng.gen_range(0..1000);
                 let c = &self.creators[creator];
-                let boost = if self.star.is_some_and(|(s, _, _)| s == creator) {
+                let boost = if self.star.is_some_and(|(s, _)| s == creator) {
                     30.0
                 } else {
                     1.0 + c.weight * 20.0
