@@ -307,12 +307,7 @@ impl Workspace<'_> {
             )
             .await?;
         }
-        self.added = Added {
-            creators: self.added.creators + a.creators,
-            samples: self.added.samples + a.samples,
-            videos: self.added.videos + a.videos,
-            orders: self.added.orders + a.orders,
-        };
+        self.added += a;
         Ok(())
     }
 

@@ -5,19 +5,18 @@
 //! Each stretch of time comes out as the CSV files a brand would import, so it goes through the
 //! real import.
 
-use anyhow::{Context, Result};
+mod files;
+
+pub use files::{Added, Stretch, import};
+
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use chrono_tz::Tz;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, LogNormal, Poisson, WeightedAliasIndex};
-use sqlx::PgPool;
 
-use super::synth::{FIRST_NAMES, NICHES, ORDERS_HEADER, PRODUCTS, World, dollars, product_id};
-use crate::config::Config;
-use crate::db::programs::Program;
+use super::synth::{FIRST_NAMES, NICHES, PRODUCTS, World};
 use crate::domain::timefmt::{local_day, local_to_utc};
-use crate::features::import::{ImportKind, import_reader};
 
 /// Where creators who join during the run live: farther afield than the history's, so some DMs
 /// go out at hours far from the program's own.
@@ -87,24 +86,6 @@ enum What {
     },
 }
 
-/// One stretch's activity as CSV files (header only when nothing happened of that kind).
-#[derive(Debug, Default)]
-pub struct Stretch {
-    pub creators: Vec<Vec<String>>,
-    pub samples: Vec<Vec<String>>,
-    pub videos: Vec<Vec<String>>,
-    pub orders: Vec<Vec<String>>,
-}
-
-impl Stretch {
-    pub fn is_empty(&self) -> bool {
-        self.creators.is_empty()
-            && self.samples.is_empty()
-            && self.videos.is_empty()
-            && self.orders.is_empty()
-    }
-}
-
 /// The program's life; see the module documentation.
 pub struct Life {
     rng: ChaCha8Rng,
@@ -163,11 +144,6 @@ impl Life {
         };
         life.plan_through(start);
         life
-    }
-
-    /// The handle of the creator who goes viral.
-    pub fn star(&self) -> Option<&str> {
-        self.star.map(|(i, _)| self.creators[i].handle.as_str())
     }
 
     /// Who of `all_stars` answers this week's check-in, and what.
@@ -348,197 +324,9 @@ impl Life {
             what,
         });
     }
-
-    fn write(&mut self, event: Event, out: &mut Stretch) {
-        let local = event.at.with_timezone(&self.tz);
-        match event.what {
-            What::Joined {
-                creator,
-                first_name,
-                timezone,
-                niche,
-            } => out.creators.push(vec![
-                self.creators[creator].handle.clone(),
-                first_name.to_string(),
-                local.date_naive().to_string(),
-                timezone.to_string(),
-                niche.to_string(),
-            ]),
-            What::Sample {
-                creator,
-                product,
-                shipped_on,
-                delivered_on,
-                cost,
-            } => out.samples.push(vec![
-                self.creators[creator].handle.clone(),
-                product_id(product),
-                shipped_on.to_string(),
-                delivered_on.map(|d| d.to_string()).unwrap_or_default(),
-                dollars(cost),
-            ]),
-            What::Video { creator, product } => {
-                self.last_video_id += 1 + self.rng.gen_range(0..1000);
-                let c = &self.creators[creator];
-                let boost = if self.star.is_some_and(|(s, _)| s == creator) {
-                    30.0
-                } else {
-                    1.0 + c.weight * 20.0
-                };
-                let views = (self.views.sample(&mut self.rng) * boost) as u64;
-                let likes = (views as f64 * self.rng.gen_range(0.03..0.09)) as u64;
-                let comments = (views as f64 * self.rng.gen_range(0.002..0.01)) as u64;
-                let shares = (views as f64 * self.rng.gen_range(0.001..0.006)) as u64;
-                out.videos.push(vec![
-                    self.last_video_id.to_string(),
-                    c.handle.clone(),
-                    product_id(product),
-                    event.at.to_rfc3339(),
-                    views.to_string(),
-                    likes.to_string(),
-                    comments.to_string(),
-                    shares.to_string(),
-                ]);
-                self.creators[creator].videos.push(self.last_video_id);
-            }
-            What::Order { creator } => {
-                let line = self.order_line(creator, &local.format("%d/%m/%Y %H:%M:%S").to_string());
-                out.orders.push(line);
-            }
-        }
-    }
-
-    /// One affiliate order line, as the Seller Center exports a fresh one (not settled yet).
-    fn order_line(&mut self, creator: usize, time: &str) -> Vec<String> {
-        self.last_order_id += 1 + self.rng.gen_range(0..50);
-        let p = self.rng.gen_range(0..PRODUCTS.len());
-        let (name, price, _) = PRODUCTS[p];
-        let quantity: i64 = if self.rng.gen_bool(0.85) { 1 } else { 2 };
-        let amount = price * quantity;
-        let status = match self.rng.gen_range(0..100) {
-            0..=3 => "Customer Unpaid",
-            4..=8 => "Ineligible",
-            9..=11 => "Frozen",
-            _ => "Pending",
-        };
-        let refunded = status == "Ineligible" && self.rng.gen_bool(0.7);
-        let c = &self.creators[creator];
-        let (content_type, content_id) = match c.videos.last() {
-            Some(v) if self.rng.gen_bool(0.8) => ("Video", v.to_string()),
-            _ => ("Showcase", String::new()),
-        };
-        let standard = amount * c.rate_bp / 10_000;
-        vec![
-            self.last_order_id.to_string(),
-            product_id(p),
-            name.to_string(),
-            format!("{}01", product_id(p)),
-            dollars(price),
-            dollars(amount),
-            "USD".into(),
-            quantity.to_string(),
-            if refunded { "Yes" } else { "No" }.into(),
-            "Credit card".into(),
-            status.into(),
-            c.handle.clone(),
-            content_type.into(),
-            content_id,
-            format!("{}%", c.rate_bp / 100),
-            dollars(amount),
-            dollars(standard),
-            String::new(),
-            "0%".into(),
-            dollars(0),
-            String::new(),
-            dollars(0),
-            String::new(),
-            time.to_string(),
-        ]
-    }
 }
 
 fn weights(creators: &[Creator]) -> WeightedAliasIndex<f64> {
     let w: Vec<f64> = creators.iter().map(|c| c.weight).collect();
     WeightedAliasIndex::new(w).expect("someone sells")
-}
-
-/// What one stretch added.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Added {
-    pub creators: u64,
-    pub samples: u64,
-    pub videos: u64,
-    pub orders: u64,
-}
-
-/// Imports a stretch through the real import (creators first, orders last, as a brand would);
-/// the orders import refreshes the rollups of the days it touches.
-pub async fn import(
-    pool: &PgPool,
-    program: &Program,
-    config: &Config,
-    stretch: &Stretch,
-) -> Result<Added> {
-    let mut added = Added::default();
-    let files: [(ImportKind, &[&str], Vec<Vec<String>>); 4] = [
-        (
-            ImportKind::Creators,
-            &["handle", "first_name", "joined_on", "timezone", "niche"],
-            stretch.creators.clone(),
-        ),
-        (
-            ImportKind::Samples,
-            &["handle", "product_id", "shipped_on", "delivered_on", "cost"],
-            stretch.samples.clone(),
-        ),
-        (
-            ImportKind::Videos,
-            &[
-                "content_id",
-                "handle",
-                "product_id",
-                "posted_at",
-                "views",
-                "likes",
-                "comments",
-                "shares",
-            ],
-            stretch.videos.clone(),
-        ),
-        (ImportKind::Orders, ORDERS_HEADER, stretch.orders.clone()),
-    ];
-    for (kind, header, rows) in files {
-        if rows.is_empty() {
-            continue;
-        }
-        let mut w = csv::Writer::from_writer(Vec::new());
-        w.write_record(header)?;
-        for row in &rows {
-            w.write_record(row)?;
-        }
-        let bytes = w.into_inner().context("writing the stretch's CSV")?;
-        let name = format!("{kind}.csv");
-        let report = import_reader(
-            pool,
-            program,
-            config,
-            kind,
-            &name,
-            std::io::Cursor::new(bytes),
-            None,
-            false,
-        )
-        .await?;
-        if let Some(r) = report.rejected.first() {
-            anyhow::bail!("the demo's own {name} was refused: {}", r.describe(&name));
-        }
-        let n = rows.len() as u64;
-        match kind {
-            ImportKind::Creators => added.creators += n,
-            ImportKind::Samples => added.samples += n,
-            ImportKind::Videos => added.videos += n,
-            _ => added.orders += n,
-        }
-    }
-    Ok(added)
 }
