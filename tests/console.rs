@@ -5,9 +5,11 @@
 mod common;
 
 use chrono::NaiveDate;
+use creator_bot::chat::MessageKind;
 use creator_bot::chat::console::Transcript;
 use creator_bot::cli::demo_cmd::{Speed, WorkspaceOptions, run_workspace};
 use creator_bot::config::Config;
+use creator_bot::db::outbox::{self, NewMessage};
 use creator_bot::features::demo::DemoOptions;
 use sqlx::PgPool;
 
@@ -317,10 +319,47 @@ async fn a_small_program_lives_ten_days_in_the_console(pool: PgPool) {
 
 #[sqlx::test(migrator = "creator_bot::db::MIGRATOR")]
 async fn the_same_seed_and_script_give_the_same_transcript(pool: PgPool) {
+    // Another program in the same database, with a staff alert waiting since before the run.
+    let glow = common::program(&pool).await;
+    let mut conn = pool.acquire().await.unwrap();
+    outbox::enqueue(
+        &mut conn,
+        &NewMessage {
+            program_id: glow.id,
+            dedupe_key: "alert:glow".into(),
+            kind: MessageKind::StaffAlert,
+            creator_id: None,
+            channel: Some("staff".into()),
+            template: None,
+            text: "for glow's staff".into(),
+            extra: serde_json::json!({}),
+            due_at: "2026-11-20T12:00:00Z".parse().unwrap(),
+        },
+    )
+    .await
+    .unwrap();
+    drop(conn);
+
     let script = "/kpi 7d\n/wait 2026-11-24 09:00\n/as @drewwellness24\n/mystats\n/quit\n/kpi\n";
     let first = run(&pool, 2, script).await;
     let second = run(&pool, 2, script).await;
     assert_eq!(first, second);
+
+    // The simulated clock never reached the other program: its alert waits, its jobs never ran.
+    assert!(!first.contains("for glow's staff"));
+    let status: String =
+        sqlx::query_scalar("SELECT status FROM outbox WHERE dedupe_key = 'alert:glow'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(status, "pending");
+    let runs: i64 = sqlx::query_scalar("SELECT count(*) FROM job_runs WHERE program_id = $1")
+        .bind(glow.id)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(runs, 0);
+
     let e = entries(&first);
     // /quit stops the run where it was typed: the line after it is never run.
     assert_eq!(
