@@ -196,20 +196,28 @@ impl LifecycleConfig {
 impl SequenceConfig {
     /// Day counts must be positive and in order, thresholds sensible.
     pub fn validate(&self) -> Result<(), ConfigError> {
-        let err = |key: &str, problem: String| {
-            Err(ConfigError(format!("sequences.{key}: {problem}")))
-        };
+        let err =
+            |key: &str, problem: String| Err(ConfigError(format!("sequences.{key}: {problem}")));
         const MAX_DAYS: u32 = 366;
         for (key, v) in [
             ("catch_up_days", self.catch_up_days),
             ("onboarding_welcome_day", self.onboarding_welcome_day),
-            ("onboarding_content_guide_day", self.onboarding_content_guide_day),
+            (
+                "onboarding_content_guide_day",
+                self.onboarding_content_guide_day,
+            ),
             ("onboarding_catalogue_day", self.onboarding_catalogue_day),
             ("activation_nudge_days", self.activation_nudge_days),
-            ("activation_second_nudge_days", self.activation_second_nudge_days),
+            (
+                "activation_second_nudge_days",
+                self.activation_second_nudge_days,
+            ),
             ("activation_dormant_days", self.activation_dormant_days),
             ("reactivation_checkin_days", self.reactivation_checkin_days),
-            ("reactivation_second_checkin_days", self.reactivation_second_checkin_days),
+            (
+                "reactivation_second_checkin_days",
+                self.reactivation_second_checkin_days,
+            ),
             ("reactivation_dormant_days", self.reactivation_dormant_days),
         ] {
             if v > MAX_DAYS {
@@ -219,7 +227,10 @@ impl SequenceConfig {
         for (key, v) in [
             ("catch_up_days", self.catch_up_days),
             ("activation_nudge_days", self.activation_nudge_days),
-            ("activation_second_nudge_days", self.activation_second_nudge_days),
+            (
+                "activation_second_nudge_days",
+                self.activation_second_nudge_days,
+            ),
             ("activation_dormant_days", self.activation_dormant_days),
             ("reactivation_checkin_days", self.reactivation_checkin_days),
         ] {
@@ -263,7 +274,10 @@ impl SequenceConfig {
         if self.milestone_commission_cents <= 0 {
             return err(
                 "milestone_commission_cents",
-                format!("must be greater than 0, got {}", self.milestone_commission_cents),
+                format!(
+                    "must be greater than 0, got {}",
+                    self.milestone_commission_cents
+                ),
             );
         }
         if self.first_post_thanks_after_hours > MAX_DAYS * 24 {
@@ -279,7 +293,10 @@ impl SequenceConfig {
         if self.first_post_medium_min_views <= 0 {
             return err(
                 "first_post_medium_min_views",
-                format!("must be greater than 0, got {}", self.first_post_medium_min_views),
+                format!(
+                    "must be greater than 0, got {}",
+                    self.first_post_medium_min_views
+                ),
             );
         }
         if self.first_post_high_min_views <= self.first_post_medium_min_views {

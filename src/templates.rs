@@ -109,7 +109,10 @@ impl Templates {
     pub fn render(&self, message: Message, vars: &Vars) -> Result<String> {
         let declared = message.variables();
         if let Some(extra) = vars.0.keys().find(|k| !declared.contains(k)) {
-            bail!("{extra:?} is not a variable of the {} message", message.name());
+            bail!(
+                "{extra:?} is not a variable of the {} message",
+                message.name()
+            );
         }
         if let Some(missing) = declared.iter().find(|k| !vars.0.contains_key(*k)) {
             bail!("the {} message needs {missing:?}", message.name());
@@ -186,7 +189,8 @@ mod tests {
 
     #[test]
     fn finds_the_line_of_a_placeholder() {
-        let source = "Hi {{ first_name }},\n\n{% if x %}{{ user.prodct }}{% endif %}\n{{ prodct }}\n";
+        let source =
+            "Hi {{ first_name }},\n\n{% if x %}{{ user.prodct }}{% endif %}\n{{ prodct }}\n";
         assert_eq!(line_of(source, "prodct"), 4);
         assert_eq!(line_of(source, "first_name"), 1);
         assert_eq!(line_of(source, "x"), 3);

@@ -87,9 +87,13 @@ impl Message {
             Message::OnboardingCatalogue => &["first_name", "program", "products"],
             Message::ActivationNudge1 => &["first_name", "product"],
             Message::ActivationNudge2 => &["first_name", "product", "days"],
-            Message::ActivationDormantAlert => {
-                &["handle", "product", "delivered_on", "days", "moved_to_dormant"]
-            }
+            Message::ActivationDormantAlert => &[
+                "handle",
+                "product",
+                "delivered_on",
+                "days",
+                "moved_to_dormant",
+            ],
             Message::ReactivationCheckin1 => &["first_name", "days", "new_product"],
             Message::ReactivationCheckin2 => &["first_name", "days", "new_product"],
             Message::ReactivationDormantAlert => &["handle", "days", "last_video_on"],
@@ -138,7 +142,10 @@ mod tests {
         names.sort();
         names.dedup();
         assert_eq!(names.len(), Message::ALL.len());
-        assert_eq!(Message::ActivationNudge1.file_name(), "activation_nudge_1.txt");
+        assert_eq!(
+            Message::ActivationNudge1.file_name(),
+            "activation_nudge_1.txt"
+        );
     }
 
     #[test]

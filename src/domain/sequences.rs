@@ -177,12 +177,22 @@ mod tests {
         let at = |s: &str| s.parse::<DateTime<Utc>>().unwrap();
         // Due at local midnight, judged at midnight: 09:00 EST.
         assert_eq!(
-            dm_send_at(at("2026-11-21T05:00:00Z"), at("2026-11-21T05:00:00Z"), &d, ny),
+            dm_send_at(
+                at("2026-11-21T05:00:00Z"),
+                at("2026-11-21T05:00:00Z"),
+                &d,
+                ny
+            ),
             at("2026-11-21T14:00:00Z")
         );
         // Due in the morning but noticed in the afternoon: now.
         assert_eq!(
-            dm_send_at(at("2026-11-21T14:00:00Z"), at("2026-11-21T19:00:00Z"), &d, ny),
+            dm_send_at(
+                at("2026-11-21T14:00:00Z"),
+                at("2026-11-21T19:00:00Z"),
+                &d,
+                ny
+            ),
             at("2026-11-21T19:00:00Z")
         );
     }

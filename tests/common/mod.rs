@@ -2,6 +2,8 @@
 //! (each `#[sqlx::test]` gets a fresh database with the migrations applied).
 #![allow(dead_code)]
 
+pub mod lifecycle;
+
 use creator_bot::config::{Config, ProgramConfig};
 use creator_bot::db::programs::{self, Program};
 use sqlx::PgPool;

@@ -157,7 +157,11 @@ pub async fn move_stage(
 }
 
 /// Product names for the catalogue message: newest launches first, then by name.
-pub async fn catalogue(db: impl PgExecutor<'_>, program_id: i64, limit: i64) -> Result<Vec<String>> {
+pub async fn catalogue(
+    db: impl PgExecutor<'_>,
+    program_id: i64,
+    limit: i64,
+) -> Result<Vec<String>> {
     sqlx::query_scalar(
         "SELECT name FROM products WHERE program_id = $1
           ORDER BY launched_on DESC NULLS LAST, name LIMIT $2",

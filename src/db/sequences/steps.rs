@@ -118,7 +118,10 @@ pub struct DueOnboarding {
 }
 
 /// Onboarding steps due: anchored on the join date, for creators who have not posted a video.
-pub async fn due_onboarding(conn: &mut PgConnection, q: &StepQuery<'_>) -> Result<Vec<DueOnboarding>> {
+pub async fn due_onboarding(
+    conn: &mut PgConnection,
+    q: &StepQuery<'_>,
+) -> Result<Vec<DueOnboarding>> {
     let subjects = format!(
         "SELECT c.id AS creator_id, c.handle, {FIRST_NAME} AS first_name, c.tier,
                 COALESCE(c.timezone, $2) AS tz, c.joined_on::timestamp AS anchor,
@@ -129,10 +132,8 @@ pub async fn due_onboarding(conn: &mut PgConnection, q: &StepQuery<'_>) -> Resul
             AND NOT EXISTS (SELECT 1 FROM videos v
                              WHERE v.program_id = $1 AND v.creator_id = c.id AND v.posted_at <= $3)"
     );
-    let (first, last): (NaiveDate, NaiveDate) = (
-        q.first_anchor().date_naive(),
-        q.last_anchor().date_naive(),
-    );
+    let (first, last): (NaiveDate, NaiveDate) =
+        (q.first_anchor().date_naive(), q.last_anchor().date_naive());
     due_steps(conn, q, &subjects, first, last, "onboarding").await
 }
 
@@ -154,7 +155,10 @@ pub struct DueActivation {
 
 /// Activation steps due: anchored on the delivery day, for samples with no video of their
 /// product by their creator (posted on or after the program-local shipped day).
-pub async fn due_activation(conn: &mut PgConnection, q: &StepQuery<'_>) -> Result<Vec<DueActivation>> {
+pub async fn due_activation(
+    conn: &mut PgConnection,
+    q: &StepQuery<'_>,
+) -> Result<Vec<DueActivation>> {
     let subjects = format!(
         "SELECT s.id AS sample_id, c.id AS creator_id, c.handle, {FIRST_NAME} AS first_name,
                 c.stage, COALESCE(c.timezone, $2) AS tz,
@@ -171,10 +175,8 @@ pub async fn due_activation(conn: &mut PgConnection, q: &StepQuery<'_>) -> Resul
                                AND v.posted_at >= (s.shipped_on::timestamp AT TIME ZONE $2)
                                AND v.posted_at <= $3)"
     );
-    let (first, last): (NaiveDate, NaiveDate) = (
-        q.first_anchor().date_naive(),
-        q.last_anchor().date_naive(),
-    );
+    let (first, last): (NaiveDate, NaiveDate) =
+        (q.first_anchor().date_naive(), q.last_anchor().date_naive());
     due_steps(conn, q, &subjects, first, last, "activation").await
 }
 

@@ -64,7 +64,15 @@ pub(super) async fn run(conn: &mut PgConnection, run: &Run<'_>, out: &mut Schedu
                 if message == Message::ActivationNudge2 {
                     vars = vars.set("days", days);
                 }
-                dms.push(run.dm(d.creator_id, &d.dedupe_key, message, &vars, d.due_at, tz, extra)?);
+                dms.push(run.dm(
+                    d.creator_id,
+                    &d.dedupe_key,
+                    message,
+                    &vars,
+                    d.due_at,
+                    tz,
+                    extra,
+                )?);
             }
         }
     }

@@ -30,7 +30,13 @@ pub(super) async fn run(conn: &mut PgConnection, run: &Run<'_>, out: &mut Schedu
         let vars = Vars::new()
             .set("first_name", d.first_name.as_str())
             .set("program", run.program.name.as_str());
-        dms.push(dm(run, &d, Message::MilestoneFirstSale, &vars, "first_sale")?);
+        dms.push(dm(
+            run,
+            &d,
+            Message::MilestoneFirstSale,
+            &vars,
+            "first_sale",
+        )?);
     }
 
     let threshold = cfg.milestone_commission_cents;
@@ -39,7 +45,13 @@ pub(super) async fn run(conn: &mut PgConnection, run: &Run<'_>, out: &mut Schedu
             .set("first_name", d.first_name.as_str())
             .set("commission", run.money(d.amount_cents))
             .set("milestone", run.money(threshold));
-        dms.push(dm(run, &d, Message::MilestoneCommission, &vars, "commission")?);
+        dms.push(dm(
+            run,
+            &d,
+            Message::MilestoneCommission,
+            &vars,
+            "commission",
+        )?);
     }
 
     let viral_days = run.config.tiers.viral_window_days;
@@ -58,7 +70,10 @@ pub(super) async fn run(conn: &mut PgConnection, run: &Run<'_>, out: &mut Schedu
                 .set("days", viral_days);
             alerts.push(run.staff_alert(
                 d.creator_id,
-                &format!("seq:milestone:{}:viral_alert:{}", d.creator_id, d.history_id),
+                &format!(
+                    "seq:milestone:{}:viral_alert:{}",
+                    d.creator_id, d.history_id
+                ),
                 Message::MilestoneViralAlert,
                 &vars,
                 run.now,

@@ -99,7 +99,9 @@ pub async fn schedule(
     reactivation::run(&mut tx, &run, &mut out).await?;
     first_post::run(&mut tx, &run, &mut out).await?;
     milestones::run(&mut tx, &run, &mut out).await?;
-    tx.commit().await.context("saving the queued sequence messages")?;
+    tx.commit()
+        .await
+        .context("saving the queued sequence messages")?;
     Ok(out)
 }
 

@@ -60,7 +60,15 @@ pub(super) async fn run(conn: &mut PgConnection, run: &Run<'_>, out: &mut Schedu
             .set("first_name", d.first_name.as_str())
             .set("days", days)
             .set("new_product", new_product.clone());
-        dms.push(run.dm(d.creator_id, &d.dedupe_key, step.message, &vars, d.due_at, tz, extra)?);
+        dms.push(run.dm(
+            d.creator_id,
+            &d.dedupe_key,
+            step.message,
+            &vars,
+            d.due_at,
+            tz,
+            extra,
+        )?);
     }
     out.reactivation += enqueue(conn, &dms).await?;
     out.staff_alerts += enqueue(conn, &alerts).await?;
