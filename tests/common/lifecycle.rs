@@ -132,7 +132,8 @@ pub struct Row {
 /// Every outbox row, by due time then key.
 pub async fn outbox(pool: &PgPool) -> Vec<Row> {
     sqlx::query_as(
-        "SELECT dedupe_key, kind, creator_id, channel, template, payload->>'text' AS text, due_at,
+        "SELECT dedupe_key, kind, creator_id, channel, template,
+                COALESCE(payload->>'text', '') AS text, due_at,
                 status
            FROM outbox ORDER BY due_at, dedupe_key",
     )
@@ -143,7 +144,8 @@ pub async fn outbox(pool: &PgPool) -> Vec<Row> {
 
 pub async fn outbox_row(pool: &PgPool, dedupe_key: &str) -> Row {
     sqlx::query_as(
-        "SELECT dedupe_key, kind, creator_id, channel, template, payload->>'text' AS text, due_at,
+        "SELECT dedupe_key, kind, creator_id, channel, template,
+                COALESCE(payload->>'text', '') AS text, due_at,
                 status
            FROM outbox WHERE dedupe_key = $1",
     )
