@@ -4,6 +4,7 @@
 mod db_cmd;
 pub mod demo_cmd;
 mod import_cmd;
+pub mod sequences_cmd;
 pub mod stats_cmd;
 pub mod tiers_cmd;
 
@@ -63,6 +64,9 @@ pub enum Command {
     Creator(stats_cmd::CreatorArgs),
     /// Creators ranked by GMV, videos or views.
     Leaderboard(stats_cmd::LeaderboardArgs),
+    /// Queue the creator DMs (onboarding, sample follow-up, reactivation, first-post thanks,
+    /// milestones, promotion notes) due now, as the scheduler does; checks the templates first.
+    Sequences(sequences_cmd::SequencesArgs),
 }
 
 #[derive(Debug, Clone, Copy, Default, ValueEnum, PartialEq, Eq)]
@@ -119,6 +123,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Leaderboard(args) => {
             stats_cmd::leaderboard(config, cli.program.as_deref(), args).await
         }
+        Command::Sequences(args) => sequences_cmd::run(config, cli.program.as_deref(), args).await,
     }
 }
 

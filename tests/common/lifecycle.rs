@@ -305,3 +305,18 @@ pub async fn assert_outbox(pool: &PgPool, expected: &[Row]) {
     };
     assert_eq!(keys(&actual), keys(expected), "outbox rows differ");
 }
+
+/// The URL of this test's database: `DATABASE_URL` with the test database's name.
+pub fn database_url(pool: &PgPool) -> String {
+    let base = std::env::var("DATABASE_URL").expect("DATABASE_URL (scripts/test sets it)");
+    let db = pool.connect_options().get_database().unwrap().to_string();
+    let (head, query) = match base.split_once('?') {
+        Some((h, q)) => (h, format!("?{q}")),
+        None => (base.as_str(), String::new()),
+    };
+    let authority = head.find("://").unwrap() + 3;
+    let path = head[authority..]
+        .find('/')
+        .map_or(head.len(), |i| i + authority);
+    format!("{}/{db}{query}", &head[..path])
+}
