@@ -334,3 +334,63 @@ async fn a_dormant_creator_who_posts_becomes_active_again(pool: PgPool) {
         ["nudge1", "nudge2", "dormant"].map(|step| format!("seq:activation:{sample}:{step}"))
     );
 }
+
+#[sqlx::test(migrator = "creator_bot::db::MIGRATOR")]
+async fn the_scheduler_cancels_a_nudge_answered_by_a_video_from_elsewhere(pool: PgPool) {
+    let p = glow(&pool).await;
+    let ada = creator_in(&pool, &p, "ada", "Ada", "2026-01-05", None).await;
+    import_samples(&pool, &p, &["ada,p-serum,2026-10-20,2026-10-22"]).await;
+    let mut s = Scheduler::new(&pool, &p);
+    // Thursday 29 October, midnight EDT: the nudge waits for 09:00.
+    s.run_at(utc("2026-10-29T04:00:00Z")).await;
+    let nudge = format!("seq:activation:{}:nudge1", sample_id(&pool, ada).await);
+    assert_eq!(
+        outbox_row(&pool, &nudge).await.due_at,
+        utc("2026-10-29T13:00:00Z")
+    );
+    // A video written straight into the table (not through the CSV import), posted at 07:00.
+    common::video(
+        &pool,
+        &p,
+        "v1",
+        ada,
+        Some("p-serum"),
+        "2026-10-29 07:00",
+        50,
+    )
+    .await;
+    // Not yet posted at 06:00: the nudge stands.
+    assert_eq!(
+        s.run_at(utc("2026-10-29T10:00:00Z")).await,
+        Scheduled::default()
+    );
+    assert_eq!(outbox_row(&pool, &nudge).await.status, "pending");
+    assert_eq!(
+        s.run_at(utc("2026-10-29T12:00:00Z")).await,
+        Scheduled {
+            cancelled: 1,
+            to_active: 1,
+            ..Scheduled::default()
+        }
+    );
+    assert_eq!(outbox_row(&pool, &nudge).await.status, "cancelled");
+    s.run_every(
+        utc("2026-10-29T13:00:00Z"),
+        utc("2026-11-20T13:00:00Z"),
+        Duration::hours(6),
+    )
+    .await;
+    let keys: Vec<String> = outbox(&pool)
+        .await
+        .into_iter()
+        .map(|r| r.dedupe_key)
+        .collect();
+    // Only her first video's thank-you follows, 48 hours later at 09:00.
+    assert_eq!(keys, vec![nudge, format!("seq:first_post:{ada}")]);
+    assert_eq!(
+        outbox_row(&pool, &format!("seq:first_post:{ada}"))
+            .await
+            .due_at,
+        utc("2026-10-31T13:00:00Z")
+    );
+}
