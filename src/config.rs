@@ -25,6 +25,7 @@ pub struct Config {
     pub lifecycle: LifecycleConfig,
     pub sequences: SequenceConfig,
     pub dispatch: DispatchConfig,
+    pub cadences: CadenceConfig,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -80,6 +81,73 @@ pub struct ImportConfig {
     pub copy_chunk_rows: usize,
     /// Show a progress bar for files larger than this many bytes (when stderr is a terminal).
     pub progress_min_bytes: u64,
+}
+
+/// When the scheduled jobs run: five-field cron expressions in each program's time zone.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CadenceConfig {
+    /// Queue the creator DM sequences' due steps.
+    pub sequences: String,
+    /// The daily tier check; on `tiers.review_day_of_month` it is the monthly review instead.
+    pub tiers: String,
+    /// The All-Stars weekly check-in post.
+    pub all_stars_checkin: String,
+    /// Tell staff who answered the check-in.
+    pub all_stars_checkin_report: String,
+    /// The Steady Earners update, on every `steady_earners_every_weeks`th week.
+    pub steady_earners_update: String,
+    pub steady_earners_every_weeks: u32,
+    /// The staff weekly pulse.
+    pub weekly_pulse: String,
+    /// Standings posts of running competitions.
+    pub competition_standings: String,
+    /// Looks for competitions that are over and announces their winners.
+    pub competition_winners: String,
+    /// A run missed by more than this (the bot was down) is skipped; the next one runs.
+    pub catch_up_hours: u32,
+}
+
+impl Default for CadenceConfig {
+    fn default() -> Self {
+        CadenceConfig {
+            sequences: "*/15 * * * *".into(),
+            tiers: "0 6 * * *".into(),
+            all_stars_checkin: "0 10 * * Mon".into(),
+            all_stars_checkin_report: "0 10 * * Wed".into(),
+            steady_earners_update: "0 10 * * Thu".into(),
+            steady_earners_every_weeks: 2,
+            weekly_pulse: "0 9 * * Mon".into(),
+            competition_standings: "0 12 * * Mon,Thu".into(),
+            competition_winners: "5 * * * *".into(),
+            catch_up_hours: 24,
+        }
+    }
+}
+
+impl CadenceConfig {
+    /// Every cadence expression with its config key.
+    pub fn expressions(&self) -> [(&'static str, &str); 8] {
+        [
+            ("cadences.sequences", &self.sequences),
+            ("cadences.tiers", &self.tiers),
+            ("cadences.all_stars_checkin", &self.all_stars_checkin),
+            (
+                "cadences.all_stars_checkin_report",
+                &self.all_stars_checkin_report,
+            ),
+            (
+                "cadences.steady_earners_update",
+                &self.steady_earners_update,
+            ),
+            ("cadences.weekly_pulse", &self.weekly_pulse),
+            (
+                "cadences.competition_standings",
+                &self.competition_standings,
+            ),
+            ("cadences.competition_winners", &self.competition_winners),
+        ]
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -354,6 +422,7 @@ impl Default for Config {
             lifecycle: LifecycleConfig::default(),
             sequences: SequenceConfig::default(),
             dispatch: DispatchConfig::default(),
+            cadences: CadenceConfig::default(),
         }
     }
 }
@@ -605,10 +674,10 @@ impl Config {
         }
         if times[0] >= times[1] {
             return err(
-                "lifecycle.daytime_end",
+                "lifecycle.daytime_start",
                 format!(
-                    "{:?} must be later than lifecycle.daytime_start ({:?})",
-                    l.daytime_end, l.daytime_start
+                    "{:?} must be earlier than lifecycle.daytime_end ({:?})",
+                    l.daytime_start, l.daytime_end
                 ),
             );
         }
@@ -616,6 +685,20 @@ impl Config {
             return err("lifecycle.templates_dir", "must not be empty".into());
         }
         self.sequences.validate()?;
+        for (key, expr) in self.cadences.expressions() {
+            if let Err(e) = crate::domain::cadence::Cadence::parse(expr) {
+                return err(key, e.to_string());
+            }
+        }
+        if !(1..=8).contains(&self.cadences.steady_earners_every_weeks) {
+            return err(
+                "cadences.steady_earners_every_weeks",
+                format!(
+                    "must be between 1 and 8, got {}",
+                    self.cadences.steady_earners_every_weeks
+                ),
+            );
+        }
         let d = &self.dispatch;
         for (key, v) in [
             ("dispatch.workers", d.workers),

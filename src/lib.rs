@@ -6,8 +6,10 @@
 //! - [`config`]: the TOML file, environment overrides, validation.
 //! - [`domain`]: pure rules — money, handles, dates, tiers, KPI formulas.
 //! - [`db`]: every SQL statement, the migrations, the private PostgreSQL cluster.
-//! - [`features`]: one module per capability (import, stats, tiers, sequences, demo).
-//! - [`chat`]: the platform-neutral sender trait and the command layer the adapters share.
+//! - [`features`]: one module per capability (import, stats, tiers, sequences, samples, linking,
+//!   opt-out, demo).
+//! - [`chat`]: the platform-neutral sender trait and the slash commands the adapters share
+//!   ([`chat::commands`]).
 //! - [`jobs`]: the clock, the scheduler and the outbox dispatcher.
 //! - [`templates`]: the text of every message the bot writes (`templates/`), checked at start.
 //! - [`cli`]: the command line over the features.

@@ -15,7 +15,12 @@ use crate::domain::messages::Message;
 #[derive(Debug)]
 pub struct Templates {
     env: Environment<'static>,
+    /// The best-practice tips the Steady Earners update rotates through.
+    tips: Vec<String>,
 }
+
+/// The file of best-practice tips, one paragraph each.
+pub const TIPS_FILE: &str = "steady_earners_tips.txt";
 
 /// Why the templates cannot be used: one line per problem, each naming the file (and line).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -98,8 +103,9 @@ impl Templates {
                 ));
             }
         }
+        let tips = read_tips(dir, &mut problems);
         if problems.is_empty() {
-            Ok(Templates { env })
+            Ok(Templates { env, tips })
         } else {
             Err(TemplateError { problems })
         }
@@ -127,6 +133,37 @@ impl Templates {
             .with_context(|| format!("rendering the {} message", message.name()))?;
         Ok(text.trim_end().to_string())
     }
+}
+
+impl Templates {
+    /// The `n`th tip, counting round the list.
+    pub fn tip(&self, n: usize) -> &str {
+        &self.tips[n % self.tips.len()]
+    }
+}
+
+/// The tips file's paragraphs (blank lines separate them), trimmed; a problem when there are none.
+fn read_tips(dir: &Path, problems: &mut Vec<String>) -> Vec<String> {
+    let path = dir.join(TIPS_FILE);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) => {
+            problems.push(format!("{}: cannot be read: {e}", path.display()));
+            return Vec::new();
+        }
+    };
+    let tips: Vec<String> = text
+        .split("\n\n")
+        .map(|p| p.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|p| !p.is_empty())
+        .collect();
+    if tips.is_empty() {
+        problems.push(format!(
+            "{}: holds no tip (one paragraph per tip)",
+            path.display()
+        ));
+    }
+    tips
 }
 
 /// The line of the first place `name` is read inside a `{{ }}` or `{% %}` tag (1 when it cannot

@@ -132,6 +132,26 @@ fn bad_values_name_the_key_and_the_value() {
             "[tiers]\nviral_min_gmv_cents = 0\n",
             "configuration error: tiers.viral_min_gmv_cents: must be greater than 0, got 0 (in FILE)",
         ),
+        (
+            "[lifecycle]\ndaytime_start = \"9am\"\n",
+            "configuration error: lifecycle.daytime_start: \"9am\" is not a time in HH:MM form (e.g. \"09:00\") (in FILE)",
+        ),
+        (
+            "[lifecycle]\ndaytime_start = \"21:00\"\n",
+            "configuration error: lifecycle.daytime_start: \"21:00\" must be earlier than lifecycle.daytime_end (\"20:00\") (in FILE)",
+        ),
+        (
+            "[dispatch]\nbackoff_cap_seconds = 10\n",
+            "configuration error: dispatch.backoff_cap_seconds: must be at least dispatch.backoff_base_seconds (30), got 10 (in FILE)",
+        ),
+        (
+            "[dispatch]\nworkers = 0\n",
+            "configuration error: dispatch.workers: must be at least 1 (in FILE)",
+        ),
+        (
+            "[cadences]\ntiers = \"0 6 * *\"\n",
+            "configuration error: cadences.tiers: \"0 6 * *\" is not a cron expression of five fields (minute hour day month weekday, e.g. \"0 10 * * Mon\"): it has 4 fields (in FILE)",
+        ),
     ];
     for (text, expected) in cases {
         assert_eq!(&error_of(text, &[]), expected, "for config:\n{text}");

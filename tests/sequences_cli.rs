@@ -5,24 +5,14 @@ mod common;
 
 use std::path::Path;
 
-use common::lifecycle::{creator_in, database_url, glow, outbox, templates_dir};
+use common::lifecycle::{creator_in, glow, outbox, templates_dir};
 use sqlx::PgPool;
 
 fn cli(pool: &PgPool, config: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_creator-bot"))
-        .arg("--config")
-        .arg(config)
-        .arg("sequences")
-        .args(args)
-        .env("DATABASE_URL", database_url(pool))
-        .env_remove("CREATOR_BOT_CONFIG")
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap(),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
+    let args: Vec<&str> = std::iter::once("sequences")
+        .chain(args.iter().copied())
+        .collect();
+    common::cli::cli(pool, config, &args)
 }
 
 fn config_file(dir: &Path, templates: &Path) -> std::path::PathBuf {

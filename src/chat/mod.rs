@@ -2,6 +2,7 @@
 //! Slack, the console workspace, or the recording sender the tests read), and every command
 //! arrives through one command layer that each adapter reuses.
 
+pub mod commands;
 pub mod recording;
 pub mod sender;
 

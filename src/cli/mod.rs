@@ -4,6 +4,7 @@
 mod db_cmd;
 pub mod demo_cmd;
 mod import_cmd;
+mod jobs_cmd;
 pub mod sequences_cmd;
 pub mod stats_cmd;
 pub mod tiers_cmd;
@@ -64,6 +65,9 @@ pub enum Command {
     Creator(stats_cmd::CreatorArgs),
     /// Creators ranked by GMV, videos or views.
     Leaderboard(stats_cmd::LeaderboardArgs),
+    /// The scheduled jobs: list them, or run the due ones once.
+    #[command(subcommand)]
+    Jobs(jobs_cmd::JobsCommand),
     /// Queue the creator DMs (onboarding, sample follow-up, reactivation, first-post thanks,
     /// milestones, promotion notes) due now, as the scheduler does; checks the templates first.
     Sequences(sequences_cmd::SequencesArgs),
@@ -123,6 +127,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Leaderboard(args) => {
             stats_cmd::leaderboard(config, cli.program.as_deref(), args).await
         }
+        Command::Jobs(cmd) => jobs_cmd::run(config, cli.program.as_deref(), cmd).await,
         Command::Sequences(args) => sequences_cmd::run(config, cli.program.as_deref(), args).await,
     }
 }

@@ -1,11 +1,16 @@
 //! Every SQL statement lives under this module, one file per table group. Functions take an
 //! executor or a connection so a feature can compose several in one transaction.
 
+pub mod cadences;
+pub mod chat;
+pub mod creators;
 pub mod embedded;
 pub mod import;
+pub mod job_runs;
 pub mod outbox;
 pub mod programs;
 pub mod rollups;
+pub mod samples;
 pub mod sequences;
 pub mod stats;
 pub mod tiers;

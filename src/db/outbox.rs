@@ -124,3 +124,160 @@ fn payload(m: &NewMessage) -> serde_json::Value {
     payload.insert("text".into(), serde_json::Value::String(m.text.clone()));
     serde_json::Value::Object(payload)
 }
+
+/// A row a worker claimed, with what the dispatcher needs to decide about it.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct Claimed {
+    pub id: i64,
+    pub program_id: i64,
+    pub dedupe_key: String,
+    pub kind: String,
+    pub creator_id: Option<i64>,
+    pub channel: Option<String>,
+    pub template: Option<String>,
+    pub payload: serde_json::Value,
+    /// Claims so far, this one included.
+    pub attempts: i32,
+    pub handle: Option<String>,
+    pub opted_out: bool,
+    /// The creator's own zone, else the program's.
+    pub timezone: String,
+}
+
+/// Claims up to `limit` rows due at `now` — pending ones, and claimed ones whose lease ran out —
+/// skipping rows another worker holds. Each is held by `worker` until `now + lease`: its
+/// `due_at` moves there too, so a worker that dies lets it come due again.
+pub async fn claim(
+    conn: &mut PgConnection,
+    worker: &str,
+    now: DateTime<Utc>,
+    lease: chrono::Duration,
+    limit: i64,
+) -> Result<Vec<Claimed>> {
+    sqlx::query_as(
+        "WITH due AS (
+             SELECT id FROM outbox
+              WHERE status IN ('pending', 'sending') AND due_at <= $1
+              ORDER BY due_at, id
+              LIMIT $2
+              FOR UPDATE SKIP LOCKED),
+         claimed AS (
+             UPDATE outbox o
+                SET status = 'sending', attempts = o.attempts + 1, locked_by = $3,
+                    lease_until = $4, due_at = $4
+               FROM due WHERE o.id = due.id
+             RETURNING o.*)
+         SELECT m.id, m.program_id, m.dedupe_key, m.kind, m.creator_id, m.channel, m.template,
+                m.payload, m.attempts, c.handle, COALESCE(c.opted_out, false) AS opted_out,
+                COALESCE(c.timezone, p.timezone) AS timezone
+           FROM claimed m
+           JOIN programs p ON p.id = m.program_id
+           LEFT JOIN creators c ON c.id = m.creator_id
+          ORDER BY m.id",
+    )
+    .bind(now)
+    .bind(limit)
+    .bind(worker)
+    .bind(now + lease)
+    .fetch_all(&mut *conn)
+    .await
+    .context("claiming due messages")
+}
+
+/// What became of a claimed row. Each outcome applies only while `worker` still holds the row:
+/// a worker whose lease ran out and was taken over changes nothing.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    Sent {
+        platform: &'static str,
+        message_id: String,
+        at: DateTime<Utc>,
+    },
+    /// Try again at `due_at`. `counts`: whether this try counts against the attempt limit (a
+    /// platform's rate limit does not).
+    Retry {
+        due_at: DateTime<Utc>,
+        error: String,
+        counts: bool,
+    },
+    /// Not a try at all: it waits for the creator's daytime.
+    Defer {
+        due_at: DateTime<Utc>,
+    },
+    Failed {
+        reason: String,
+        at: DateTime<Utc>,
+    },
+    Cancelled {
+        reason: String,
+    },
+}
+
+/// Records `outcome` for row `id` held by `worker`; `false` if the worker no longer held it.
+pub async fn settle(
+    conn: &mut PgConnection,
+    id: i64,
+    worker: &str,
+    outcome: &Outcome,
+) -> Result<bool> {
+    let query = match outcome {
+        Outcome::Sent {
+            platform,
+            message_id,
+            at,
+        } => sqlx::query(
+            "UPDATE outbox SET status = 'sent', platform = $3, platform_message_id = $4,
+                    sent_at = $5, lease_until = NULL, last_error = NULL
+              WHERE id = $1 AND locked_by = $2 AND status = 'sending'",
+        )
+        .bind(id)
+        .bind(worker)
+        .bind(*platform)
+        .bind(message_id)
+        .bind(*at),
+        Outcome::Retry {
+            due_at,
+            error,
+            counts,
+        } => sqlx::query(
+            "UPDATE outbox SET status = 'pending', due_at = $3, last_error = $4,
+                    attempts = attempts - CASE WHEN $5 THEN 0 ELSE 1 END,
+                    lease_until = NULL, locked_by = NULL
+              WHERE id = $1 AND locked_by = $2 AND status = 'sending'",
+        )
+        .bind(id)
+        .bind(worker)
+        .bind(*due_at)
+        .bind(error)
+        .bind(*counts),
+        Outcome::Defer { due_at } => sqlx::query(
+            "UPDATE outbox SET status = 'pending', due_at = $3, attempts = attempts - 1,
+                    lease_until = NULL, locked_by = NULL
+              WHERE id = $1 AND locked_by = $2 AND status = 'sending'",
+        )
+        .bind(id)
+        .bind(worker)
+        .bind(*due_at),
+        Outcome::Failed { reason, at } => sqlx::query(
+            "UPDATE outbox SET status = 'failed', last_error = $3, failed_at = $4,
+                    lease_until = NULL
+              WHERE id = $1 AND locked_by = $2 AND status = 'sending'",
+        )
+        .bind(id)
+        .bind(worker)
+        .bind(reason)
+        .bind(*at),
+        Outcome::Cancelled { reason } => sqlx::query(
+            "UPDATE outbox SET status = 'cancelled', last_error = $3, lease_until = NULL
+              WHERE id = $1 AND locked_by = $2 AND status = 'sending'",
+        )
+        .bind(id)
+        .bind(worker)
+        .bind(reason),
+    };
+    let done = query
+        .execute(&mut *conn)
+        .await
+        .with_context(|| format!("recording the outcome of outbox row {id}"))?;
+    Ok(done.rows_affected() == 1)
+}

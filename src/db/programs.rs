@@ -125,6 +125,15 @@ pub async fn by_slug(db: impl PgExecutor<'_>, slug: &str) -> Result<Option<Progr
     row.map(Program::try_from).transpose()
 }
 
+pub async fn by_id(db: impl PgExecutor<'_>, id: i64) -> Result<Option<Program>> {
+    let row: Option<ProgramRow> =
+        sqlx::query_as("SELECT id, slug, name, timezone, currency FROM programs WHERE id = $1")
+            .bind(id)
+            .fetch_optional(db)
+            .await?;
+    row.map(Program::try_from).transpose()
+}
+
 /// Deletes a program and everything it holds (the demo uses it to start again).
 pub async fn delete(pool: &PgPool, slug: &str) -> Result<bool> {
     let mut tx = pool.begin().await?;
@@ -153,4 +162,13 @@ pub async fn delete(pool: &PgPool, slug: &str) -> Result<bool> {
         .with_context(|| format!("deleting program {slug}"))?;
     tx.commit().await?;
     Ok(true)
+}
+
+/// Every program in the database, by slug.
+pub async fn all(db: impl PgExecutor<'_>) -> Result<Vec<Program>> {
+    let rows: Vec<ProgramRow> =
+        sqlx::query_as("SELECT id, slug, name, timezone, currency FROM programs ORDER BY slug")
+            .fetch_all(db)
+            .await?;
+    rows.into_iter().map(Program::try_from).collect()
 }

@@ -169,7 +169,9 @@ pub async fn update_tiers(
     Ok(done.rows_affected())
 }
 
-/// Appends history rows in one statement.
+/// Appends history rows and, for every change of tier, the membership actions that follow it —
+/// revoke the old tier's role or channel, then grant the new one — as outbox rows in the same
+/// statement (keyed by the history row, so each change acts once).
 pub async fn insert_history(
     conn: &mut PgConnection,
     program_id: i64,
@@ -186,12 +188,24 @@ pub async fn insert_history(
     let kinds: Vec<&str> = entries.iter().map(|e| e.kind.as_str()).collect();
     let reasons: Vec<&str> = entries.iter().map(|e| e.reason.as_str()).collect();
     let pinned: Vec<bool> = entries.iter().map(|e| e.pinned).collect();
-    let done = sqlx::query(
-        "INSERT INTO tier_history (program_id, creator_id, from_tier, to_tier, kind, reason,
-                                   changed_at, changed_by, pinned)
-         SELECT $1, h.creator_id, h.from_tier, h.to_tier, h.kind, h.reason, $8, $9, h.pinned
-           FROM UNNEST($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bool[])
-                AS h(creator_id, from_tier, to_tier, kind, reason, pinned)",
+    let inserted: i64 = sqlx::query_scalar(
+        "WITH h AS (
+             INSERT INTO tier_history (program_id, creator_id, from_tier, to_tier, kind, reason,
+                                       changed_at, changed_by, pinned)
+             SELECT $1, h.creator_id, h.from_tier, h.to_tier, h.kind, h.reason, $8, $9, h.pinned
+               FROM UNNEST($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bool[])
+                    AS h(creator_id, from_tier, to_tier, kind, reason, pinned)
+             RETURNING id, creator_id, from_tier, to_tier),
+         membership AS (
+             INSERT INTO outbox (program_id, dedupe_key, kind, creator_id, payload, due_at)
+             SELECT $1, 'membership:' || h.id || ':' || a.action, 'membership', h.creator_id,
+                    jsonb_build_object('action', a.action, 'tier', a.tier, 'text', ''), $8
+               FROM h CROSS JOIN LATERAL (VALUES (1, 'revoke', h.from_tier), (2, 'grant', h.to_tier))
+                    AS a(step, action, tier)
+              WHERE h.from_tier IS DISTINCT FROM h.to_tier AND a.tier IS NOT NULL
+              ORDER BY h.id, a.step
+             ON CONFLICT (program_id, dedupe_key) DO NOTHING)
+         SELECT count(*) FROM h",
     )
     .bind(program_id)
     .bind(&ids)
@@ -202,10 +216,10 @@ pub async fn insert_history(
     .bind(&pinned)
     .bind(at)
     .bind(changed_by)
-    .execute(conn)
+    .fetch_one(conn)
     .await
     .context("recording tier history")?;
-    Ok(done.rows_affected())
+    Ok(inserted as u64)
 }
 
 /// A staff alert for a creator who went viral.
@@ -357,4 +371,75 @@ pub async fn tier_mix(db: impl PgExecutor<'_>, program_id: i64) -> Result<Vec<(T
         }
     }
     Ok(mix)
+}
+
+/// A creator in a tier, for the tier list.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct TierMember {
+    pub handle: String,
+    pub pinned: bool,
+    pub tier_since: DateTime<Utc>,
+}
+
+/// The first `limit` creators of `tier` by handle, and how many the tier holds in all.
+pub async fn members(
+    db: impl PgExecutor<'_>,
+    program_id: i64,
+    tier: Tier,
+    limit: i64,
+) -> Result<(Vec<TierMember>, i64)> {
+    let rows: Vec<(String, bool, DateTime<Utc>, i64)> = sqlx::query_as(
+        "SELECT handle, tier_pinned, tier_since, count(*) OVER ()
+           FROM creators WHERE program_id = $1 AND tier = $2
+          ORDER BY handle LIMIT $3",
+    )
+    .bind(program_id)
+    .bind(tier.as_str())
+    .bind(limit)
+    .fetch_all(db)
+    .await
+    .context("listing a tier's creators")?;
+    let total = rows.first().map_or(0, |r| r.3);
+    let members = rows
+        .into_iter()
+        .map(|(handle, pinned, tier_since, _)| TierMember {
+            handle,
+            pinned,
+            tier_since,
+        })
+        .collect();
+    Ok((members, total))
+}
+
+/// What the latest monthly review changed.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ReviewSummary {
+    pub at: DateTime<Utc>,
+    pub promoted: i64,
+    pub demoted: i64,
+}
+
+/// The latest monthly review that changed anything, with its promotions and demotions.
+pub async fn last_review(
+    db: impl PgExecutor<'_>,
+    program_id: i64,
+) -> Result<Option<ReviewSummary>> {
+    sqlx::query_as(
+        "WITH last AS (SELECT max(changed_at) AS at FROM tier_history
+                        WHERE program_id = $1 AND kind = 'monthly_review')
+         SELECT last.at,
+                count(*) FILTER (WHERE h.to_tier_rank < h.from_tier_rank) AS promoted,
+                count(*) FILTER (WHERE h.to_tier_rank > h.from_tier_rank) AS demoted
+           FROM last
+           JOIN (SELECT changed_at,
+                        array_position(ARRAY['all_stars','steady_earners','new_and_promising'], to_tier) AS to_tier_rank,
+                        array_position(ARRAY['all_stars','steady_earners','new_and_promising'], from_tier) AS from_tier_rank
+                   FROM tier_history WHERE program_id = $1 AND kind = 'monthly_review') h
+             ON h.changed_at = last.at
+          GROUP BY last.at",
+    )
+    .bind(program_id)
+    .fetch_optional(db)
+    .await
+    .context("summing up the last monthly review")
 }

@@ -24,10 +24,18 @@ pub enum Message {
     FirstPostGeneral,
     TierPromotionSteadyEarners,
     TierPromotionAllStars,
+    AllStarsCheckin,
+    AllStarsCheckinReport,
+    SteadyEarnersUpdate,
+    WeeklyPulse,
+    CompetitionStarted,
+    CompetitionStandings,
+    CompetitionWinners,
+    DeliveryFailedAlert,
 }
 
 impl Message {
-    pub const ALL: [Message; 18] = [
+    pub const ALL: [Message; 26] = [
         Message::OnboardingWelcome,
         Message::OnboardingContentGuide,
         Message::OnboardingCatalogue,
@@ -46,6 +54,14 @@ impl Message {
         Message::FirstPostGeneral,
         Message::TierPromotionSteadyEarners,
         Message::TierPromotionAllStars,
+        Message::AllStarsCheckin,
+        Message::AllStarsCheckinReport,
+        Message::SteadyEarnersUpdate,
+        Message::WeeklyPulse,
+        Message::CompetitionStarted,
+        Message::CompetitionStandings,
+        Message::CompetitionWinners,
+        Message::DeliveryFailedAlert,
     ];
 
     /// The template's name, as stored in the outbox's `template` column; the file is
@@ -70,6 +86,14 @@ impl Message {
             Message::FirstPostGeneral => "first_post_general",
             Message::TierPromotionSteadyEarners => "tier_promotion_steady_earners",
             Message::TierPromotionAllStars => "tier_promotion_all_stars",
+            Message::AllStarsCheckin => "all_stars_checkin",
+            Message::AllStarsCheckinReport => "all_stars_checkin_report",
+            Message::SteadyEarnersUpdate => "steady_earners_update",
+            Message::WeeklyPulse => "weekly_pulse",
+            Message::CompetitionStarted => "competition_started",
+            Message::CompetitionStandings => "competition_standings",
+            Message::CompetitionWinners => "competition_winners",
+            Message::DeliveryFailedAlert => "delivery_failed_alert",
         }
     }
 
@@ -107,6 +131,38 @@ impl Message {
             Message::FirstPostGeneral => &["first_name", "views", "product"],
             Message::TierPromotionSteadyEarners => &["first_name", "tier", "next_tier_gap"],
             Message::TierPromotionAllStars => &["first_name", "tier"],
+            Message::AllStarsCheckin => &["program", "week_of"],
+            // `answered`: [{handle, answer}]; `missing`: [handle].
+            Message::AllStarsCheckinReport => &["week_of", "answered", "missing"],
+            // `top_videos`: [{handle, views, product}]; `leaderboard`: [{rank, handle, gmv}];
+            // `new_products`: [name]; `competitions`: [{name, metric, ends_on}].
+            Message::SteadyEarnersUpdate => &[
+                "from",
+                "to",
+                "top_videos",
+                "leaderboard",
+                "tip",
+                "new_products",
+                "competitions",
+            ],
+            // `top`: [{handle, gmv}]; `new_activations`: [handle]; `change`: `+12.5%` or none.
+            Message::WeeklyPulse => &[
+                "from",
+                "to",
+                "gmv",
+                "previous_gmv",
+                "change",
+                "orders",
+                "new_activations",
+                "top",
+            ],
+            Message::CompetitionStarted => {
+                &["name", "metric", "starts_on", "ends_on", "scope", "prize"]
+            }
+            // `standings` and `winners`: [{rank, handle, score}].
+            Message::CompetitionStandings => &["name", "metric", "ends_on", "standings"],
+            Message::CompetitionWinners => &["name", "metric", "winners", "prize"],
+            Message::DeliveryFailedAlert => &["what", "template", "reason"],
         }
     }
 }

@@ -2,8 +2,12 @@
 //! domain rules and stores the outcome in one transaction; they return plain values that the CLI
 //! (and later the chat adapters) render.
 
+pub mod cadences;
 pub mod demo;
 pub mod import;
+pub mod linking;
+pub mod opt_out;
+pub mod samples;
 pub mod sequences;
 pub mod stats;
 pub mod tiers;

@@ -3,5 +3,7 @@
 //! injected [`Clock`], so tests and the demo can run any instant.
 
 pub mod clock;
+pub mod dispatch;
+pub mod schedule;
 
 pub use clock::{Clock, ManualClock, SystemClock};

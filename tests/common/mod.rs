@@ -2,6 +2,7 @@
 //! (each `#[sqlx::test]` gets a fresh database with the migrations applied).
 #![allow(dead_code)]
 
+pub mod cli;
 pub mod lifecycle;
 
 use creator_bot::config::{Config, ProgramConfig};
@@ -287,4 +288,12 @@ pub async fn tier_change(
 /// Inserts one sample directly.
 pub async fn sample(pool: &PgPool, program: &Program, sample: Sample) {
     samples(pool, program, &[sample]).await
+}
+
+/// The templates shipped under templates/.
+pub fn templates() -> creator_bot::templates::Templates {
+    creator_bot::templates::Templates::load(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates"),
+    )
+    .expect("the shipped templates load")
 }

@@ -51,15 +51,28 @@ pub async fn ranked(
     db: impl PgExecutor<'_>,
     program_id: i64,
     by: RankedBy,
+    days: (NaiveDate, NaiveDate),
+    instants: (DateTime<Utc>, DateTime<Utc>),
+    limit: i64,
+) -> Result<Vec<RankedRow>> {
+    ranked_in(db, program_id, by, days, instants, None, limit).await
+}
+
+/// Like [`ranked`], among the creators of one tier only (`None`: everyone).
+pub async fn ranked_in(
+    db: impl PgExecutor<'_>,
+    program_id: i64,
+    by: RankedBy,
     (from, to): (NaiveDate, NaiveDate),
     (starts_at, ends_at): (DateTime<Utc>, DateTime<Utc>),
+    tier: Option<&str>,
     limit: i64,
 ) -> Result<Vec<RankedRow>> {
     let sql = format!(
         "WITH m AS ({values})
          SELECT RANK() OVER (ORDER BY m.value DESC) AS rank, c.handle, m.value
            FROM m JOIN creators c ON c.program_id = $1 AND c.id = m.creator_id
-          WHERE m.value > 0
+          WHERE m.value > 0 AND ($7::text IS NULL OR c.tier = $7)
           ORDER BY m.value DESC, c.handle
           LIMIT $6",
         values = by.values_sql(),
@@ -71,7 +84,39 @@ pub async fn ranked(
         .bind(starts_at)
         .bind(ends_at)
         .bind(limit)
+        .bind(tier)
         .fetch_all(db)
         .await
         .context("ranking creators")
+}
+
+/// One creator's place on the same board: their rank among creators with a positive value (ties
+/// shared) and their value; `None` when their value is not positive.
+pub async fn standing(
+    db: impl PgExecutor<'_>,
+    program_id: i64,
+    by: RankedBy,
+    (from, to): (NaiveDate, NaiveDate),
+    (starts_at, ends_at): (DateTime<Utc>, DateTime<Utc>),
+    creator_id: i64,
+) -> Result<Option<RankedRow>> {
+    let sql = format!(
+        "WITH m AS ({values}),
+              r AS (SELECT creator_id, RANK() OVER (ORDER BY value DESC) AS rank, value
+                      FROM m WHERE value > 0)
+         SELECT r.rank, c.handle, r.value
+           FROM r JOIN creators c ON c.program_id = $1 AND c.id = r.creator_id
+          WHERE r.creator_id = $6",
+        values = by.values_sql(),
+    );
+    sqlx::query_as(AssertSqlSafe(sql))
+        .bind(program_id)
+        .bind(from)
+        .bind(to)
+        .bind(starts_at)
+        .bind(ends_at)
+        .bind(creator_id)
+        .fetch_optional(db)
+        .await
+        .context("ranking a creator")
 }

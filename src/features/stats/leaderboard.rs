@@ -9,7 +9,7 @@ use sqlx::PgPool;
 
 use super::bounds;
 use crate::db::programs::Program;
-use crate::db::stats::leaderboard::{RankedBy, ranked};
+use crate::db::stats::leaderboard::{RankedBy, ranked, standing};
 use crate::domain::Period;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -90,13 +90,16 @@ pub async fn leaderboard(
     period: Period,
     limit: u32,
 ) -> Result<Vec<LeaderboardRow>> {
-    let by = match metric {
-        Metric::Gmv => RankedBy::Gmv,
-        Metric::Videos => RankedBy::Videos,
-        Metric::Views => RankedBy::Views,
-    };
     let (days, instants) = bounds(program, period);
-    let rows = ranked(pool, program.id, by, days, instants, i64::from(limit)).await?;
+    let rows = ranked(
+        pool,
+        program.id,
+        ranked_by(metric),
+        days,
+        instants,
+        i64::from(limit),
+    )
+    .await?;
     Ok(rows
         .into_iter()
         .map(|r| LeaderboardRow {
@@ -106,4 +109,39 @@ pub async fn leaderboard(
             value: r.value,
         })
         .collect())
+}
+
+/// One creator's place on the leaderboard of `metric` in `period`; `None` without a positive
+/// value.
+pub async fn place_of(
+    pool: &PgPool,
+    program: &Program,
+    metric: Metric,
+    period: Period,
+    creator_id: i64,
+) -> Result<Option<LeaderboardRow>> {
+    let (days, instants) = bounds(program, period);
+    let row = standing(
+        pool,
+        program.id,
+        ranked_by(metric),
+        days,
+        instants,
+        creator_id,
+    )
+    .await?;
+    Ok(row.map(|r| LeaderboardRow {
+        rank: r.rank,
+        handle: r.handle,
+        metric,
+        value: r.value,
+    }))
+}
+
+fn ranked_by(metric: Metric) -> RankedBy {
+    match metric {
+        Metric::Gmv => RankedBy::Gmv,
+        Metric::Videos => RankedBy::Videos,
+        Metric::Views => RankedBy::Views,
+    }
 }

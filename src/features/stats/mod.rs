@@ -17,7 +17,7 @@ pub use creator_card::{
     CreatorCard, LastVideo, SampleCard, SampleStatus, UnknownCreator, creator_card,
 };
 pub use kpi::{ProgramKpis, program_kpis};
-pub use leaderboard::{LeaderboardRow, Metric, leaderboard};
+pub use leaderboard::{LeaderboardRow, Metric, leaderboard, place_of};
 
 /// Sales quantities shared by the program KPIs and the creator card (same JSON keys in both).
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -1,0 +1,91 @@
+//! Who is asking: the chat user's workspace decides the program, and their identity in it decides
+//! their role. This is read before anything else, so no command sees data its caller may not.
+
+use anyhow::{Context, Result};
+use sqlx::PgPool;
+
+use crate::chat::Platform;
+use crate::db::chat as chat_db;
+use crate::db::programs::{self, Program};
+use crate::features::linking::ChatUser;
+
+/// A chat user as the platform names them.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Caller {
+    pub platform: Platform,
+    /// The Discord guild id, Slack team id, or console workspace name.
+    pub workspace_id: String,
+    pub user_id: String,
+}
+
+impl Caller {
+    pub fn chat_user(&self) -> ChatUser<'_> {
+        ChatUser {
+            platform: self.platform.as_str(),
+            workspace_id: &self.workspace_id,
+            user_id: &self.user_id,
+        }
+    }
+}
+
+/// What the caller is to the program.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Role {
+    Staff {
+        staff_id: i64,
+        name: String,
+    },
+    Creator {
+        creator_id: i64,
+        handle: String,
+    },
+    /// Not linked to anyone yet.
+    Stranger,
+}
+
+/// The program the caller's workspace belongs to, and their role in it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Resolved {
+    pub program: Program,
+    pub role: Role,
+}
+
+/// `None` when the workspace is not linked to any program.
+pub async fn resolve(pool: &PgPool, caller: &Caller) -> Result<Option<Resolved>> {
+    let platform = caller.platform.as_str();
+    let Some(program_id) = chat_db::workspace_program(pool, platform, &caller.workspace_id).await?
+    else {
+        return Ok(None);
+    };
+    let program = programs::by_id(pool, program_id)
+        .await?
+        .context("the workspace's program is gone")?;
+    let identity = chat_db::identity(
+        pool,
+        program_id,
+        platform,
+        &caller.workspace_id,
+        &caller.user_id,
+    )
+    .await?;
+    let role = match identity {
+        Some(chat_db::Identity {
+            staff_id: Some(staff_id),
+            staff_name,
+            ..
+        }) => Role::Staff {
+            staff_id,
+            name: staff_name.unwrap_or_default(),
+        },
+        Some(chat_db::Identity {
+            creator_id: Some(creator_id),
+            handle,
+            ..
+        }) => Role::Creator {
+            creator_id,
+            handle: handle.unwrap_or_default(),
+        },
+        _ => Role::Stranger,
+    };
+    Ok(Some(Resolved { program, role }))
+}

@@ -1,0 +1,43 @@
+//! `/import <kind>` with a CSV file attached: the same import as the command line.
+
+use anyhow::{Result, bail};
+
+use super::{Attachment, Context, Reply};
+use crate::features::import::{ImportKind, import_reader};
+
+/// Rejected rows listed in the reply; the rest are counted.
+const SHOWN: usize = 10;
+
+pub(super) async fn run(
+    ctx: &Context<'_>,
+    kind: ImportKind,
+    file_name: &str,
+    attachment: Option<&Attachment>,
+) -> Result<Reply> {
+    let Some(file) = attachment else {
+        bail!("/import reached without its file");
+    };
+    let size = file.bytes.len() as u64;
+    let report = import_reader(
+        ctx.pool,
+        ctx.program,
+        ctx.config,
+        kind,
+        file_name,
+        std::io::Cursor::new(file.bytes.clone()),
+        Some(size),
+        false,
+    )
+    .await?;
+    let mut reply = Reply::done(report.summary());
+    for r in report.rejected.iter().take(SHOWN) {
+        reply = reply.line(r.describe(file_name));
+    }
+    if report.rejected.len() > SHOWN {
+        reply = reply.line(format!(
+            "… and {} more rejected rows.",
+            report.rejected.len() - SHOWN
+        ));
+    }
+    Ok(reply)
+}

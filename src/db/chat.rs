@@ -1,0 +1,165 @@
+//! Chat workspaces and identities: which program a Discord server, Slack workspace or console
+//! belongs to, and whether a chat user in it is a staff member or a creator.
+
+use anyhow::{Context, Result};
+use chrono::{DateTime, Utc};
+use sqlx::{PgConnection, PgExecutor};
+
+/// The program a workspace belongs to.
+pub async fn workspace_program(
+    db: impl PgExecutor<'_>,
+    platform: &str,
+    workspace_id: &str,
+) -> Result<Option<i64>> {
+    sqlx::query_scalar(
+        "SELECT program_id FROM chat_workspaces WHERE platform = $1 AND workspace_id = $2",
+    )
+    .bind(platform)
+    .bind(workspace_id)
+    .fetch_optional(db)
+    .await
+    .context("looking up the chat workspace")
+}
+
+/// Links a workspace to a program (moving it if it belonged to another).
+pub async fn add_workspace(
+    db: impl PgExecutor<'_>,
+    program_id: i64,
+    platform: &str,
+    workspace_id: &str,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO chat_workspaces (program_id, platform, workspace_id) VALUES ($1, $2, $3)
+         ON CONFLICT (platform, workspace_id) DO UPDATE SET program_id = EXCLUDED.program_id",
+    )
+    .bind(program_id)
+    .bind(platform)
+    .bind(workspace_id)
+    .execute(db)
+    .await
+    .with_context(|| format!("linking {platform} workspace {workspace_id}"))?;
+    Ok(())
+}
+
+/// Who a chat user is: exactly one of staff or creator is set.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Identity {
+    pub staff_id: Option<i64>,
+    pub staff_name: Option<String>,
+    pub creator_id: Option<i64>,
+    pub handle: Option<String>,
+}
+
+pub async fn identity(
+    db: impl PgExecutor<'_>,
+    program_id: i64,
+    platform: &str,
+    workspace_id: &str,
+    user_id: &str,
+) -> Result<Option<Identity>> {
+    sqlx::query_as(
+        "SELECT ci.staff_id, s.name AS staff_name, ci.creator_id, c.handle
+           FROM chat_identities ci
+           LEFT JOIN staff s ON s.id = ci.staff_id
+           LEFT JOIN creators c ON c.id = ci.creator_id
+          WHERE ci.program_id = $1 AND ci.platform = $2 AND ci.workspace_id = $3
+            AND ci.user_id = $4",
+    )
+    .bind(program_id)
+    .bind(platform)
+    .bind(workspace_id)
+    .bind(user_id)
+    .fetch_optional(db)
+    .await
+    .context("looking up the chat user")
+}
+
+/// The chat user already linked to a creator in this workspace, if any.
+pub async fn creator_user(
+    db: impl PgExecutor<'_>,
+    program_id: i64,
+    platform: &str,
+    workspace_id: &str,
+    creator_id: i64,
+) -> Result<Option<String>> {
+    sqlx::query_scalar(
+        "SELECT user_id FROM chat_identities
+          WHERE program_id = $1 AND platform = $2 AND workspace_id = $3 AND creator_id = $4
+          LIMIT 1",
+    )
+    .bind(program_id)
+    .bind(platform)
+    .bind(workspace_id)
+    .bind(creator_id)
+    .fetch_optional(db)
+    .await
+    .context("looking up the creator's chat account")
+}
+
+/// Links a chat user to a creator; `false` when the user was linked already (to anyone).
+pub async fn link_creator(
+    conn: &mut PgConnection,
+    program_id: i64,
+    platform: &str,
+    workspace_id: &str,
+    user_id: &str,
+    creator_id: i64,
+    at: DateTime<Utc>,
+) -> Result<bool> {
+    let done = sqlx::query(
+        "INSERT INTO chat_identities (program_id, platform, workspace_id, user_id, creator_id,
+                                      linked_at)
+         VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (program_id, platform, workspace_id, user_id) DO NOTHING",
+    )
+    .bind(program_id)
+    .bind(platform)
+    .bind(workspace_id)
+    .bind(user_id)
+    .bind(creator_id)
+    .bind(at)
+    .execute(conn)
+    .await
+    .context("linking the chat account")?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Adds a staff member by name (or finds them) and returns their id.
+pub async fn add_staff(db: impl PgExecutor<'_>, program_id: i64, name: &str) -> Result<i64> {
+    sqlx::query_scalar(
+        "INSERT INTO staff (program_id, name) VALUES ($1, $2)
+         ON CONFLICT (program_id, name) DO UPDATE SET name = EXCLUDED.name
+         RETURNING id",
+    )
+    .bind(program_id)
+    .bind(name)
+    .fetch_one(db)
+    .await
+    .with_context(|| format!("adding staff member {name}"))
+}
+
+/// Makes a chat user a staff member's account (replacing a creator link the user had).
+pub async fn link_staff(
+    db: impl PgExecutor<'_>,
+    program_id: i64,
+    platform: &str,
+    workspace_id: &str,
+    user_id: &str,
+    staff_id: i64,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO chat_identities (program_id, platform, workspace_id, user_id, staff_id)
+         VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (program_id, platform, workspace_id, user_id) DO UPDATE
+            SET staff_id = EXCLUDED.staff_id, creator_id = NULL, linked_at = now()",
+    )
+    .bind(program_id)
+    .bind(platform)
+    .bind(workspace_id)
+    .bind(user_id)
+    .bind(staff_id)
+    .execute(db)
+    .await
+    .context("linking a staff member's chat account")?;
+    Ok(())
+}

@@ -1,0 +1,355 @@
+//! The dispatcher: workers claim due outbox rows (`FOR UPDATE SKIP LOCKED`, under a lease), send
+//! each through the [`ChatSender`] at the configured rates, and record what happened: the
+//! platform's message id, a retry (exponential backoff with a cap, or the platform's own
+//! retry-after), or a failure that staff are told about. Any number of workers, in any number of
+//! processes, may run at once: a row is held by one worker at a time, and a worker that dies lets
+//! its rows come due again when the lease runs out. Delivery is at least once: a worker that
+//! sends and dies before recording it sends again after the lease.
+
+use std::collections::HashMap;
+use std::num::NonZeroU32;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+use sqlx::PgPool;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use crate::chat::{ChatSender, MessageKind, OutgoingMessage, Platform, Recipient, SendError};
+use crate::config::DispatchConfig;
+use crate::db::outbox::{self, Claimed, NewMessage, Outcome};
+use crate::domain::daytime::Daytime;
+use crate::jobs::Clock;
+
+/// What one pass over a claimed batch did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Pass {
+    pub claimed: u64,
+    pub sent: u64,
+    pub retried: u64,
+    /// DMs claimed outside the creator's daytime, put back until morning.
+    pub deferred: u64,
+    pub failed: u64,
+    pub cancelled: u64,
+    /// Rows whose lease ran out while this worker held them (another worker took over).
+    pub lost: u64,
+}
+
+impl std::ops::AddAssign for Pass {
+    fn add_assign(&mut self, o: Pass) {
+        self.claimed += o.claimed;
+        self.sent += o.sent;
+        self.retried += o.retried;
+        self.deferred += o.deferred;
+        self.failed += o.failed;
+        self.cancelled += o.cancelled;
+        self.lost += o.lost;
+    }
+}
+
+/// The delay before retry number `attempt` (1 = the first retry): `base · 2^(attempt-1)`, at most
+/// `cap`.
+pub fn backoff(attempt: u32, base: Duration, cap: Duration) -> Duration {
+    let factor = 2u32.saturating_pow(attempt.saturating_sub(1));
+    base.checked_mul(factor).unwrap_or(cap).min(cap)
+}
+
+pub struct Dispatcher<S: ChatSender> {
+    pool: PgPool,
+    sender: Arc<S>,
+    clock: Arc<dyn Clock>,
+    config: DispatchConfig,
+    daytime: Daytime,
+    global: Option<DefaultDirectRateLimiter>,
+    per_platform: HashMap<Platform, DefaultDirectRateLimiter>,
+}
+
+fn limiter(per_second: u32) -> Option<DefaultDirectRateLimiter> {
+    NonZeroU32::new(per_second).map(|n| RateLimiter::direct(Quota::per_second(n)))
+}
+
+impl<S: ChatSender> Dispatcher<S> {
+    pub fn new(
+        pool: PgPool,
+        sender: Arc<S>,
+        clock: Arc<dyn Clock>,
+        config: &DispatchConfig,
+        daytime: Daytime,
+    ) -> Dispatcher<S> {
+        let mut per_platform = HashMap::new();
+        for (platform, rate) in [
+            (Platform::Discord, config.discord_per_second),
+            (Platform::Slack, config.slack_per_second),
+            (Platform::Console, config.console_per_second),
+        ] {
+            if let Some(l) = limiter(rate) {
+                per_platform.insert(platform, l);
+            }
+        }
+        Dispatcher {
+            pool,
+            sender,
+            clock,
+            config: config.clone(),
+            daytime,
+            global: limiter(config.global_per_second),
+            per_platform,
+        }
+    }
+
+    /// Claims one batch as `worker` and handles every row of it.
+    pub async fn run_once(&self, worker: &str) -> Result<Pass> {
+        let now = self.clock.now();
+        let lease = chrono::Duration::seconds(i64::from(self.config.lease_seconds));
+        let rows = {
+            let mut conn = self.pool.acquire().await.context("connecting to send")?;
+            outbox::claim(
+                &mut conn,
+                worker,
+                now,
+                lease,
+                i64::from(self.config.batch_size),
+            )
+            .await?
+        };
+        let mut pass = Pass {
+            claimed: rows.len() as u64,
+            ..Pass::default()
+        };
+        for row in rows {
+            let outcome = self.handle(&row).await;
+            let recorded = self.record(&row, worker, &outcome).await?;
+            if !recorded {
+                pass.lost += 1;
+                continue;
+            }
+            match outcome {
+                Outcome::Sent { .. } => pass.sent += 1,
+                Outcome::Retry { .. } => pass.retried += 1,
+                Outcome::Defer { .. } => pass.deferred += 1,
+                Outcome::Failed { .. } => pass.failed += 1,
+                Outcome::Cancelled { .. } => pass.cancelled += 1,
+            }
+        }
+        Ok(pass)
+    }
+
+    /// Runs passes as `worker` until nothing is due at the clock's current time.
+    pub async fn drain(&self, worker: &str) -> Result<Pass> {
+        let mut total = Pass::default();
+        loop {
+            let pass = self.run_once(worker).await?;
+            total += pass;
+            if pass.claimed == 0 {
+                return Ok(total);
+            }
+        }
+    }
+
+    /// Decides about one claimed row and, when it should go out, sends it.
+    async fn handle(&self, row: &Claimed) -> Outcome {
+        let now = self.clock.now();
+        let Some(kind) = MessageKind::parse(&row.kind) else {
+            return Outcome::Failed {
+                reason: format!("unknown message kind {:?}", row.kind),
+                at: now,
+            };
+        };
+        let to = match (kind, row.creator_id, &row.handle, &row.channel) {
+            (MessageKind::Dm | MessageKind::Membership, Some(id), Some(handle), _) => {
+                Recipient::Creator {
+                    creator_id: id,
+                    handle: handle.clone(),
+                }
+            }
+            (MessageKind::Dm | MessageKind::Membership, _, _, _) => {
+                return Outcome::Failed {
+                    reason: "the creator it was for no longer exists".into(),
+                    at: now,
+                };
+            }
+            (_, _, _, Some(channel)) => Recipient::Channel(channel.clone()),
+            (_, _, _, None) => {
+                return Outcome::Failed {
+                    reason: "the message names no channel".into(),
+                    at: now,
+                };
+            }
+        };
+        if kind == MessageKind::Dm {
+            if row.opted_out {
+                return Outcome::Cancelled {
+                    reason: "creator opted out".into(),
+                };
+            }
+            let tz: Tz = row.timezone.parse().unwrap_or(Tz::UTC);
+            if !self.daytime.contains(now, tz) {
+                return Outcome::Defer {
+                    due_at: self.daytime.next_allowed(now, tz),
+                };
+            }
+        }
+        let message = OutgoingMessage {
+            outbox_id: row.id,
+            program_id: row.program_id,
+            dedupe_key: row.dedupe_key.clone(),
+            kind,
+            to,
+            template: row.template.clone(),
+            text: row
+                .payload
+                .get("text")
+                .and_then(|t| t.as_str())
+                .unwrap_or_default()
+                .to_string(),
+            payload: row.payload.clone(),
+        };
+        self.wait_for_rate(&message).await;
+        let result = self.sender.send(&message).await;
+        let now = self.clock.now();
+        match result {
+            Ok(delivered) => Outcome::Sent {
+                platform: delivered.platform.as_str(),
+                message_id: delivered.message_id,
+                at: now,
+            },
+            Err(SendError::RetryAfter(wait)) => Outcome::Retry {
+                due_at: now + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::MAX),
+                error: SendError::RetryAfter(wait).to_string(),
+                counts: false,
+            },
+            Err(SendError::Transient(error)) => {
+                let attempt = u32::try_from(row.attempts).unwrap_or(u32::MAX);
+                if attempt >= self.config.max_attempts {
+                    Outcome::Failed {
+                        reason: format!("gave up after {attempt} attempts: {error}"),
+                        at: now,
+                    }
+                } else {
+                    let wait = backoff(
+                        attempt,
+                        Duration::from_secs(u64::from(self.config.backoff_base_seconds)),
+                        Duration::from_secs(u64::from(self.config.backoff_cap_seconds)),
+                    );
+                    Outcome::Retry {
+                        due_at: now + chrono::Duration::from_std(wait).unwrap_or_default(),
+                        error,
+                        counts: true,
+                    }
+                }
+            }
+            Err(SendError::Permanent(reason)) => Outcome::Failed { reason, at: now },
+        }
+    }
+
+    async fn wait_for_rate(&self, message: &OutgoingMessage) {
+        if let Some(global) = &self.global {
+            global.until_ready().await;
+        }
+        if let Some(l) = self.per_platform.get(&self.sender.platform(message)) {
+            l.until_ready().await;
+        }
+    }
+
+    /// Stores the outcome; a failure also queues a staff alert in the same transaction (unless
+    /// the failed message was itself a staff alert, which is logged instead).
+    async fn record(&self, row: &Claimed, worker: &str, outcome: &Outcome) -> Result<bool> {
+        if !matches!(outcome, Outcome::Failed { .. }) {
+            // One statement: no transaction round trips on the common path.
+            let mut conn = self.pool.acquire().await.context("recording a send")?;
+            return outbox::settle(&mut conn, row.id, worker, outcome).await;
+        }
+        let mut tx = self.pool.begin().await.context("recording a send")?;
+        let held = outbox::settle(&mut tx, row.id, worker, outcome).await?;
+        if held && let Outcome::Failed { reason, at } = outcome {
+            if row.kind == MessageKind::StaffAlert.as_str() {
+                tracing::error!(outbox_id = row.id, %reason, "a staff alert could not be delivered");
+            } else {
+                outbox::enqueue(&mut tx, &failure_alert(row, reason, *at)).await?;
+            }
+        }
+        tx.commit().await.context("recording a send")?;
+        Ok(held)
+    }
+
+    /// Starts `config.workers` workers named `{name}-{n}` that claim and send until `stop` turns
+    /// true; an idle worker looks again every `poll_interval_ms`. A worker that hits a database
+    /// error logs it and tries again after the same pause.
+    pub fn spawn(
+        self: &Arc<Self>,
+        name: &str,
+        stop: watch::Receiver<bool>,
+    ) -> Vec<JoinHandle<Pass>> {
+        (1..=self.config.workers)
+            .map(|n| {
+                let this = Arc::clone(self);
+                let worker = format!("{name}-{n}");
+                let mut stop = stop.clone();
+                tokio::spawn(async move {
+                    let mut total = Pass::default();
+                    let idle = Duration::from_millis(u64::from(this.config.poll_interval_ms));
+                    while !*stop.borrow() {
+                        match this.run_once(&worker).await {
+                            Ok(pass) => {
+                                total += pass;
+                                if pass.claimed > 0 {
+                                    continue;
+                                }
+                            }
+                            Err(e) => tracing::warn!(worker, "sending failed: {e:#}"),
+                        }
+                        tokio::select! {
+                            _ = stop.changed() => {}
+                            _ = tokio::time::sleep(idle) => {}
+                        }
+                    }
+                    total
+                })
+            })
+            .collect()
+    }
+}
+
+/// The staff alert for a message that will never be delivered.
+fn failure_alert(row: &Claimed, reason: &str, at: DateTime<Utc>) -> NewMessage {
+    let what = match (row.kind.as_str(), &row.handle, &row.channel) {
+        ("dm", Some(h), _) => format!("a DM to @{h}"),
+        ("membership", Some(h), _) => format!("a tier membership change for @{h}"),
+        (_, _, Some(c)) => format!("a post in #{}", c.replace("tier:", "").replace('_', "-")),
+        _ => "a message".to_string(),
+    };
+    let template = row
+        .template
+        .as_deref()
+        .map(|t| format!(" ({t})"))
+        .unwrap_or_default();
+    NewMessage {
+        program_id: row.program_id,
+        dedupe_key: format!("alert:delivery_failed:{}", row.id),
+        kind: MessageKind::StaffAlert,
+        creator_id: row.creator_id,
+        channel: Some("staff".into()),
+        template: Some("staff_delivery_failed".into()),
+        text: format!("Could not deliver {what}{template}: {reason}. It will not be retried."),
+        extra: serde_json::json!({ "failed_outbox_id": row.id }),
+        due_at: at,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_up_to_the_cap() {
+        let base = Duration::from_secs(30);
+        let cap = Duration::from_secs(3600);
+        let got: Vec<u64> = (1..=9).map(|a| backoff(a, base, cap).as_secs()).collect();
+        assert_eq!(got, vec![30, 60, 120, 240, 480, 960, 1920, 3600, 3600]);
+        assert_eq!(backoff(200, base, cap), cap);
+    }
+}

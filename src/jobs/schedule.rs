@@ -1,0 +1,254 @@
+//! The scheduler: one registry of the jobs the bot runs by itself, each on a cadence in the
+//! program's time zone. `run_due(now)` runs every job whose latest cadence instant at or before
+//! `now` has not run yet for that program — once, however many scheduler processes call it (a
+//! per-job lock and the `job_runs` table) — and skips instants older than the catch-up window.
+//! Jobs are idempotent: what they queue carries dedupe keys, so a run repeated after a crash adds
+//! nothing.
+
+use anyhow::{Context, Result};
+use chrono::{DateTime, Datelike, Duration, Utc};
+use sqlx::PgPool;
+
+use crate::config::Config;
+use crate::db::job_runs;
+use crate::db::programs::{self, Program};
+use crate::domain::cadence::Cadence;
+use crate::domain::timefmt::local_day;
+use crate::features::cadences::{self, checkins, competitions, pulse, steady_update};
+use crate::features::{sequences, tiers};
+use crate::templates::Templates;
+
+/// What a job does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Work {
+    Sequences,
+    Tiers,
+    AllStarsCheckin,
+    AllStarsCheckinReport,
+    SteadyEarnersUpdate,
+    WeeklyPulse,
+    CompetitionStandings,
+    CompetitionWinners,
+}
+
+/// One entry of the registry.
+#[derive(Debug, Clone, Copy)]
+pub struct Job {
+    pub name: &'static str,
+    pub description: &'static str,
+    cadence: fn(&Config) -> &str,
+    work: Work,
+}
+
+impl Job {
+    /// The job's cadence expression as configured.
+    pub fn cadence<'c>(&self, config: &'c Config) -> &'c str {
+        (self.cadence)(config)
+    }
+}
+
+/// Every scheduled job.
+pub fn registry() -> &'static [Job] {
+    &[
+        Job {
+            name: "sequences",
+            description: "queue the creator DM sequences' due steps (onboarding, sample follow-up, reactivation, milestones, first-post thanks, promotion notes)",
+            cadence: |c| &c.cadences.sequences,
+            work: Work::Sequences,
+        },
+        Job {
+            name: "tiers",
+            description: "daily tier check (promotions, viral jumps); the monthly review on tiers.review_day_of_month",
+            cadence: |c| &c.cadences.tiers,
+            work: Work::Tiers,
+        },
+        Job {
+            name: "all_stars_checkin",
+            description: "the All-Stars weekly check-in post",
+            cadence: |c| &c.cadences.all_stars_checkin,
+            work: Work::AllStarsCheckin,
+        },
+        Job {
+            name: "all_stars_checkin_report",
+            description: "tell staff who answered the check-in and who did not",
+            cadence: |c| &c.cadences.all_stars_checkin_report,
+            work: Work::AllStarsCheckinReport,
+        },
+        Job {
+            name: "steady_earners_update",
+            description: "the Steady Earners update (every cadences.steady_earners_every_weeks weeks)",
+            cadence: |c| &c.cadences.steady_earners_update,
+            work: Work::SteadyEarnersUpdate,
+        },
+        Job {
+            name: "weekly_pulse",
+            description: "the staff weekly pulse",
+            cadence: |c| &c.cadences.weekly_pulse,
+            work: Work::WeeklyPulse,
+        },
+        Job {
+            name: "competition_standings",
+            description: "standings of running competitions in #competitions",
+            cadence: |c| &c.cadences.competition_standings,
+            work: Work::CompetitionStandings,
+        },
+        Job {
+            name: "competition_winners",
+            description: "announce the winners of competitions that are over",
+            cadence: |c| &c.cadences.competition_winners,
+            work: Work::CompetitionWinners,
+        },
+    ]
+}
+
+/// One job run (or failure) for one program.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobRun {
+    pub program: String,
+    pub job: &'static str,
+    /// The cadence instant it ran for.
+    pub instant: DateTime<Utc>,
+    /// What it did, or why it failed (a failed run is tried again on the next call).
+    pub summary: String,
+    pub failed: bool,
+}
+
+/// Runs every job that is due at `now` and has not run for its instant; returns what ran.
+pub async fn run_due(
+    pool: &PgPool,
+    config: &Config,
+    templates: &Templates,
+    now: DateTime<Utc>,
+) -> Result<Vec<JobRun>> {
+    let catch_up = Duration::hours(i64::from(config.cadences.catch_up_hours));
+    let mut runs = Vec::new();
+    for program in programs::all(pool).await? {
+        for job in registry() {
+            let cadence = Cadence::parse(job.cadence(config))?;
+            let Some(instant) = cadence.latest(now, program.timezone) else {
+                continue;
+            };
+            if now - instant > catch_up {
+                continue;
+            }
+            let mut tx = pool.begin().await.context("starting a job")?;
+            if job_runs::lock_and_check(&mut tx, program.id, job.name, instant).await? {
+                continue;
+            }
+            match work(pool, config, templates, &program, job.work, instant).await {
+                Ok(summary) => {
+                    job_runs::record(&mut tx, program.id, job.name, instant, now, &summary).await?;
+                    tx.commit().await.context("recording a job run")?;
+                    runs.push(JobRun {
+                        program: program.slug.clone(),
+                        job: job.name,
+                        instant,
+                        summary,
+                        failed: false,
+                    });
+                }
+                Err(e) => {
+                    tracing::error!(program = program.slug, job = job.name, "job failed: {e:#}");
+                    runs.push(JobRun {
+                        program: program.slug.clone(),
+                        job: job.name,
+                        instant,
+                        summary: format!("{e:#}"),
+                        failed: true,
+                    });
+                }
+            }
+        }
+    }
+    Ok(runs)
+}
+
+async fn work(
+    pool: &PgPool,
+    config: &Config,
+    templates: &Templates,
+    program: &Program,
+    work: Work,
+    instant: DateTime<Utc>,
+) -> Result<String> {
+    let cadence = cadences::Cadence {
+        program,
+        templates,
+        instant,
+    };
+    let posted = |queued: bool| if queued { "posted" } else { "already posted" }.to_string();
+    Ok(match work {
+        Work::Sequences => {
+            let s = sequences::schedule(pool, program, config, templates, instant).await?;
+            format!(
+                "{} DMs and {} staff alerts queued, {} cancelled",
+                s.onboarding
+                    + s.activation
+                    + s.reactivation
+                    + s.first_posts
+                    + s.milestones
+                    + s.promotions,
+                s.staff_alerts,
+                s.cancelled
+            )
+        }
+        Work::Tiers => {
+            let day = local_day(instant, program.timezone);
+            let run = if day.day() == config.tiers.review_day_of_month {
+                tiers::review(pool, program, &config.tiers, instant, false).await?
+            } else {
+                tiers::check(pool, program, &config.tiers, instant).await?
+            };
+            format!(
+                "{}: {} promoted, {} demoted, {} viral alerts",
+                run.run.replace('_', " "),
+                run.promoted,
+                run.demoted,
+                run.alerts_queued
+            )
+        }
+        Work::AllStarsCheckin => posted(checkins::post(pool, &cadence).await?),
+        Work::AllStarsCheckinReport => {
+            if checkins::report(pool, &cadence).await? {
+                "report posted".to_string()
+            } else {
+                "no check-in to report on, or reported already".to_string()
+            }
+        }
+        Work::SteadyEarnersUpdate => {
+            let every = config.cadences.steady_earners_every_weeks;
+            if steady_update::cycle(cadence.today(), every).is_none() {
+                "not this week".to_string()
+            } else {
+                posted(steady_update::post(pool, &cadence, every).await?)
+            }
+        }
+        Work::WeeklyPulse => posted(pulse::post(pool, &cadence).await?),
+        Work::CompetitionStandings => format!(
+            "{} standings posted",
+            competitions::post_standings(pool, &cadence).await?
+        ),
+        Work::CompetitionWinners => format!(
+            "{} competitions closed",
+            competitions::close_finished(pool, &cadence).await?
+        ),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique_and_default_cadences_parse() {
+        let config = Config::default();
+        let mut names: Vec<&str> = registry().iter().map(|j| j.name).collect();
+        let count = names.len();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), count);
+        for job in registry() {
+            assert!(Cadence::parse(job.cadence(&config)).is_ok(), "{}", job.name);
+        }
+    }
+}
