@@ -31,6 +31,7 @@ async fn memberships(pool: &PgPool, at: DateTime<Utc>) -> Vec<(String, String, S
             ..DispatchConfig::default()
         },
         Daytime::default(),
+        Arc::new(common::templates()),
     );
     dispatcher.drain("w1").await.unwrap();
     sender

@@ -339,8 +339,13 @@ async fn going_viral_jumps_to_all_stars_and_alerts_staff_once(pool: PgPool) {
         kind: "staff_alert".into(),
         creator_id: Some(viral),
         channel: Some("staff".into()),
-        template: Some("viral_promotion".into()),
-        payload: serde_json::json!({"handle": "viral", "gmv_7d_cents": 1_000_000}),
+        template: Some("milestone_viral_alert".into()),
+        // The text is rendered from these when the alert is sent.
+        payload: serde_json::json!({
+            "handle": "viral",
+            "gmv_7d_cents": 1_000_000,
+            "vars": {"handle": "viral", "gmv": "$10,000.00", "days": 7}
+        }),
         due_at: now,
         status: "pending".into(),
     }];
@@ -651,7 +656,11 @@ async fn a_pinned_creator_who_goes_viral_keeps_the_pin_but_staff_hear_of_it(pool
     );
     assert_eq!(
         rows[0].payload,
-        serde_json::json!({"handle": "pinned", "gmv_7d_cents": 1_200_000})
+        serde_json::json!({
+            "handle": "pinned",
+            "gmv_7d_cents": 1_200_000,
+            "vars": {"handle": "pinned", "gmv": "$12,000.00", "days": 7}
+        })
     );
     // The next check the same day queues nothing more.
     let again = tiers::check(&pool, &p, &cfg(), at(&p, "2026-12-01 10:00"))
