@@ -7,7 +7,8 @@ mod common;
 
 use chrono::{DateTime, Duration, Utc};
 use common::lifecycle::{
-    Row, Scheduler, assert_outbox, creator_in, glow, import_videos, launched_product, opt_out, utc,
+    Row, Scheduler, assert_outbox, creator_in, glow, import_videos, launched_product, opt_out,
+    templates, utc,
 };
 use common::{Line, lines, tier_change};
 use creator_bot::config::Config;
@@ -448,13 +449,14 @@ async fn sixty_days_of_milestones_thanks_and_promotions(pool: PgPool) {
             "2026-04-20T14:00:00Z",
         ),
     ];
-    // The tier check's own alert for Eve, and the one the sequence adds for Fay.
+    // The tier check's own alert for Eve (worded when it is sent), and the one the sequence adds
+    // for Fay.
     expected.push(Row {
         dedupe_key: format!("tier:viral:{eve}:2026-04-06"),
         kind: "staff_alert".into(),
         creator_id: Some(eve),
         channel: Some("staff".into()),
-        template: Some("viral_promotion".into()),
+        template: Some("milestone_viral_alert".into()),
         text: String::new(),
         due_at: utc("2026-04-06T13:45:00Z"),
         status: "sent".into(),
@@ -471,4 +473,17 @@ async fn sixty_days_of_milestones_thanks_and_promotions(pool: PgPool) {
     });
     expected.sort_by(|a, b| (a.due_at, &a.dedupe_key).cmp(&(b.due_at, &b.dedupe_key)));
     assert_outbox(&pool, &expected).await;
+    // Both viral alerts read alike in the staff channel.
+    let vars: serde_json::Value =
+        sqlx::query_scalar("SELECT payload->'vars' FROM outbox WHERE dedupe_key = $1")
+            .bind(format!("tier:viral:{eve}:2026-04-06"))
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        templates()
+            .render_json("milestone_viral_alert", &vars)
+            .unwrap(),
+        "@eve went viral: $12,000.00 GMV in the last 7 days."
+    );
 }
