@@ -3,42 +3,21 @@
 
 mod common;
 
-use std::sync::Arc;
-
 use chrono::{DateTime, Utc};
 use common::{Line, creator, lines, local, program, video};
 use creator_bot::chat::Recipient;
-use creator_bot::chat::recording::RecordingSender;
-use creator_bot::config::DispatchConfig;
 use creator_bot::db::programs::Program;
-use creator_bot::domain::daytime::Daytime;
 use creator_bot::domain::{Period, Tier};
 use creator_bot::features::cadences::checkins::{self, AnswerError};
 use creator_bot::features::cadences::competitions::{self, CompetitionError, NewCompetition};
 use creator_bot::features::cadences::{Cadence, pulse, steady_update};
-use creator_bot::jobs::ManualClock;
-use creator_bot::jobs::dispatch::Dispatcher;
 use creator_bot::templates::Templates;
 use sqlx::PgPool;
 
 /// Sends everything due at `at` and returns (channel, text) of what went out.
 async fn sent(pool: &PgPool, at: DateTime<Utc>) -> Vec<(String, String)> {
-    let clock = Arc::new(ManualClock::new(at));
-    let sender = RecordingSender::new(clock.clone());
-    let dispatcher = Dispatcher::new(
-        pool.clone(),
-        Arc::new(sender.clone()),
-        clock,
-        &DispatchConfig {
-            global_per_second: 0,
-            ..DispatchConfig::default()
-        },
-        Daytime::default(),
-        Arc::new(common::templates()),
-    );
-    dispatcher.drain("w").await.unwrap();
-    sender
-        .sent()
+    common::lifecycle::deliver(pool, at)
+        .await
         .into_iter()
         .filter_map(|r| match r.message.to {
             Recipient::Channel(c) => Some((c, r.message.text)),
