@@ -74,29 +74,37 @@ pub async fn opt_out(pool: &PgPool, program: &Program, creator_id: i64, at: Date
 /// Imports a videos CSV (`content_id,handle,product_id,posted_at,views`) through the real
 /// import, in its own transaction.
 pub async fn import_videos(pool: &PgPool, program: &Program, csv_rows: &[&str]) {
-    let mut csv = String::from("content_id,handle,product_id,posted_at,views\n");
-    for row in csv_rows {
-        csv.push_str(row);
-        csv.push('\n');
-    }
-    let report = import_reader(
+    import_csv(
         pool,
         program,
-        &Config::default(),
         ImportKind::Videos,
-        "videos.csv",
-        std::io::Cursor::new(csv.into_bytes()),
-        None,
-        false,
+        "content_id,handle,product_id,posted_at,views",
+        csv_rows,
     )
     .await
-    .expect("importing videos");
-    assert!(report.rejected.is_empty(), "{:?}", report.rejected);
 }
 
 /// Imports a samples CSV (`handle,product_id,shipped_on,delivered_on`) through the real import.
 pub async fn import_samples(pool: &PgPool, program: &Program, csv_rows: &[&str]) {
-    let mut csv = String::from("handle,product_id,shipped_on,delivered_on\n");
+    import_csv(
+        pool,
+        program,
+        ImportKind::Samples,
+        "handle,product_id,shipped_on,delivered_on",
+        csv_rows,
+    )
+    .await
+}
+
+/// Imports `header` and `csv_rows` as a file of `kind`; every row must be accepted.
+async fn import_csv(
+    pool: &PgPool,
+    program: &Program,
+    kind: ImportKind,
+    header: &str,
+    csv_rows: &[&str],
+) {
+    let mut csv = format!("{header}\n");
     for row in csv_rows {
         csv.push_str(row);
         csv.push('\n');
@@ -105,14 +113,14 @@ pub async fn import_samples(pool: &PgPool, program: &Program, csv_rows: &[&str])
         pool,
         program,
         &Config::default(),
-        ImportKind::Samples,
-        "samples.csv",
+        kind,
+        "import.csv",
         std::io::Cursor::new(csv.into_bytes()),
         None,
         false,
     )
     .await
-    .expect("importing samples");
+    .expect("importing");
     assert!(report.rejected.is_empty(), "{:?}", report.rejected);
 }
 
