@@ -24,6 +24,7 @@ use creator_bot::db::{self, programs};
 use creator_bot::domain::daytime::Daytime;
 use creator_bot::jobs::ManualClock;
 use creator_bot::jobs::dispatch::{Dispatcher, Pass};
+use creator_bot::templates::Templates;
 use sqlx::ConnectOptions;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
@@ -187,6 +188,9 @@ async fn dispatch_process(out: &str) -> Result<()> {
         clock,
         &config,
         Daytime::default(),
+        Arc::new(Templates::load(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("templates"),
+        )?),
     ));
     let (stop_tx, stop) = tokio::sync::watch::channel(false);
     let handles = dispatcher.spawn(&name, stop);

@@ -1,8 +1,9 @@
 -- What the dispatcher needs on the outbox, and a console platform for the terminal workspace.
 --
--- A claimed row is 'sending' with due_at moved to the end of its lease: the one index on due_at
--- then finds both pending rows that fell due and rows whose worker died holding them.
 ALTER TABLE outbox ADD COLUMN failed_at TIMESTAMPTZ;
+-- A claimed row is 'sending' until its lease runs out; a worker that died holding it lets it be
+-- claimed again then. Few rows are in flight at once, so this index stays small.
+CREATE INDEX outbox_leases ON outbox (lease_until) WHERE status = 'sending';
 -- Opt-out cancels a creator's queued messages at once.
 CREATE INDEX outbox_creator_pending ON outbox (program_id, creator_id) WHERE status = 'pending';
 

@@ -32,7 +32,8 @@ CREATE TABLE competitions (
     created_by  TEXT NOT NULL,
     created_at  TIMESTAMPTZ NOT NULL,
     -- when the winners were announced (or staff ended it early)
-    ended_at    TIMESTAMPTZ,
-    UNIQUE (program_id, name)
+    ended_at    TIMESTAMPTZ
 );
+-- Staff type names in any case: "Holiday Sprint" and "holiday sprint" are one competition.
+CREATE UNIQUE INDEX competitions_name ON competitions (program_id, lower(name));
 CREATE INDEX competitions_open ON competitions (program_id, ends_on) WHERE ended_at IS NULL;

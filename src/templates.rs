@@ -136,6 +136,25 @@ impl Templates {
 }
 
 impl Templates {
+    /// Renders the message named `name` with the variables of a JSON object (an outbox row
+    /// whose text is rendered when it is sent).
+    pub fn render_json(&self, name: &str, vars: &serde_json::Value) -> Result<String> {
+        let Some(message) = Message::ALL.iter().copied().find(|m| m.name() == name) else {
+            bail!("there is no message template called {name:?}");
+        };
+        let Some(object) = vars.as_object() else {
+            bail!("the variables of the {name} message are not an object");
+        };
+        let mut out = Vars::new();
+        for (key, value) in object {
+            let Some(declared) = message.variables().iter().find(|v| **v == key.as_str()) else {
+                bail!("{key:?} is not a variable of the {name} message");
+            };
+            out = out.set(declared, Value::from(minijinja::value::Serde(value)));
+        }
+        self.render(message, &out)
+    }
+
     /// The `n`th tip, counting round the list.
     pub fn tip(&self, n: usize) -> &str {
         &self.tips[n % self.tips.len()]

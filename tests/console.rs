@@ -128,6 +128,7 @@ async fn a_small_program_lives_ten_days_in_the_console(pool: PgPool) {
             "  Competition \"Holiday Sprint\" started: most GMV from 23 Nov 2026 to 27 Nov 2026, open to everyone, prize: $500 bonus. Announced in #competitions.",
             "[Mon 23 Nov 00:00 EST] #competitions: 🏁 New competition: Holiday Sprint",
             "  Most GMV from 23 Nov 2026 to 27 Nov 2026 wins. Prize: $500 bonus.",
+            "",
             "  Good luck, everyone!",
         ])
     );
@@ -304,7 +305,7 @@ async fn a_small_program_lives_ten_days_in_the_console(pool: PgPool) {
     assert!(text.contains(
         &lines(&[
             "",
-            "10 days simulated: the bot sent 37 DMs, 11 posts and staff alerts, 8 membership changes. The program got 979 order lines, 45 videos, 0 sample updates and 6 new creators.",
+            "10 days simulated: the bot sent 38 DMs, 11 posts and staff alerts, 8 membership changes. The program got 979 order lines, 45 videos, 0 sample updates and 6 new creators.",
             "",
             "KPIs 2026-11-03 to 2026-12-02",
         ])

@@ -50,6 +50,7 @@ async fn world(pool: PgPool, config: DispatchConfig) -> World {
         clock.clone(),
         &config,
         Daytime::default(),
+        Arc::new(common::templates()),
     );
     World {
         pool,
@@ -533,6 +534,7 @@ async fn two_processes_deliver_each_message_once(pool: PgPool) {
                 ..config()
             },
             Daytime::default(),
+            Arc::new(common::templates()),
         ));
         handles.extend(d.spawn(&format!("p{p}"), stop.clone()));
     }
@@ -593,5 +595,64 @@ async fn the_global_rate_spaces_sends(pool: PgPool) {
         started.elapsed() >= Duration::from_millis(800),
         "10 sends at 5/s took only {:?}",
         started.elapsed()
+    );
+}
+
+#[sqlx::test(migrator = "creator_bot::db::MIGRATOR")]
+async fn a_viral_alert_from_the_tier_check_is_worded_when_sent(pool: PgPool) {
+    let w = world(pool, config()).await;
+    let star = common::creator(&w.pool, &w.program, "star", "2026-05-01").await;
+    common::lines(
+        &w.pool,
+        &w.program,
+        &[common::Line::settled(
+            "o1",
+            star,
+            "2026-06-01 10:00",
+            1_050_000,
+        )],
+    )
+    .await;
+    let now = w.clock.now();
+    let run = creator_bot::features::tiers::check(
+        &w.pool,
+        &w.program,
+        &creator_bot::config::Config::default().tiers,
+        now,
+    )
+    .await
+    .unwrap();
+    assert_eq!(run.alerts_queued, 1);
+    w.dispatcher.drain("w1").await.unwrap();
+    let staff: Vec<String> = delivered(&w.sender)
+        .into_iter()
+        .filter(|d| d.0 == Recipient::Channel("staff".into()))
+        .map(|d| d.1)
+        .collect();
+    assert_eq!(
+        staff,
+        vec!["@star went viral: $10,500.00 GMV in the last 7 days.".to_string()]
+    );
+}
+
+#[sqlx::test(migrator = "creator_bot::db::MIGRATOR")]
+async fn a_message_without_text_fails_and_staff_hear_of_it(pool: PgPool) {
+    let w = world(pool, config()).await;
+    let now = w.clock.now();
+    post(&w, "k:empty", "tier:all_stars", "", now).await;
+    let pass = w.dispatcher.drain("w1").await.unwrap();
+    assert_eq!((pass.failed, pass.sent), (1, 1));
+    assert_eq!(
+        row(&w.pool, "k:empty").await.last_error.as_deref(),
+        Some("the message has no text")
+    );
+    assert_eq!(
+        delivered(&w.sender)
+            .into_iter()
+            .map(|d| d.1)
+            .collect::<Vec<_>>(),
+        vec![
+            "Could not deliver a post in #all-stars: the message has no text. It will not be retried."
+        ]
     );
 }

@@ -3,38 +3,19 @@
 
 mod common;
 
-use std::sync::Arc;
-
 use chrono::{DateTime, Utc};
 use common::{Line, creator, lines, program};
 use creator_bot::chat::Recipient;
-use creator_bot::chat::recording::RecordingSender;
-use creator_bot::config::{Config, DispatchConfig};
-use creator_bot::domain::daytime::Daytime;
+use creator_bot::config::Config;
 use creator_bot::domain::timefmt::parse_datetime;
 use creator_bot::domain::{Handle, Tier};
 use creator_bot::features::tiers;
-use creator_bot::jobs::ManualClock;
-use creator_bot::jobs::dispatch::Dispatcher;
 use sqlx::PgPool;
 
 /// (creator handle, action, tier) of every membership action delivered, in order.
 async fn memberships(pool: &PgPool, at: DateTime<Utc>) -> Vec<(String, String, String)> {
-    let clock = Arc::new(ManualClock::new(at));
-    let sender = RecordingSender::new(clock.clone());
-    let dispatcher = Dispatcher::new(
-        pool.clone(),
-        Arc::new(sender.clone()),
-        clock,
-        &DispatchConfig {
-            global_per_second: 0,
-            ..DispatchConfig::default()
-        },
-        Daytime::default(),
-    );
-    dispatcher.drain("w1").await.unwrap();
-    sender
-        .sent()
+    common::lifecycle::deliver(pool, at)
+        .await
         .into_iter()
         .filter(|r| r.message.kind == creator_bot::chat::MessageKind::Membership)
         .map(|r| {

@@ -339,11 +339,12 @@ async fn going_viral_jumps_to_all_stars_and_alerts_staff_once(pool: PgPool) {
         kind: "staff_alert".into(),
         creator_id: Some(viral),
         channel: Some("staff".into()),
-        template: Some("viral_promotion".into()),
+        template: Some("milestone_viral_alert".into()),
+        // The text is rendered from these when the alert is sent.
         payload: serde_json::json!({
             "handle": "viral",
             "gmv_7d_cents": 1_000_000,
-            "text": "@viral went viral: $10,000.00 GMV in the last 7 days."
+            "vars": {"handle": "viral", "gmv": "$10,000.00", "days": 7}
         }),
         due_at: now,
         status: "pending".into(),
@@ -658,7 +659,7 @@ async fn a_pinned_creator_who_goes_viral_keeps_the_pin_but_staff_hear_of_it(pool
         serde_json::json!({
             "handle": "pinned",
             "gmv_7d_cents": 1_200_000,
-            "text": "@pinned went viral: $12,000.00 GMV in the last 7 days."
+            "vars": {"handle": "pinned", "gmv": "$12,000.00", "days": 7}
         })
     );
     // The next check the same day queues nothing more.

@@ -39,13 +39,13 @@ pub async fn run(config: Config, program: Option<&str>, cmd: JobsCommand) -> Res
             Ok(ExitCode::SUCCESS)
         }
         JobsCommand::Run { now } => {
-            // Templates first: a broken one stops here, before anything is queued.
+            // Templates first: a broken one stops here, before the database is touched.
+            let templates = Templates::load(&config.lifecycle.templates_dir)?;
             let session = Session::open(config, program).await?;
             let now = match now {
                 Some(raw) => parse_datetime(&raw, session.program.timezone)?,
                 None => chrono::Utc::now(),
             };
-            let templates = Templates::load(&session.config.lifecycle.templates_dir)?;
             let runs = run_due(&session.pool, &session.config, &templates, now).await?;
             if runs.is_empty() {
                 println!("nothing due at {}", now.to_rfc3339());

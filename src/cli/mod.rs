@@ -5,6 +5,7 @@ mod db_cmd;
 pub mod demo_cmd;
 mod import_cmd;
 mod jobs_cmd;
+pub mod sequences_cmd;
 pub mod stats_cmd;
 pub mod tiers_cmd;
 
@@ -67,6 +68,9 @@ pub enum Command {
     /// The scheduled jobs: list them, or run the due ones once.
     #[command(subcommand)]
     Jobs(jobs_cmd::JobsCommand),
+    /// Queue the creator DMs (onboarding, sample follow-up, reactivation, first-post thanks,
+    /// milestones, promotion notes) due now, as the scheduler does; checks the templates first.
+    Sequences(sequences_cmd::SequencesArgs),
 }
 
 #[derive(Debug, Clone, Copy, Default, ValueEnum, PartialEq, Eq)]
@@ -124,6 +128,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             stats_cmd::leaderboard(config, cli.program.as_deref(), args).await
         }
         Command::Jobs(cmd) => jobs_cmd::run(config, cli.program.as_deref(), cmd).await,
+        Command::Sequences(args) => sequences_cmd::run(config, cli.program.as_deref(), args).await,
     }
 }
 

@@ -222,7 +222,7 @@ pub async fn create_competition(
         "INSERT INTO competitions (program_id, name, metric, starts_on, ends_on, tier, prize,
                                    created_by, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-         ON CONFLICT (program_id, name) DO NOTHING
+         ON CONFLICT (program_id, lower(name)) DO NOTHING
          RETURNING {COMPETITION}"
     )))
     .bind(program_id)
@@ -252,6 +252,22 @@ pub async fn competition_by_name(
     .fetch_optional(db)
     .await
     .context("finding the competition")
+}
+
+/// Competitions not ended yet (running or to come), by start day.
+pub async fn open_competitions(
+    db: impl PgExecutor<'_>,
+    program_id: i64,
+) -> Result<Vec<Competition>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COMPETITION} FROM competitions
+          WHERE program_id = $1 AND ended_at IS NULL
+          ORDER BY starts_on, name"
+    )))
+    .bind(program_id)
+    .fetch_all(db)
+    .await
+    .context("finding open competitions")
 }
 
 /// Competitions not ended yet that have started by program-local day `today`, by end day.

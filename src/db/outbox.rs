@@ -145,8 +145,8 @@ pub struct Claimed {
 }
 
 /// Claims up to `limit` rows due at `now` — pending ones, and claimed ones whose lease ran out —
-/// skipping rows another worker holds. Each is held by `worker` until `now + lease`: its
-/// `due_at` moves there too, so a worker that dies lets it come due again.
+/// skipping rows another worker holds. Each is held by `worker` until `now + lease`; a worker
+/// that dies lets it be claimed again then. `due_at` keeps the time the row was due.
 pub async fn claim(
     conn: &mut PgConnection,
     worker: &str,
@@ -168,17 +168,29 @@ pub async fn claim_in(
     program_id: Option<i64>,
 ) -> Result<Vec<Claimed>> {
     sqlx::query_as(
-        "WITH due AS (
+        "WITH expired AS (
              SELECT id FROM outbox
-              WHERE status IN ('pending', 'sending') AND due_at <= $1
+              WHERE status = 'sending' AND lease_until <= $1
+                AND ($5::bigint IS NULL OR program_id = $5)
+              ORDER BY lease_until, id
+              LIMIT $2
+              FOR UPDATE SKIP LOCKED),
+         pending AS (
+             SELECT id FROM outbox
+              WHERE status = 'pending' AND due_at <= $1
                 AND ($5::bigint IS NULL OR program_id = $5)
               ORDER BY due_at, id
               LIMIT $2
               FOR UPDATE SKIP LOCKED),
+         due AS (
+             SELECT id FROM (SELECT id, 1 AS first FROM expired
+                             UNION ALL SELECT id, 2 FROM pending) d
+              ORDER BY first, id
+              LIMIT $2),
          claimed AS (
              UPDATE outbox o
                 SET status = 'sending', attempts = o.attempts + 1, locked_by = $3,
-                    lease_until = $4, due_at = $4
+                    lease_until = $4
                FROM due WHERE o.id = due.id
              RETURNING o.*)
          SELECT m.id, m.program_id, m.dedupe_key, m.kind, m.creator_id, m.channel, m.template,

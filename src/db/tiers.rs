@@ -228,10 +228,10 @@ pub struct ViralAlert {
     pub creator_id: i64,
     pub handle: String,
     pub gmv_7d_cents: i64,
-    /// What staff read.
-    pub text: String,
     /// `tier:viral:{creator_id}:{YYYY-MM-DD}`: one alert per creator and day at most.
     pub dedupe_key: String,
+    /// The variables of its `milestone_viral_alert` text, rendered when it is sent.
+    pub vars: serde_json::Value,
 }
 
 /// Queues viral staff alerts due at `at`; returns how many were new.
@@ -248,14 +248,14 @@ pub async fn queue_viral_alerts(
     let handles: Vec<&str> = alerts.iter().map(|a| a.handle.as_str()).collect();
     let gmv: Vec<i64> = alerts.iter().map(|a| a.gmv_7d_cents).collect();
     let keys: Vec<&str> = alerts.iter().map(|a| a.dedupe_key.as_str()).collect();
-    let texts: Vec<&str> = alerts.iter().map(|a| a.text.as_str()).collect();
+    let vars: Vec<&serde_json::Value> = alerts.iter().map(|a| &a.vars).collect();
     let done = sqlx::query(
         "INSERT INTO outbox (program_id, dedupe_key, kind, creator_id, channel, template, payload, due_at)
-         SELECT $1, a.dedupe_key, 'staff_alert', a.creator_id, 'staff', 'viral_promotion',
+         SELECT $1, a.dedupe_key, 'staff_alert', a.creator_id, 'staff', 'milestone_viral_alert',
                 jsonb_build_object('handle', a.handle, 'gmv_7d_cents', a.gmv_7d_cents,
-                                   'text', a.text), $6
-           FROM UNNEST($2::bigint[], $3::text[], $4::bigint[], $5::text[], $7::text[])
-                AS a(creator_id, handle, gmv_7d_cents, dedupe_key, text)
+                                   'vars', a.vars), $6
+           FROM UNNEST($2::bigint[], $3::text[], $4::bigint[], $5::text[], $7::jsonb[])
+                AS a(creator_id, handle, gmv_7d_cents, dedupe_key, vars)
          ON CONFLICT (program_id, dedupe_key) DO NOTHING",
     )
     .bind(program_id)
@@ -264,7 +264,7 @@ pub async fn queue_viral_alerts(
     .bind(&gmv)
     .bind(&keys)
     .bind(at)
-    .bind(&texts)
+    .bind(&vars)
     .execute(conn)
     .await
     .context("queueing viral staff alerts")?;

@@ -23,7 +23,9 @@ use crate::chat::{ChatSender, MessageKind, OutgoingMessage, Platform, Recipient,
 use crate::config::DispatchConfig;
 use crate::db::outbox::{self, Claimed, NewMessage, Outcome};
 use crate::domain::daytime::Daytime;
+use crate::domain::messages::Message;
 use crate::jobs::Clock;
+use crate::templates::{Templates, Vars};
 
 /// What one pass over a claimed batch did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -64,6 +66,7 @@ pub struct Dispatcher<S: ChatSender> {
     clock: Arc<dyn Clock>,
     config: DispatchConfig,
     daytime: Daytime,
+    templates: Arc<Templates>,
     global: Option<DefaultDirectRateLimiter>,
     per_platform: HashMap<Platform, DefaultDirectRateLimiter>,
     /// Only this program's rows, when set.
@@ -81,6 +84,7 @@ impl<S: ChatSender> Dispatcher<S> {
         clock: Arc<dyn Clock>,
         config: &DispatchConfig,
         daytime: Daytime,
+        templates: Arc<Templates>,
     ) -> Dispatcher<S> {
         let mut per_platform = HashMap::new();
         for (platform, rate) in [
@@ -98,6 +102,7 @@ impl<S: ChatSender> Dispatcher<S> {
             clock,
             config: config.clone(),
             daytime,
+            templates,
             global: limiter(config.global_per_second),
             per_platform,
             program_id: None,
@@ -203,6 +208,15 @@ impl<S: ChatSender> Dispatcher<S> {
                 };
             }
         }
+        let text = match self.text(row, kind) {
+            Ok(text) => text,
+            Err(e) => {
+                return Outcome::Failed {
+                    reason: format!("{e:#}"),
+                    at: now,
+                };
+            }
+        };
         let message = OutgoingMessage {
             outbox_id: row.id,
             program_id: row.program_id,
@@ -210,12 +224,7 @@ impl<S: ChatSender> Dispatcher<S> {
             kind,
             to,
             template: row.template.clone(),
-            text: row
-                .payload
-                .get("text")
-                .and_then(|t| t.as_str())
-                .unwrap_or_default()
-                .to_string(),
+            text,
             payload: row.payload.clone(),
         };
         self.wait_for_rate(&message).await;
@@ -256,6 +265,23 @@ impl<S: ChatSender> Dispatcher<S> {
         }
     }
 
+    /// The row's text as queued, or rendered now from its template and `vars` (a membership
+    /// action has none).
+    fn text(&self, row: &Claimed, kind: MessageKind) -> Result<String> {
+        if let Some(text) = row.payload.get("text").and_then(|t| t.as_str())
+            && !text.is_empty()
+        {
+            return Ok(text.to_string());
+        }
+        if kind == MessageKind::Membership {
+            return Ok(String::new());
+        }
+        match (&row.template, row.payload.get("vars")) {
+            (Some(template), Some(vars)) => self.templates.render_json(template, vars),
+            _ => anyhow::bail!("the message has no text"),
+        }
+    }
+
     async fn wait_for_rate(&self, message: &OutgoingMessage) {
         if let Some(global) = &self.global {
             global.until_ready().await;
@@ -279,7 +305,8 @@ impl<S: ChatSender> Dispatcher<S> {
             if row.kind == MessageKind::StaffAlert.as_str() {
                 tracing::error!(outbox_id = row.id, %reason, "a staff alert could not be delivered");
             } else {
-                outbox::enqueue(&mut tx, &failure_alert(row, reason, *at)).await?;
+                let alert = failure_alert(&self.templates, row, reason, *at)?;
+                outbox::enqueue(&mut tx, &alert).await?;
             }
         }
         tx.commit().await.context("recording a send")?;
@@ -325,29 +352,33 @@ impl<S: ChatSender> Dispatcher<S> {
 }
 
 /// The staff alert for a message that will never be delivered.
-fn failure_alert(row: &Claimed, reason: &str, at: DateTime<Utc>) -> NewMessage {
+fn failure_alert(
+    templates: &Templates,
+    row: &Claimed,
+    reason: &str,
+    at: DateTime<Utc>,
+) -> Result<NewMessage> {
     let what = match (row.kind.as_str(), &row.handle, &row.channel) {
         ("dm", Some(h), _) => format!("a DM to @{h}"),
         ("membership", Some(h), _) => format!("a tier membership change for @{h}"),
         (_, _, Some(c)) => format!("a post in #{}", c.replace("tier:", "").replace('_', "-")),
         _ => "a message".to_string(),
     };
-    let template = row
-        .template
-        .as_deref()
-        .map(|t| format!(" ({t})"))
-        .unwrap_or_default();
-    NewMessage {
+    let vars = Vars::new()
+        .set("what", what)
+        .set("template", row.template.clone())
+        .set("reason", reason.to_string());
+    Ok(NewMessage {
         program_id: row.program_id,
         dedupe_key: format!("alert:delivery_failed:{}", row.id),
         kind: MessageKind::StaffAlert,
         creator_id: row.creator_id,
         channel: Some("staff".into()),
-        template: Some("staff_delivery_failed".into()),
-        text: format!("Could not deliver {what}{template}: {reason}. It will not be retried."),
+        template: Some(Message::DeliveryFailedAlert.name().into()),
+        text: templates.render(Message::DeliveryFailedAlert, &vars)?,
         extra: serde_json::json!({ "failed_outbox_id": row.id }),
         due_at: at,
-    }
+    })
 }
 
 #[cfg(test)]

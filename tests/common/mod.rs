@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod cli;
+pub mod lifecycle;
 
 use creator_bot::config::{Config, ProgramConfig};
 use creator_bot::db::programs::{self, Program};
@@ -289,10 +290,5 @@ pub async fn sample(pool: &PgPool, program: &Program, sample: Sample) {
     samples(pool, program, &[sample]).await
 }
 
-/// The templates shipped under templates/.
-pub fn templates() -> creator_bot::templates::Templates {
-    creator_bot::templates::Templates::load(
-        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates"),
-    )
-    .expect("the shipped templates load")
-}
+#[allow(unused_imports)]
+pub use lifecycle::templates;

@@ -78,16 +78,19 @@ pub(super) async fn run(ctx: &Context<'_>, action: CompetitionAction) -> Result<
             Ok(reply)
         }
         CompetitionAction::Show { name: None } => {
-            let running = db::running_competitions(ctx.pool, ctx.program.id, ctx.today()).await?;
-            if running.is_empty() {
-                return Ok(Reply::done("No competition is running."));
+            let open = db::open_competitions(ctx.pool, ctx.program.id).await?;
+            if open.is_empty() {
+                return Ok(Reply::done(
+                    "No competition is running or coming up. Start one with /competition start.",
+                ));
             }
-            let mut reply = Reply::done("Running competitions:");
-            for k in running {
+            let mut reply = Reply::done("Competitions:");
+            for k in open {
                 reply = reply.line(format!(
-                    "• {}: most {}, ends {}",
+                    "• {}: most {}, {} to {}",
                     k.name,
                     metric_name(&k.metric),
+                    format_day(k.starts_on),
                     format_day(k.ends_on - chrono::Duration::days(1))
                 ));
             }

@@ -66,8 +66,9 @@ pub async fn run_workspace(
     out: impl Write + Send + 'static,
 ) -> Result<()> {
     let screen = Screen::new(out);
-    let templates =
-        Templates::load(&config.lifecycle.templates_dir).context("loading the templates")?;
+    let templates = Arc::new(
+        Templates::load(&config.lifecycle.templates_dir).context("loading the templates")?,
+    );
     let workdir = std::env::temp_dir().join(format!(
         "creator-bot-demo-{}-{}",
         std::process::id(),
@@ -83,7 +84,7 @@ pub async fn run_workspace(
     let clock = Arc::new(ManualClock::new(start));
     print(
         &screen,
-        &open_workspace(pool, config, &program, clock.clone()).await?,
+        &open_workspace(pool, config, &templates, &program, clock.clone()).await?,
     )?;
     let sender = Arc::new(ConsoleSender::new(
         pool.clone(),
@@ -103,6 +104,7 @@ pub async fn run_workspace(
             clock.clone(),
             &unthrottled(&config.dispatch),
             config.lifecycle.daytime(),
+            templates.clone(),
         )
         .only_program(program.id),
         persona: Persona::Staff,
@@ -214,6 +216,7 @@ fn unthrottled(config: &DispatchConfig) -> DispatchConfig {
 async fn open_workspace(
     pool: &PgPool,
     config: &Config,
+    templates: &Arc<Templates>,
     program: &Program,
     clock: Arc<ManualClock>,
 ) -> Result<String> {
@@ -231,6 +234,7 @@ async fn open_workspace(
         clock,
         &unthrottled(&config.dispatch),
         config.lifecycle.daytime(),
+        templates.clone(),
     )
     .only_program(program.id)
     .drain("demo-setup")

@@ -220,7 +220,8 @@ pub async fn first_posts(
           WHERE v.program_id = $1 AND v.posted_at > $3 AND v.posted_at <= $4 AND NOT c.opted_out
             AND NOT EXISTS (SELECT 1 FROM videos e
                              WHERE e.program_id = $1 AND e.creator_id = v.creator_id
-                               AND (e.posted_at, e.id) < (v.posted_at, v.id))
+                               AND e.posted_at <= v.posted_at
+                               AND (e.posted_at < v.posted_at OR e.id < v.id))
             AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.program_id = $1
                                AND o.dedupe_key = 'seq:first_post:' || c.id)"
     );

@@ -61,7 +61,8 @@ pub async fn cancel_stopped(
                     SELECT 1 FROM videos spell
                       JOIN videos v ON v.program_id = spell.program_id
                                    AND v.creator_id = spell.creator_id
-                                   AND (v.posted_at, v.id) > (spell.posted_at, spell.id)
+                                   AND v.posted_at >= spell.posted_at
+                                   AND (v.posted_at > spell.posted_at OR v.id > spell.id)
                      WHERE spell.program_id = $1 AND spell.id = (o.payload->>'video_id')::bigint
                        AND ($3::timestamptz IS NULL OR v.posted_at <= $3))
                 END",

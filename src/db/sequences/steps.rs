@@ -196,22 +196,31 @@ pub struct DueReactivation {
 }
 
 /// Reactivation steps due: anchored on each creator's latest video posted by `now` (creators
-/// who never posted are not here). One probe per creator finds the latest video.
+/// who never posted are not here). The latest videos are found from the videos of the anchor
+/// window onwards, so a run reads the last few weeks of videos, not every creator's history.
 pub async fn due_reactivation(
     conn: &mut PgConnection,
     q: &StepQuery<'_>,
 ) -> Result<Vec<DueReactivation>> {
     let subjects = format!(
-        "SELECT v.id AS video_id, v.posted_at AS last_video_at, c.id AS creator_id, c.handle,
+        "WITH quiet AS (
+             SELECT creator_id, max(posted_at) AS last_at
+               FROM videos
+              WHERE program_id = $1 AND posted_at >= $9 AND posted_at <= $3
+              GROUP BY creator_id
+             HAVING max(posted_at) <= $10
+         )
+         SELECT v.id AS video_id, v.posted_at AS last_video_at, c.id AS creator_id, c.handle,
                 {FIRST_NAME} AS first_name, c.stage, COALESCE(c.timezone, $2) AS tz,
                 v.posted_at AT TIME ZONE COALESCE(c.timezone, $2) AS anchor,
                 'seq:reactivation:' || c.id || ':' || v.id || ':' AS key_prefix
-           FROM creators c
+           FROM quiet
+           JOIN creators c ON c.id = quiet.creator_id
           CROSS JOIN LATERAL (SELECT l.id, l.posted_at FROM videos l
-                               WHERE l.program_id = $1 AND l.creator_id = c.id AND l.posted_at <= $3
-                               ORDER BY l.posted_at DESC, l.id DESC LIMIT 1) v
-          WHERE c.program_id = $1 AND NOT c.opted_out
-            AND v.posted_at BETWEEN $9 AND $10"
+                               WHERE l.program_id = $1 AND l.creator_id = quiet.creator_id
+                                 AND l.posted_at = quiet.last_at
+                               ORDER BY l.id DESC LIMIT 1) v
+          WHERE NOT c.opted_out"
     );
     due_steps(
         conn,

@@ -89,8 +89,8 @@ pub(super) async fn videos(
     let (merged, new_creators, duplicates, rows) =
         db::import::activity::merge_videos(conn, program.id, program.timezone.name(), &staged.map)
             .await?;
-    // A sample's nudges (and a creator's onboarding or check-ins) still queued stop the moment
-    // the video that answers them is in, whenever the scheduler next runs.
+    // Nudges for a sample (and onboarding or check-ins) still queued stop as soon as the video
+    // that answers them is imported, not at the scheduler's next run.
     db::sequences::cancel_stopped(conn, program.id, program.timezone.name(), None).await?;
     Ok(super::report(
         staged,

@@ -2,7 +2,7 @@
 //! sample follow-up, reactivation, milestones, the thank-you after a first post and tier
 //! promotion notes — turned into outbox rows when they fall due.
 //!
-//! [`schedule`] is run by the scheduler (every hour or so) with the instant it judges. It queues
+//! [`schedule`] is run by the scheduler's `sequences` job with the instant it judges. It queues
 //! every step due at that instant, set-based, in one transaction with the stage moves they cause;
 //! running it again at the same instant adds nothing. Each row carries a dedupe key:
 //!

@@ -99,13 +99,11 @@ async fn run(
             creator_id: s.creator_id,
             handle: s.handle.clone(),
             gmv_7d_cents: s.metrics.gmv_7d_cents,
-            // The words of the milestone_viral_alert template, which this alert stands in for.
-            text: format!(
-                "@{} went viral: {} GMV in the last {} days.",
-                s.handle,
-                crate::domain::format_cents(s.metrics.gmv_7d_cents, &program.currency),
-                cfg.viral_window_days
-            ),
+            vars: serde_json::json!({
+                "handle": s.handle,
+                "gmv": crate::domain::format_cents(s.metrics.gmv_7d_cents, &program.currency),
+                "days": cfg.viral_window_days,
+            }),
             dedupe_key: format!(
                 "tier:viral:{}:{}",
                 s.creator_id,
