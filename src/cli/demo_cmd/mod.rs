@@ -36,7 +36,7 @@ pub struct DemoArgs {
     #[arg(long, default_value_t = 90)]
     pub history_days: u32,
     /// Days to run the program for on the simulated clock (0: only import and summarise).
-    #[arg(long, default_value_t = 30)]
+    #[arg(long, default_value_t = 21)]
     pub days: u32,
     /// Simulated hours per real second, or "max" to run without pausing.
     #[arg(long, default_value = "12", value_parser = parse_speed)]
