@@ -8,8 +8,9 @@
 //! - [`db`]: every SQL statement, the migrations, the private PostgreSQL cluster.
 //! - [`features`]: one module per capability (import, stats, tiers, sequences, samples, linking,
 //!   opt-out, demo).
-//! - [`chat`]: the platform-neutral sender trait and the slash commands the adapters share
-//!   ([`chat::commands`]).
+//! - [`chat`]: the platform-neutral sender trait, the slash commands the adapters share
+//!   ([`chat::commands`]) and the console workspace ([`chat::console`]), which
+//!   `creator-bot demo` runs a program in ([`cli::demo_cmd`]).
 //! - [`jobs`]: the clock, the scheduler and the outbox dispatcher.
 //! - [`templates`]: the text of every message the bot writes (`templates/`), checked at start.
 //! - [`cli`]: the command line over the features.
