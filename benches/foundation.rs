@@ -14,14 +14,11 @@
 
 use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use chrono::{Duration as Days, NaiveDate};
-use creator_bot::config::{Config, ProgramConfig};
-use creator_bot::db::embedded::{Durability, EmbeddedCluster};
-use creator_bot::db::{self, programs};
+use creator_bot::config::Config;
 use creator_bot::domain::timefmt::start_of_day;
 use creator_bot::domain::{Handle, Period};
 use creator_bot::features::demo::synth::{SynthSpec, generate};
@@ -29,7 +26,8 @@ use creator_bot::features::import::{ImportKind, import_file};
 use creator_bot::features::{stats, tiers};
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+
+mod support;
 
 struct Args {
     creators: usize,
@@ -95,15 +93,13 @@ async fn main() -> Result<()> {
     // 2. A fresh database.
     let mut config = Config::default();
     config.database.max_connections = 4;
-    let url = match std::env::var("DATABASE_URL") {
-        Ok(url) if !url.is_empty() => url,
-        _ => {
-            let cluster = EmbeddedCluster::locate(&root.join("bench-pg"), None)?;
-            cluster.ensure_running(Durability::Durable)?;
-            cluster.url("postgres")
-        }
-    };
-    let options = PgConnectOptions::from_str(&url)?.database("creator_bot_bench");
+    // --reuse: measure the stats and tiers again on the database a previous run loaded.
+    let reuse = std::env::args().any(|a| a == "--reuse");
+    let support::BenchDb {
+        options,
+        pool,
+        program,
+    } = support::bench_db("creator_bot_bench", !reuse).await?;
     let host = match options.get_socket() {
         Some(dir) => dir.display().to_string(),
         None => options.get_host().to_string(),
@@ -118,29 +114,6 @@ async fn main() -> Result<()> {
         "-d".into(),
         "creator_bot_bench".into(),
     ];
-    // --reuse: measure the stats and tiers again on the database a previous run loaded.
-    let reuse = std::env::args().any(|a| a == "--reuse");
-    if !reuse {
-        db::recreate_database(&options).await?;
-    }
-    let pool = PgPoolOptions::new()
-        .max_connections(4)
-        .connect_with(options.clone())
-        .await?;
-    db::MIGRATOR.run(&pool).await?;
-    let program = programs::upsert(
-        &pool,
-        &ProgramConfig {
-            slug: "bench".into(),
-            name: "Benchmark brand".into(),
-            timezone: "America/New_York".into(),
-            currency: "USD".into(),
-            discord_guild_id: None,
-            slack_team_id: None,
-        },
-    )
-    .await?;
-
     // 3. Load everything but the export.
     if !reuse {
         for (kind, file) in [

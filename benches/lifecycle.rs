@@ -9,7 +9,6 @@
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::Path;
-use std::str::FromStr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -17,16 +16,16 @@ use anyhow::{Context, Result, bail};
 use chrono::{DateTime, Utc};
 use creator_bot::chat::MessageKind;
 use creator_bot::chat::recording::RecordingSender;
-use creator_bot::config::{DispatchConfig, ProgramConfig};
-use creator_bot::db::embedded::{Durability, EmbeddedCluster};
+use creator_bot::config::DispatchConfig;
 use creator_bot::db::outbox::{self, NewMessage};
-use creator_bot::db::{self, programs};
 use creator_bot::domain::daytime::Daytime;
 use creator_bot::jobs::ManualClock;
 use creator_bot::jobs::dispatch::{Dispatcher, Pass};
 use creator_bot::templates::Templates;
 use sqlx::ConnectOptions;
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::postgres::PgPoolOptions;
+
+mod support;
 
 const DATABASE: &str = "creator_bot_lifecycle_bench";
 
@@ -58,34 +57,12 @@ async fn main() -> Result<()> {
     let processes = num("--processes", 2);
     let workers = num("--workers", 4);
     let creators = num("--creators", 10_000);
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("target");
-    let url = match std::env::var("DATABASE_URL") {
-        Ok(url) if !url.is_empty() => url,
-        _ => {
-            let cluster = EmbeddedCluster::locate(&root.join("bench-pg"), None)?;
-            cluster.ensure_running(Durability::Durable)?;
-            cluster.url("postgres")
-        }
-    };
-    let options = PgConnectOptions::from_str(&url)?.database(DATABASE);
-    db::recreate_database(&options).await?;
-    let pool = PgPoolOptions::new()
-        .max_connections(4)
-        .connect_with(options.clone())
-        .await?;
-    db::MIGRATOR.run(&pool).await?;
-    let program = programs::upsert(
-        &pool,
-        &ProgramConfig {
-            slug: "bench".into(),
-            name: "Benchmark brand".into(),
-            timezone: "America/New_York".into(),
-            currency: "USD".into(),
-            discord_guild_id: None,
-            slack_team_id: None,
-        },
-    )
-    .await?;
+    let support::BenchDb {
+        options,
+        pool,
+        program,
+        ..
+    } = support::bench_db(DATABASE, true).await?;
     let ids: Vec<i64> = sqlx::query_scalar(
         "INSERT INTO creators (program_id, handle, joined_on)
          SELECT $1, 'creator' || n, DATE '2026-05-01' FROM generate_series(1, $2) n

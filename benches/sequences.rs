@@ -7,19 +7,17 @@
 //! Uses DATABASE_URL when set, else a private cluster under target/bench-pg.
 
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
 use std::time::Instant;
 
 use anyhow::{Context, Result};
-use creator_bot::config::{Config, ProgramConfig};
-use creator_bot::db::embedded::{Durability, EmbeddedCluster};
-use creator_bot::db::{self, programs};
+use creator_bot::config::Config;
 use creator_bot::features::sequences::schedule;
 use creator_bot::templates::Templates;
 use sqlx::ConnectOptions;
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
 /// The data, relative to 1 June 2026; `$1` is the program, `$2` the number of creators.
+mod support;
+
 const SEED: &[&str] = &[
     "INSERT INTO creators (program_id, handle, first_name, joined_on, timezone)
      SELECT $1, 'c' || g, 'C' || g, date '2026-06-01' - (g % 400)::int,
@@ -66,33 +64,12 @@ async fn main() -> Result<()> {
         .and_then(|v| v.replace('_', "").parse().ok())
         .unwrap_or(100_000);
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let url = match std::env::var("DATABASE_URL") {
-        Ok(url) if !url.is_empty() => url,
-        _ => {
-            let cluster = EmbeddedCluster::locate(&root.join("target/bench-pg"), None)?;
-            cluster.ensure_running(Durability::Durable)?;
-            cluster.url("postgres")
-        }
-    };
-    let options = PgConnectOptions::from_str(&url)?.database("creator_bot_bench_sequences");
-    db::recreate_database(&options).await?;
-    let pool = PgPoolOptions::new()
-        .max_connections(4)
-        .connect_with(options.clone())
-        .await?;
-    db::MIGRATOR.run(&pool).await?;
-    let program = programs::upsert(
-        &pool,
-        &ProgramConfig {
-            slug: "bench".into(),
-            name: "Bench".into(),
-            timezone: "America/New_York".into(),
-            currency: "USD".into(),
-            discord_guild_id: None,
-            slack_team_id: None,
-        },
-    )
-    .await?;
+    let support::BenchDb {
+        options,
+        pool,
+        program,
+        ..
+    } = support::bench_db("creator_bot_bench_sequences", true).await?;
     println!("creator-bot sequences benchmark: {creators} creators");
     let start = Instant::now();
     for sql in SEED {

@@ -1,0 +1,60 @@
+//! What every benchmark starts from: a fresh database (on `DATABASE_URL`, else the private
+//! cluster under target/bench-pg) with the migrations applied, and the benchmark's program.
+
+use std::path::Path;
+use std::str::FromStr;
+
+use anyhow::Result;
+use creator_bot::config::ProgramConfig;
+use creator_bot::db::embedded::{Durability, EmbeddedCluster};
+use creator_bot::db::programs::{self, Program};
+use creator_bot::db::{self};
+use sqlx::PgPool;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+
+/// A benchmark's database, just created.
+pub struct BenchDb {
+    pub options: PgConnectOptions,
+    pub pool: PgPool,
+    pub program: Program,
+}
+
+/// Drops and creates `database`, applies the migrations and creates program `bench` in New York
+/// time and dollars. With `fresh = false` an existing database is kept (re-measuring reads).
+pub async fn bench_db(database: &str, fresh: bool) -> Result<BenchDb> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("target");
+    let url = match std::env::var("DATABASE_URL") {
+        Ok(url) if !url.is_empty() => url,
+        _ => {
+            let cluster = EmbeddedCluster::locate(&root.join("bench-pg"), None)?;
+            cluster.ensure_running(Durability::Durable)?;
+            cluster.url("postgres")
+        }
+    };
+    let options = PgConnectOptions::from_str(&url)?.database(database);
+    if fresh {
+        db::recreate_database(&options).await?;
+    }
+    let pool = PgPoolOptions::new()
+        .max_connections(4)
+        .connect_with(options.clone())
+        .await?;
+    db::MIGRATOR.run(&pool).await?;
+    let program = programs::upsert(
+        &pool,
+        &ProgramConfig {
+            slug: "bench".into(),
+            name: "Benchmark brand".into(),
+            timezone: "America/New_York".into(),
+            currency: "USD".into(),
+            discord_guild_id: None,
+            slack_team_id: None,
+        },
+    )
+    .await?;
+    Ok(BenchDb {
+        options,
+        pool,
+        program,
+    })
+}
