@@ -18,7 +18,7 @@ pub enum JobsCommand {
     List,
     /// Run every job that is due and has not run yet, once, for every program.
     Run {
-        /// The instant to run at (RFC 3339, or YYYY-MM-DD[ HH:MM] in the program's time zone);
+        /// The instant to run at (RFC 3339, or YYYY-MM-DD or YYYY-MM-DD HH:MM in the program's time zone);
         /// default now.
         #[arg(long)]
         now: Option<String>,

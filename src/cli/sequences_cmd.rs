@@ -16,7 +16,7 @@ use crate::templates::Templates;
 
 #[derive(Debug, Args)]
 pub struct SequencesArgs {
-    /// The instant judged (RFC 3339, or YYYY-MM-DD[ HH:MM] in the program's time zone);
+    /// The instant judged (RFC 3339, or YYYY-MM-DD or YYYY-MM-DD HH:MM in the program's time zone);
     /// default now.
     #[arg(long)]
     pub at: Option<String>,

@@ -18,7 +18,7 @@ use crate::features::tiers::{self, PinOutcome, TierRun, TierWhy};
 pub enum TiersCommand {
     /// Monthly review: every creator who is not pinned gets the tier their numbers earn.
     Review {
-        /// The instant judged (RFC 3339, or YYYY-MM-DD[ HH:MM] in the program's time zone);
+        /// The instant judged (RFC 3339, or YYYY-MM-DD or YYYY-MM-DD HH:MM in the program's time zone);
         /// default now.
         #[arg(long)]
         at: Option<String>,

@@ -156,7 +156,7 @@ pub(crate) async fn count_upsert(
     })
 }
 
-/// Writers of PostgreSQL's COPY text format: each field is followed by a tab, [`end_row`] turns
+/// Writers of PostgreSQL's COPY text format: each field is followed by a tab, [`end_row`](copy_text::end_row) turns
 /// the last one into a newline. NULL is `\N`; backslash, tab, newline and CR are escaped.
 pub mod copy_text {
     use super::*;
