@@ -4,7 +4,7 @@
 mod common;
 
 use chrono::{DateTime, Utc};
-use common::{Line, creator, lines, local, program, video};
+use common::{Line, creator, lines, local, program, set_tier, video};
 use creator_bot::chat::Recipient;
 use creator_bot::db::programs::Program;
 use creator_bot::domain::{Period, Tier};
@@ -28,15 +28,6 @@ async fn sent(pool: &PgPool, at: DateTime<Utc>) -> Vec<(String, String)> {
 
 fn post(channel: &str, text: &str) -> (String, String) {
     (channel.to_string(), text.to_string())
-}
-
-async fn set_tier(pool: &PgPool, id: i64, tier: &str) {
-    sqlx::query("UPDATE creators SET tier = $2 WHERE id = $1")
-        .bind(id)
-        .bind(tier)
-        .execute(pool)
-        .await
-        .unwrap();
 }
 
 fn at<'a>(p: &'a Program, t: &'a Templates, when: &str) -> Cadence<'a> {

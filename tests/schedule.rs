@@ -4,7 +4,7 @@
 mod common;
 
 use chrono::{DateTime, Utc};
-use common::{Line, creator, lines, program};
+use common::{Line, creator, lines, program, tier_of};
 use creator_bot::config::{CadenceConfig, Config};
 use creator_bot::jobs::schedule::{JobRun, run_due};
 use sqlx::PgPool;
@@ -26,14 +26,6 @@ fn ran(program: &str, instant: &str, summary: &str) -> JobRun {
 /// The runs of the tier job (the other jobs have their own tests).
 fn tiers_only(runs: Vec<JobRun>) -> Vec<JobRun> {
     runs.into_iter().filter(|r| r.job == "tiers").collect()
-}
-
-async fn tier(pool: &PgPool, handle: &str) -> String {
-    sqlx::query_scalar("SELECT tier FROM creators WHERE handle = $1")
-        .bind(handle)
-        .fetch_one(pool)
-        .await
-        .unwrap()
 }
 
 #[sqlx::test(migrator = "creator_bot::db::MIGRATOR")]
@@ -70,7 +62,7 @@ async fn the_tier_job_runs_daily_at_six_local_and_reviews_on_the_first(pool: PgP
     );
     // The daily check promotes Ana and leaves Bo's demotion to the review.
     assert_eq!(
-        (tier(&pool, "ana").await, tier(&pool, "bo").await),
+        (tier_of(&pool, "ana").await, tier_of(&pool, "bo").await),
         ("all_stars".into(), "all_stars".into())
     );
     // Nothing more until the next 06:00, however often it is called.
@@ -131,7 +123,7 @@ async fn the_tier_job_runs_daily_at_six_local_and_reviews_on_the_first(pool: PgP
             "monthly review: 0 promoted, 1 demoted, 0 viral alerts"
         )]
     );
-    assert_eq!(tier(&pool, "bo").await, "new_and_promising");
+    assert_eq!(tier_of(&pool, "bo").await, "new_and_promising");
     let recorded: Vec<DateTime<Utc>> =
         sqlx::query_scalar("SELECT instant FROM job_runs WHERE job = 'tiers' ORDER BY instant")
             .fetch_all(&pool)

@@ -4,7 +4,7 @@
 mod common;
 
 use chrono::{DateTime, Utc};
-use common::{Line, creator, lines, program, video};
+use common::{Line, creator, lines, program, tier_of, video};
 use creator_bot::config::{Config, TierConfig};
 use creator_bot::db::programs::Program;
 use creator_bot::db::tiers::history;
@@ -41,14 +41,6 @@ fn change(handle: &str, from: Tier, to: Tier, kind: &'static str, reason: &str) 
         kind,
         reason: reason.into(),
     }
-}
-
-async fn tier_of(pool: &PgPool, handle: &str) -> String {
-    sqlx::query_scalar("SELECT tier FROM creators WHERE handle = $1")
-        .bind(handle)
-        .fetch_one(pool)
-        .await
-        .unwrap()
 }
 
 async fn count(pool: &PgPool, table: &str) -> i64 {

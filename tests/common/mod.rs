@@ -292,3 +292,22 @@ pub async fn sample(pool: &PgPool, program: &Program, sample: Sample) {
 
 #[allow(unused_imports)]
 pub use lifecycle::templates;
+
+/// A creator's tier as stored.
+pub async fn tier_of(pool: &PgPool, handle: &str) -> String {
+    sqlx::query_scalar("SELECT tier FROM creators WHERE handle = $1")
+        .bind(handle)
+        .fetch_one(pool)
+        .await
+        .expect("reading a creator's tier")
+}
+
+/// Puts a creator in a tier directly (tests that are not about tier rules use this).
+pub async fn set_tier(pool: &PgPool, creator_id: i64, tier: &str) {
+    sqlx::query("UPDATE creators SET tier = $2 WHERE id = $1")
+        .bind(creator_id)
+        .bind(tier)
+        .execute(pool)
+        .await
+        .expect("setting a creator's tier");
+}
