@@ -3,7 +3,7 @@
 //! product stops it (a queued nudge is cancelled by the import), a video of another product does
 //! not; opting out stops it; New York across the DST change and Tokyo get their mornings.
 
-mod common;
+use crate::common;
 
 use chrono::{DateTime, Duration, Utc};
 use common::lifecycle::{

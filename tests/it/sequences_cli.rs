@@ -1,7 +1,7 @@
 //! `creator-bot sequences` end to end through the binary: it checks the templates before
 //! anything else, queues what is due at `--at`, and says so.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

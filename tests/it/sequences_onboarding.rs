@@ -3,7 +3,7 @@
 //! 8 March 2026 DST change, Tokyo), stopping when they post or opt out; a creator imported late
 //! keeps the spacing, one imported long after joining gets nothing; runs are idempotent.
 
-mod common;
+use crate::common;
 
 use chrono::Duration;
 use common::lifecycle::{

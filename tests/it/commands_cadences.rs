@@ -1,9 +1,8 @@
 //! `/competition`, `/report`, `/checkin` and `/import` as people type them: the exact replies and
 //! what they change.
 
-mod commands_fixture;
-mod common;
-mod stats_fixture;
+use crate::commands_fixture;
+use crate::common;
 
 use commands_fixture::{chat_program, now, run, run_at};
 use creator_bot::chat::commands::{Attachment, Outcome, Request, respond};

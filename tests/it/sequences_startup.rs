@@ -1,7 +1,7 @@
 //! What the bot checks before any sequence runs: every template present, parseable and using
 //! only its message's variables (errors name file and line), and the `[sequences]` settings.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 

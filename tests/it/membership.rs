@@ -1,7 +1,7 @@
 //! Tier changes grant and revoke tier roles or channels through the outbox, in the same
 //! transaction as the change, once per change.
 
-mod common;
+use crate::common;
 
 use chrono::{DateTime, Utc};
 use common::{Line, creator, lines, program};

@@ -1,7 +1,7 @@
 //! Importing the Seller Center affiliate orders export: every quirk of the file, re-imports,
 //! rejected rows, and the rollups the import refreshes.
 
-mod common;
+use crate::common;
 
 use std::path::PathBuf;
 

@@ -1,7 +1,7 @@
 //! `tier set`, `tier unpin` and `tier why`, and how the tier commands print: through the features
 //! on a real database, and once end to end through the `creator-bot` binary.
 
-mod common;
+use crate::common;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;

@@ -1,7 +1,7 @@
 //! The scheduler on a real database: each job runs once per cadence instant in the program's
 //! time zone, catches up a missed run within the window, and two schedulers never run it twice.
 
-mod common;
+use crate::common;
 
 use chrono::{DateTime, Utc};
 use common::{Line, creator, lines, program, tier_of};

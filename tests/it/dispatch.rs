@@ -1,6 +1,6 @@
 //! The dispatcher against a real database and the recording sender: what goes out, when, once.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 use std::time::Duration;

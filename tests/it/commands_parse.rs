@@ -1,9 +1,7 @@
 //! Reading slash commands: each form parses to the command meant, and each bad argument gets an
 //! error that names it, with the command's usage under it.
 
-mod commands_fixture;
-mod common;
-mod stats_fixture;
+use crate::commands_fixture;
 
 use commands_fixture::{chat_program, run};
 use creator_bot::chat::commands::parse::{CompetitionAction, ReportKind, TierAction};

@@ -2,9 +2,8 @@
 //! chat user not linked yet, with the exact refusal each one gets; and the role is settled before
 //! the arguments are read or anything is written.
 
-mod commands_fixture;
-mod common;
-mod stats_fixture;
+use crate::commands_fixture;
+use crate::common;
 
 use commands_fixture::{Chat, chat_program, now, run, user};
 use creator_bot::chat::Platform;

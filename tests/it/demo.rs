@@ -1,7 +1,7 @@
 //! The demo: a reproducible synthetic program imported through the real import, summarised by
 //! the real KPI, tier and leaderboard code.
 
-mod common;
+use crate::common;
 
 use chrono::NaiveDate;
 use creator_bot::cli::demo_cmd::render;

@@ -1,8 +1,8 @@
 //! Program KPIs over a period, each checked against a value computed by hand from the fixture in
 //! tests/stats_fixture/mod.rs.
 
-mod common;
-mod stats_fixture;
+use crate::common;
+use crate::stats_fixture;
 
 use creator_bot::cli::stats_cmd::kpi_table;
 use creator_bot::domain::Period;

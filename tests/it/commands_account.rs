@@ -2,9 +2,7 @@
 //! same step, opting in does not bring them back, and a chat account links to one unclaimed
 //! creator at most.
 
-mod commands_fixture;
-mod common;
-mod stats_fixture;
+use crate::commands_fixture;
 
 use chrono::{DateTime, Duration, Utc};
 use commands_fixture::{GUILD, chat_program, now, run, run_at, user};

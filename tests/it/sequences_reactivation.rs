@@ -3,7 +3,7 @@
 //! alert; a new video starts a new quiet spell and cancels a check-in still waiting for morning;
 //! creators who never posted, or opted out, get nothing.
 
-mod common;
+use crate::common;
 
 use chrono::Duration;
 use common::lifecycle::{

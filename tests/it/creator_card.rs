@@ -1,8 +1,7 @@
 //! A creator's stats card, checked against values computed by hand from the fixture in
 //! tests/stats_fixture/mod.rs.
 
-mod common;
-mod stats_fixture;
+use crate::stats_fixture;
 
 use creator_bot::domain::{Handle, Period, Tier};
 use creator_bot::features::stats::{SampleStatus, UnknownCreator, creator_card};

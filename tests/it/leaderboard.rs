@@ -1,7 +1,6 @@
 //! Leaderboards by GMV, videos and views over the fixture in tests/stats_fixture/mod.rs.
 
-mod common;
-mod stats_fixture;
+use crate::stats_fixture;
 
 use creator_bot::cli::stats_cmd::leaderboard_table;
 use creator_bot::domain::Period;

@@ -1,7 +1,7 @@
 //! The tier channels' cadences on a real database, delivered through the dispatcher into the
 //! recording sender: the exact posts each channel gets, when, and once.
 
-mod common;
+use crate::common;
 
 use chrono::{DateTime, Utc};
 use common::{Line, creator, lines, local, program, set_tier, video};

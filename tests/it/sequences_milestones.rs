@@ -3,7 +3,7 @@
 //! has not queued one), a thank-you worded by the first video's views 48 hours after it was
 //! posted, a note for each promotion (none for a demotion); opted-out creators get nothing.
 
-mod common;
+use crate::common;
 
 use chrono::{DateTime, Duration, Utc};
 use common::lifecycle::{

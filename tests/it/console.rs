@@ -2,7 +2,7 @@
 //! days on an injected clock, with commands typed from a script, checked line for line as a
 //! person at the terminal reads it.
 
-mod common;
+use crate::common;
 
 use chrono::NaiveDate;
 use creator_bot::chat::MessageKind;

@@ -2,9 +2,7 @@
 //! creator may see: their own card, the leaderboard by handle and rank with only their own value,
 //! and never another creator's card.
 
-mod commands_fixture;
-mod common;
-mod stats_fixture;
+use crate::commands_fixture;
 
 use commands_fixture::{chat_program, link_creator, run, user};
 use creator_bot::chat::commands::{Outcome, Visibility};

@@ -1,7 +1,7 @@
 //! `tiers review` and `tiers check` on a real database: thresholds, the top-percent cut with ties,
 //! the viral jump and its staff alert, promotions-only checks, dry runs, idempotence, windows.
 
-mod common;
+use crate::common;
 
 use chrono::{DateTime, Utc};
 use common::{Line, creator, lines, program, tier_of, video};

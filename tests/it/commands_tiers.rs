@@ -1,9 +1,8 @@
 //! `/tier list|set|why` and `/sample shipped|delivered` as staff run them: what they answer and
 //! what they write.
 
-mod commands_fixture;
-mod common;
-mod stats_fixture;
+use crate::commands_fixture;
+use crate::common;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use commands_fixture::{chat_program, now, run};

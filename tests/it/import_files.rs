@@ -1,7 +1,7 @@
 //! Importing our own CSV files: creators (with chat links), products, samples and videos, each
 //! with its own errors, and samples' first video after a videos import.
 
-mod common;
+use crate::common;
 
 use std::path::PathBuf;
 

@@ -3,7 +3,7 @@
 //! text, at which local instant — across the New York DST change, in Tokyo, with a sample left
 //! unfilmed, a video that stops a follow-up, and an opt-out halfway through.
 
-mod common;
+use crate::common;
 
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
