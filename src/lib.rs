@@ -3,6 +3,7 @@
 //! the chat adapters) talks to creators and staff.
 //!
 //! Where things are:
+//! - [`app`]: the composition root ([`app::App`]) every feature, command and job is handed.
 //! - [`config`]: the TOML file, environment overrides, validation.
 //! - [`domain`]: pure rules — money, handles, dates, tiers, KPI formulas.
 //! - [`db`]: every SQL statement, the migrations, the private PostgreSQL cluster.
@@ -15,6 +16,7 @@
 //! - [`templates`]: the text of every message the bot writes (`templates/`), checked at start.
 //! - [`cli`]: the command line over the features.
 
+pub mod app;
 pub mod chat;
 pub mod cli;
 pub mod config;

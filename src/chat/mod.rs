@@ -4,9 +4,11 @@
 
 pub mod commands;
 pub mod console;
+pub mod platforms;
 pub mod recording;
 pub mod sender;
 
 pub use sender::{
-    ChatSender, Delivered, MessageKind, OutgoingMessage, Platform, Recipient, SendError,
+    Address, ChatSender, Delivered, MessageKind, Outgoing, OutgoingMessage, Platform, Recipient,
+    SendError,
 };

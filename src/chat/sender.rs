@@ -89,6 +89,44 @@ pub struct OutgoingMessage {
     pub payload: serde_json::Value,
 }
 
+/// Where one delivery goes on its platform, in the platform's own ids: the dispatcher resolves
+/// it (creator → chat user → DM channel; program channel → mapped channel id; tier → role or
+/// private channel) before the platform is called.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Address {
+    /// A post in a channel (a program channel or #staff).
+    Channel { channel_id: String },
+    /// A direct message to `user_id` in the DM channel opened with them.
+    Direct { user_id: String, channel_id: String },
+    /// Grant (or revoke) a creator's access to a tier: the tier's role (Discord) and its
+    /// channel (a Slack private channel), whichever the platform has mapped.
+    Membership {
+        user_id: String,
+        grant: bool,
+        role_id: Option<String>,
+        channel_id: Option<String>,
+    },
+}
+
+/// One delivery of an outbox message on one platform, ready to send.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outgoing {
+    pub outbox_id: i64,
+    pub delivery_id: i64,
+    pub program_id: i64,
+    pub dedupe_key: String,
+    pub kind: MessageKind,
+    /// Who it is for in the program's own terms (logs, the console's transcript).
+    pub to: Recipient,
+    pub address: Address,
+    /// The template the text was rendered from.
+    pub template: Option<String>,
+    /// The rendered text (empty for a membership action).
+    pub text: String,
+    /// Everything else the row carries (for a membership action: `action` and `tier`).
+    pub payload: serde_json::Value,
+}
+
 /// A sent message as the platform knows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Delivered {

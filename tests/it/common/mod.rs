@@ -2,6 +2,7 @@
 //! (each `#[sqlx::test]` gets a fresh database with the migrations applied).
 #![allow(dead_code)]
 
+pub mod app;
 pub mod cli;
 pub mod lifecycle;
 

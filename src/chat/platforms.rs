@@ -1,0 +1,79 @@
+//! The chat platforms a process is connected to (Discord, Slack, the console workspace, or the
+//! tests' recording platform), each behind one [`ChatPlatform`]: the dispatcher sends through
+//! them, `/readyz` asks whether each is connected, shutdown disconnects them.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+use super::sender::{Delivered, Outgoing, Platform, SendError};
+
+/// One connected platform. Implementations only translate and send: the dispatcher has already
+/// resolved the recipient to the platform's own ids (see [`super::sender::Address`]). They must
+/// be safe to call from several workers at once.
+#[async_trait]
+pub trait ChatPlatform: Send + Sync + 'static {
+    fn platform(&self) -> Platform;
+
+    /// Whether the platform is connected and able to send now.
+    fn is_ready(&self) -> bool {
+        true
+    }
+
+    /// Opens (or finds) the direct-message channel with `user_id` and returns its id; the
+    /// dispatcher keeps it in `chat_identities.dm_channel_id` so it is opened once.
+    async fn open_dm(&self, user_id: &str) -> Result<String, SendError>;
+
+    /// Sends one delivery.
+    async fn send(&self, message: &Outgoing) -> Result<Delivered, SendError>;
+
+    /// Closes the connection (shutdown).
+    async fn disconnect(&self) {}
+}
+
+/// The platforms of one process, at most one of each kind.
+#[derive(Clone, Default)]
+pub struct Platforms {
+    list: Vec<Arc<dyn ChatPlatform>>,
+}
+
+impl Platforms {
+    /// Adds `platform`, replacing one of the same kind.
+    pub fn with(mut self, platform: Arc<dyn ChatPlatform>) -> Platforms {
+        self.list.retain(|p| p.platform() != platform.platform());
+        self.list.push(platform);
+        self
+    }
+
+    pub fn get(&self, platform: Platform) -> Option<&Arc<dyn ChatPlatform>> {
+        self.list.iter().find(|p| p.platform() == platform)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Arc<dyn ChatPlatform>> {
+        self.list.iter()
+    }
+
+    /// The kinds connected, in the order they were added.
+    pub fn kinds(&self) -> Vec<Platform> {
+        self.list.iter().map(|p| p.platform()).collect()
+    }
+
+    /// The platforms that are configured but not connected right now.
+    pub fn not_ready(&self) -> Vec<Platform> {
+        self.list
+            .iter()
+            .filter(|p| !p.is_ready())
+            .map(|p| p.platform())
+            .collect()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+
+    pub async fn disconnect_all(&self) {
+        for p in &self.list {
+            p.disconnect().await;
+        }
+    }
+}
