@@ -14,11 +14,13 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use chrono::{DateTime, Utc};
+use creator_bot::app::App;
 use creator_bot::chat::MessageKind;
+use creator_bot::chat::Platforms;
 use creator_bot::chat::recording::RecordingSender;
+use creator_bot::config::Config;
 use creator_bot::config::DispatchConfig;
 use creator_bot::db::outbox::{self, NewMessage};
-use creator_bot::domain::daytime::Daytime;
 use creator_bot::jobs::ManualClock;
 use creator_bot::jobs::dispatch::{Dispatcher, Pass};
 use creator_bot::templates::Templates;
@@ -72,6 +74,16 @@ async fn main() -> Result<()> {
     .bind(creators as i64)
     .fetch_all(&pool)
     .await?;
+    // The program is connected to the recording platform, every creator linked there.
+    creator_bot::db::chat::add_workspace(&pool, program.id, "recording", "bench").await?;
+    creator_bot::db::chat::link_creators_by_handle(
+        &pool,
+        program.id,
+        "recording",
+        "bench",
+        instant(),
+    )
+    .await?;
     println!(
         "creator-bot lifecycle benchmark\n\ndispatch: {messages} DMs to {creators} creators, {processes} processes × {workers} workers, recording sender"
     );
@@ -123,7 +135,7 @@ async fn main() -> Result<()> {
     let secs = started.elapsed().as_secs_f64();
     let duplicates: u32 = seen.values().map(|n| n - 1).sum();
     let missing = messages - seen.len();
-    let sent: i64 = sqlx::query_scalar("SELECT count(*) FROM outbox WHERE status = 'sent'")
+    let sent: i64 = sqlx::query_scalar("SELECT count(*) FROM deliveries WHERE status = 'sent'")
         .fetch_one(&pool)
         .await?;
     println!(
@@ -159,22 +171,17 @@ async fn dispatch_process(out: &str) -> Result<()> {
         console_per_second: 0,
         ..DispatchConfig::default()
     };
-    let dispatcher = Arc::new(Dispatcher::new(
-        pool.clone(),
-        Arc::new(sender.clone()),
-        clock,
-        &config,
-        Daytime::default(),
-        Arc::new(Templates::load(
-            &Path::new(env!("CARGO_MANIFEST_DIR")).join("templates"),
-        )?),
-    ));
+    let templates = Templates::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("templates"))?;
+    let app = App::new(pool.clone(), Config::default(), templates, clock)
+        .with_platforms(Platforms::default().with(Arc::new(sender.clone())));
+    let dispatcher = Arc::new(Dispatcher::with_config(&app, &config));
     let (stop_tx, stop) = tokio::sync::watch::channel(false);
     let handles = dispatcher.spawn(&name, stop);
     loop {
         tokio::time::sleep(Duration::from_millis(50)).await;
         let open: i64 = sqlx::query_scalar(
-            "SELECT count(*) FROM outbox WHERE status IN ('pending', 'sending')",
+            "SELECT (SELECT count(*) FROM outbox WHERE status = 'pending')
+                  + (SELECT count(*) FROM deliveries WHERE status IN ('pending', 'sending'))",
         )
         .fetch_one(&pool)
         .await?;

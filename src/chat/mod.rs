@@ -1,6 +1,6 @@
-//! Chat, platform-neutral: every message the bot sends goes through one [`ChatSender`] (Discord,
-//! Slack, the console workspace, or the recording sender the tests read), and every command
-//! arrives through one command layer that each adapter reuses.
+//! Chat, platform-neutral: every message the bot sends goes out through a [`ChatPlatform`]
+//! (Discord, Slack, the console workspace, or the recording platform the tests read), and every
+//! command arrives through one command layer that each adapter reuses.
 
 pub mod commands;
 pub mod console;
@@ -8,7 +8,5 @@ pub mod platforms;
 pub mod recording;
 pub mod sender;
 
-pub use sender::{
-    Address, ChatSender, Delivered, MessageKind, Outgoing, OutgoingMessage, Platform, Recipient,
-    SendError,
-};
+pub use platforms::{ChatPlatform, Platforms};
+pub use sender::{Address, Delivered, MessageKind, Outgoing, Platform, Recipient, SendError};

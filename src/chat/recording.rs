@@ -1,20 +1,25 @@
-//! A sender that keeps every message in memory instead of posting it: the tests read what each
-//! creator and channel got, and when. Failures can be scripted per recipient.
+//! A platform that keeps every delivery in memory instead of posting it: the tests read what each
+//! creator and channel got, and when, and at which address. Failures can be scripted per
+//! recipient, and the platform can be marked disconnected.
 
 use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-use super::sender::{ChatSender, Delivered, OutgoingMessage, Platform, Recipient, SendError};
+use async_trait::async_trait;
+
+use super::platforms::ChatPlatform;
+use super::sender::{Delivered, Outgoing, Platform, Recipient, SendError};
 use crate::jobs::Clock;
 
 /// One message the recording sender accepted.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Recorded {
     pub at: DateTime<Utc>,
-    pub message: OutgoingMessage,
+    pub message: Outgoing,
     pub message_id: String,
 }
 
@@ -26,6 +31,8 @@ struct State {
     /// Recipients every send to which fails for good (a creator who blocks DMs).
     blocked: HashMap<Recipient, String>,
     attempts: u64,
+    /// DM channels opened, by user id.
+    opened: Vec<String>,
 }
 
 /// See the module documentation. Cloning shares the record.
@@ -34,6 +41,7 @@ pub struct RecordingSender {
     clock: Arc<dyn Clock>,
     state: Arc<Mutex<State>>,
     delay: Duration,
+    disconnected: Arc<AtomicBool>,
 }
 
 impl RecordingSender {
@@ -42,6 +50,7 @@ impl RecordingSender {
             clock,
             state: Arc::default(),
             delay: Duration::ZERO,
+            disconnected: Arc::default(),
         }
     }
 
@@ -71,6 +80,16 @@ impl RecordingSender {
         self.lock().attempts
     }
 
+    /// The users a DM channel was opened with, in order.
+    pub fn opened_dms(&self) -> Vec<String> {
+        self.lock().opened.clone()
+    }
+
+    /// Marks the platform connected or not (what `/readyz` reads).
+    pub fn set_connected(&self, connected: bool) {
+        self.disconnected.store(!connected, Ordering::Relaxed);
+    }
+
     /// Forgets what was delivered (scripts and blocks stay).
     pub fn clear(&self) {
         self.lock().sent.clear();
@@ -81,12 +100,22 @@ impl RecordingSender {
     }
 }
 
-impl ChatSender for RecordingSender {
-    fn platform(&self, _message: &OutgoingMessage) -> Platform {
+#[async_trait]
+impl ChatPlatform for RecordingSender {
+    fn platform(&self) -> Platform {
         Platform::Recording
     }
 
-    async fn send(&self, message: &OutgoingMessage) -> Result<Delivered, SendError> {
+    fn is_ready(&self) -> bool {
+        !self.disconnected.load(Ordering::Relaxed)
+    }
+
+    async fn open_dm(&self, user_id: &str) -> Result<String, SendError> {
+        self.lock().opened.push(user_id.to_string());
+        Ok(format!("dm-{user_id}"))
+    }
+
+    async fn send(&self, message: &Outgoing) -> Result<Delivered, SendError> {
         if !self.delay.is_zero() {
             tokio::time::sleep(self.delay).await;
         }

@@ -1,7 +1,7 @@
-//! What the dispatcher hands to a platform: one message, its recipient in platform-neutral terms,
-//! and the three ways a send can fail (later, after a pause the platform asked for, or never).
+//! What the dispatcher hands to a platform: one delivery, its recipient in the program's terms and
+//! its address in the platform's own ids, and the three ways a send can fail (later, after a
+//! pause the platform asked for, or never).
 
-use std::future::Future;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
@@ -25,6 +25,16 @@ impl Platform {
             Platform::Console => "console",
             Platform::Recording => "recording",
         }
+    }
+
+    pub fn parse(s: &str) -> Option<Platform> {
+        Some(match s {
+            "discord" => Platform::Discord,
+            "slack" => Platform::Slack,
+            "console" => Platform::Console,
+            "recording" => Platform::Recording,
+            _ => return None,
+        })
     }
 }
 
@@ -66,27 +76,11 @@ impl MessageKind {
 /// Who a message is for.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Recipient {
-    /// A creator (DMs and membership actions); the sender finds their chat account.
+    /// A creator (DMs and membership actions).
     Creator { creator_id: i64, handle: String },
     /// A program channel by its platform-neutral name: `staff`, `tier:all_stars`,
     /// `tier:steady_earners`, `competitions`.
     Channel(String),
-}
-
-/// One outbox row, ready to send.
-#[derive(Debug, Clone, PartialEq)]
-pub struct OutgoingMessage {
-    pub outbox_id: i64,
-    pub program_id: i64,
-    pub dedupe_key: String,
-    pub kind: MessageKind,
-    pub to: Recipient,
-    /// The template the text was rendered from (for logs and the console).
-    pub template: Option<String>,
-    /// The rendered text (empty for a membership action).
-    pub text: String,
-    /// Everything else the row carries (for a membership action: `action` and `tier`).
-    pub payload: serde_json::Value,
 }
 
 /// Where one delivery goes on its platform, in the platform's own ids: the dispatcher resolves
@@ -146,16 +140,4 @@ pub enum SendError {
     /// Will never succeed (the creator blocks DMs, unknown user, missing channel).
     #[error("{0}")]
     Permanent(String),
-}
-
-/// Sends one message to one platform. Implementations must be safe to call from several workers
-/// at once.
-pub trait ChatSender: Send + Sync + 'static {
-    /// The platform `message` would go out on, so its send rate can be applied before sending.
-    fn platform(&self, message: &OutgoingMessage) -> Platform;
-
-    fn send(
-        &self,
-        message: &OutgoingMessage,
-    ) -> impl Future<Output = Result<Delivered, SendError>> + Send;
 }

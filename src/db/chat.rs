@@ -21,7 +21,8 @@ pub async fn workspace_program(
     .context("looking up the chat workspace")
 }
 
-/// Links a workspace to a program (moving it if it belonged to another).
+/// Links a workspace to a program (moving it if it belonged to another). Posts that waited for
+/// the program to be connected to a platform are put back in line.
 pub async fn add_workspace(
     db: impl PgExecutor<'_>,
     program_id: i64,
@@ -29,8 +30,12 @@ pub async fn add_workspace(
     workspace_id: &str,
 ) -> Result<()> {
     sqlx::query(
-        "INSERT INTO chat_workspaces (program_id, platform, workspace_id) VALUES ($1, $2, $3)
-         ON CONFLICT (platform, workspace_id) DO UPDATE SET program_id = EXCLUDED.program_id",
+        "WITH linked AS (
+             INSERT INTO chat_workspaces (program_id, platform, workspace_id) VALUES ($1, $2, $3)
+             ON CONFLICT (platform, workspace_id) DO UPDATE SET program_id = EXCLUDED.program_id
+             RETURNING program_id)
+         UPDATE outbox SET status = 'pending', last_error = NULL
+          WHERE program_id IN (SELECT program_id FROM linked) AND status = 'waiting'",
     )
     .bind(program_id)
     .bind(platform)

@@ -2,8 +2,10 @@
 //! executor or a connection so a feature can compose several in one transaction.
 
 pub mod cadences;
+pub mod channels;
 pub mod chat;
 pub mod creators;
+pub mod deliveries;
 pub mod embedded;
 pub mod import;
 pub mod job_runs;

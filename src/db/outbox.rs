@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 
 use crate::chat::MessageKind;
+use crate::domain::channels::ProgramChannel;
 
 /// A message to queue.
 #[derive(Debug, Clone, PartialEq)]
@@ -17,8 +18,8 @@ pub struct NewMessage {
     pub kind: MessageKind,
     /// The creator a DM or membership action is for (also set on alerts about a creator).
     pub creator_id: Option<i64>,
-    /// The channel a post goes to (`staff`, `tier:all_stars`, …); `None` for a DM.
-    pub channel: Option<String>,
+    /// The channel a post goes to; `None` for a DM or a membership action.
+    pub channel: Option<ProgramChannel>,
     pub template: Option<String>,
     /// The rendered text.
     pub text: String,
@@ -39,7 +40,7 @@ pub async fn enqueue(conn: &mut PgConnection, m: &NewMessage) -> Result<bool> {
     .bind(&m.dedupe_key)
     .bind(m.kind.as_str())
     .bind(m.creator_id)
-    .bind(&m.channel)
+    .bind(m.channel.map(ProgramChannel::key))
     .bind(&m.template)
     .bind(payload(m))
     .bind(m.due_at)
@@ -67,7 +68,7 @@ pub async fn enqueue_many(conn: &mut PgConnection, messages: &[NewMessage]) -> R
         key.push(m.dedupe_key.as_str());
         kind.push(m.kind.as_str());
         creator.push(m.creator_id);
-        channel.push(m.channel.as_deref());
+        channel.push(m.channel.map(ProgramChannel::key));
         template.push(m.template.as_deref());
         body.push(payload(m));
         due.push(m.due_at);
@@ -92,8 +93,9 @@ pub async fn enqueue_many(conn: &mut PgConnection, messages: &[NewMessage]) -> R
     Ok(done.rows_affected())
 }
 
-/// Cancels every queued (not yet claimed) message to or about a creator, with the reason; returns
-/// how many. Opt-out uses it; a claimed DM is checked again before it is sent.
+/// Cancels every message to or about a creator that has not gone out yet (not fanned out, or
+/// with deliveries still waiting their turn), with the reason; returns how many. Opt-out uses it;
+/// a claimed DM is checked again before it is sent.
 pub async fn cancel_pending_for_creator(
     conn: &mut PgConnection,
     program_id: i64,
@@ -102,18 +104,28 @@ pub async fn cancel_pending_for_creator(
     reason: &str,
 ) -> Result<u64> {
     let kinds: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
-    let done = sqlx::query(
-        "UPDATE outbox SET status = 'cancelled', last_error = $4
-          WHERE program_id = $1 AND creator_id = $2 AND status = 'pending' AND kind = ANY($3)",
+    let done: i64 = sqlx::query_scalar(
+        "WITH cancelled AS (
+             UPDATE outbox SET status = 'cancelled', last_error = $4
+              WHERE program_id = $1 AND creator_id = $2 AND kind = ANY($3)
+                AND (status = 'pending'
+                     OR (status = 'queued' AND EXISTS (
+                            SELECT 1 FROM deliveries d
+                             WHERE d.outbox_id = outbox.id AND d.status IN ('pending', 'waiting'))))
+             RETURNING id),
+         deliveries_cancelled AS (
+             UPDATE deliveries SET status = 'cancelled', last_error = $4
+              WHERE outbox_id IN (SELECT id FROM cancelled) AND status IN ('pending', 'waiting'))
+         SELECT count(*) FROM cancelled",
     )
     .bind(program_id)
     .bind(creator_id)
     .bind(&kinds)
     .bind(reason)
-    .execute(&mut *conn)
+    .fetch_one(&mut *conn)
     .await
     .context("cancelling queued messages")?;
-    Ok(done.rows_affected())
+    Ok(done as u64)
 }
 
 fn payload(m: &NewMessage) -> serde_json::Value {
@@ -125,186 +137,34 @@ fn payload(m: &NewMessage) -> serde_json::Value {
     serde_json::Value::Object(payload)
 }
 
-/// A row a worker claimed, with what the dispatcher needs to decide about it.
-#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
-pub struct Claimed {
-    pub id: i64,
-    pub program_id: i64,
-    pub dedupe_key: String,
-    pub kind: String,
-    pub creator_id: Option<i64>,
-    pub channel: Option<String>,
-    pub template: Option<String>,
-    pub payload: serde_json::Value,
-    /// Claims so far, this one included.
-    pub attempts: i32,
-    pub handle: Option<String>,
-    pub opted_out: bool,
-    /// The creator's own zone, else the program's.
-    pub timezone: String,
-}
-
-/// Claims up to `limit` rows due at `now` — pending ones, and claimed ones whose lease ran out —
-/// skipping rows another worker holds. Each is held by `worker` until `now + lease`; a worker
-/// that dies lets it be claimed again then. `due_at` keeps the time the row was due.
-pub async fn claim(
+/// Puts back in line, due at `now`, the onboarding welcome of creators who now have a chat
+/// account on a connected platform but had none when it fell due (it was marked `unlinked`), as
+/// long as it fell due less than `catch_up_days` ago. `creator_id`: one creator, else every
+/// creator of the program. Returns how many welcomes were put back.
+pub async fn requeue_unlinked_welcomes(
     conn: &mut PgConnection,
-    worker: &str,
+    program_id: i64,
+    creator_id: Option<i64>,
     now: DateTime<Utc>,
-    lease: chrono::Duration,
-    limit: i64,
-) -> Result<Vec<Claimed>> {
-    claim_in(conn, worker, now, lease, limit, None).await
-}
-
-/// [`claim`], limited to one program's rows when `program_id` is set (the console demo runs one
-/// program on a simulated clock and must not send the others' messages).
-pub async fn claim_in(
-    conn: &mut PgConnection,
-    worker: &str,
-    now: DateTime<Utc>,
-    lease: chrono::Duration,
-    limit: i64,
-    program_id: Option<i64>,
-) -> Result<Vec<Claimed>> {
-    sqlx::query_as(
-        "WITH expired AS (
-             SELECT id FROM outbox
-              WHERE status = 'sending' AND lease_until <= $1
-                AND ($5::bigint IS NULL OR program_id = $5)
-              ORDER BY lease_until, id
-              LIMIT $2
-              FOR UPDATE SKIP LOCKED),
-         pending AS (
-             SELECT id FROM outbox
-              WHERE status = 'pending' AND due_at <= $1
-                AND ($5::bigint IS NULL OR program_id = $5)
-              ORDER BY due_at, id
-              LIMIT $2
-              FOR UPDATE SKIP LOCKED),
-         due AS (
-             SELECT id FROM (SELECT id, 1 AS first FROM expired
-                             UNION ALL SELECT id, 2 FROM pending) d
-              ORDER BY first, id
-              LIMIT $2),
-         claimed AS (
-             UPDATE outbox o
-                SET status = 'sending', attempts = o.attempts + 1, locked_by = $3,
-                    lease_until = $4
-               FROM due WHERE o.id = due.id
-             RETURNING o.*)
-         SELECT m.id, m.program_id, m.dedupe_key, m.kind, m.creator_id, m.channel, m.template,
-                m.payload, m.attempts, c.handle, COALESCE(c.opted_out, false) AS opted_out,
-                COALESCE(c.timezone, p.timezone) AS timezone
-           FROM claimed m
-           JOIN programs p ON p.id = m.program_id
-           LEFT JOIN creators c ON c.id = m.creator_id
-          ORDER BY m.id",
+    catch_up_days: u32,
+) -> Result<u64> {
+    let done = sqlx::query(
+        "UPDATE outbox o SET status = 'pending', due_at = $3, last_error = NULL
+          WHERE o.program_id = $1 AND ($2::bigint IS NULL OR o.creator_id = $2)
+            AND o.status = 'unlinked' AND o.kind = 'dm' AND o.template = 'onboarding_welcome'
+            AND o.due_at > $3 - make_interval(days => $4)
+            AND EXISTS (SELECT 1 FROM chat_identities ci
+                          JOIN chat_workspaces w ON w.program_id = ci.program_id
+                                                AND w.platform = ci.platform
+                                                AND w.workspace_id = ci.workspace_id
+                         WHERE ci.program_id = o.program_id AND ci.creator_id = o.creator_id)",
     )
-    .bind(now)
-    .bind(limit)
-    .bind(worker)
-    .bind(now + lease)
     .bind(program_id)
-    .fetch_all(&mut *conn)
+    .bind(creator_id)
+    .bind(now)
+    .bind(catch_up_days as i32)
+    .execute(&mut *conn)
     .await
-    .context("claiming due messages")
-}
-
-/// What became of a claimed row. Each outcome applies only while `worker` still holds the row:
-/// a worker whose lease ran out and was taken over changes nothing.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Outcome {
-    Sent {
-        platform: &'static str,
-        message_id: String,
-        at: DateTime<Utc>,
-    },
-    /// Try again at `due_at`. `counts`: whether this try counts against the attempt limit (a
-    /// platform's rate limit does not).
-    Retry {
-        due_at: DateTime<Utc>,
-        error: String,
-        counts: bool,
-    },
-    /// Not a try at all: it waits for the creator's daytime.
-    Defer {
-        due_at: DateTime<Utc>,
-    },
-    Failed {
-        reason: String,
-        at: DateTime<Utc>,
-    },
-    Cancelled {
-        reason: String,
-    },
-}
-
-/// Records `outcome` for row `id` held by `worker`; `false` if the worker no longer held it.
-pub async fn settle(
-    conn: &mut PgConnection,
-    id: i64,
-    worker: &str,
-    outcome: &Outcome,
-) -> Result<bool> {
-    let query = match outcome {
-        Outcome::Sent {
-            platform,
-            message_id,
-            at,
-        } => sqlx::query(
-            "UPDATE outbox SET status = 'sent', platform = $3, platform_message_id = $4,
-                    sent_at = $5, lease_until = NULL, last_error = NULL
-              WHERE id = $1 AND locked_by = $2 AND status = 'sending'",
-        )
-        .bind(id)
-        .bind(worker)
-        .bind(*platform)
-        .bind(message_id)
-        .bind(*at),
-        Outcome::Retry {
-            due_at,
-            error,
-            counts,
-        } => sqlx::query(
-            "UPDATE outbox SET status = 'pending', due_at = $3, last_error = $4,
-                    attempts = attempts - CASE WHEN $5 THEN 0 ELSE 1 END,
-                    lease_until = NULL, locked_by = NULL
-              WHERE id = $1 AND locked_by = $2 AND status = 'sending'",
-        )
-        .bind(id)
-        .bind(worker)
-        .bind(*due_at)
-        .bind(error)
-        .bind(*counts),
-        Outcome::Defer { due_at } => sqlx::query(
-            "UPDATE outbox SET status = 'pending', due_at = $3, attempts = attempts - 1,
-                    lease_until = NULL, locked_by = NULL
-              WHERE id = $1 AND locked_by = $2 AND status = 'sending'",
-        )
-        .bind(id)
-        .bind(worker)
-        .bind(*due_at),
-        Outcome::Failed { reason, at } => sqlx::query(
-            "UPDATE outbox SET status = 'failed', last_error = $3, failed_at = $4,
-                    lease_until = NULL
-              WHERE id = $1 AND locked_by = $2 AND status = 'sending'",
-        )
-        .bind(id)
-        .bind(worker)
-        .bind(reason)
-        .bind(*at),
-        Outcome::Cancelled { reason } => sqlx::query(
-            "UPDATE outbox SET status = 'cancelled', last_error = $3, lease_until = NULL
-              WHERE id = $1 AND locked_by = $2 AND status = 'sending'",
-        )
-        .bind(id)
-        .bind(worker)
-        .bind(reason),
-    };
-    let done = query
-        .execute(&mut *conn)
-        .await
-        .with_context(|| format!("recording the outcome of outbox row {id}"))?;
-    Ok(done.rows_affected() == 1)
+    .context("sending the welcome to creators who just linked")?;
+    Ok(done.rows_affected())
 }

@@ -73,16 +73,9 @@ pub async fn link_workspaces(
         ("slack", p.slack_team_id.as_deref()),
     ] {
         let Some(id) = id else { continue };
-        sqlx::query(
-            "INSERT INTO chat_workspaces (program_id, platform, workspace_id) VALUES ($1, $2, $3)
-             ON CONFLICT (platform, workspace_id) DO UPDATE SET program_id = EXCLUDED.program_id",
-        )
-        .bind(program.id)
-        .bind(platform)
-        .bind(id)
-        .execute(&mut *conn)
-        .await
-        .with_context(|| format!("linking {platform} workspace {id} to program {}", p.slug))?;
+        super::chat::add_workspace(&mut *conn, program.id, platform, id)
+            .await
+            .with_context(|| format!("linking {platform} workspace {id} to program {}", p.slug))?;
     }
     Ok(())
 }

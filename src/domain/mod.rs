@@ -2,6 +2,7 @@
 //! formulas. No I/O here; time is always an argument.
 
 pub mod cadence;
+pub mod channels;
 pub mod daytime;
 pub mod handle;
 pub mod import_rows;

@@ -36,13 +36,16 @@ pub enum LinkError {
     StaffAccount,
 }
 
-/// Links `user` to the creator `handle`; returns the creator's id.
+/// Links `user` to the creator `handle`; returns the creator's id. A creator whose onboarding
+/// welcome could not be sent because they had no linked account gets it now, if it fell due less
+/// than `catch_up_days` ago.
 pub async fn link(
     pool: &PgPool,
     program: &Program,
     user: ChatUser<'_>,
     handle: &Handle,
     at: DateTime<Utc>,
+    catch_up_days: u32,
 ) -> Result<i64> {
     let mut tx = pool.begin().await?;
     let existing = chat_db::identity(
@@ -92,6 +95,14 @@ pub async fn link(
         // The same user linked meanwhile (a double click).
         return Err(LinkError::AlreadyLinked(creator.handle).into());
     }
+    crate::db::outbox::requeue_unlinked_welcomes(
+        &mut tx,
+        program.id,
+        Some(creator.id),
+        at,
+        catch_up_days,
+    )
+    .await?;
     tx.commit().await.context("saving the link")?;
     Ok(creator.id)
 }

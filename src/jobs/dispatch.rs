@@ -1,10 +1,14 @@
-//! The dispatcher: workers claim due outbox rows (`FOR UPDATE SKIP LOCKED`, under a lease), send
-//! each through the [`ChatSender`] at the configured rates, and record what happened: the
+//! The dispatcher: workers fan due outbox messages out into one delivery per platform, claim the
+//! due deliveries of the platforms their process is connected to (`FOR UPDATE SKIP LOCKED`, under
+//! a lease), resolve each recipient to the platform's own ids (creator → chat user → DM channel,
+//! opened once and remembered; program channel → mapped channel; tier → mapped role or channel),
+//! send it through that [`ChatPlatform`] at the configured rates, and record what happened: the
 //! platform's message id, a retry (exponential backoff with a cap, or the platform's own
-//! retry-after), or a failure that staff are told about. Any number of workers, in any number of
-//! processes, may run at once: a row is held by one worker at a time, and a worker that dies lets
-//! its rows come due again when the lease runs out. Delivery is at least once: a worker that
-//! sends and dies before recording it sends again after the lease.
+//! retry-after), a wait for an unmapped channel, or a failure that staff are told about. Any
+//! number of workers, in any number of processes, may run at once: a delivery is held by one
+//! worker at a time, and a worker that dies lets it come due again when the lease runs out.
+//! Delivery is at least once: a worker that sends and dies before recording it sends again after
+//! the lease.
 
 use std::collections::HashMap;
 use std::num::NonZeroU32;
@@ -19,9 +23,14 @@ use sqlx::PgPool;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-use crate::chat::{ChatSender, MessageKind, OutgoingMessage, Platform, Recipient, SendError};
+use crate::app::App;
+use crate::chat::platforms::{ChatPlatform, Platforms};
+use crate::chat::{Address, MessageKind, Outgoing, Platform, Recipient, SendError};
 use crate::config::DispatchConfig;
-use crate::db::outbox::{self, Claimed, NewMessage, Outcome};
+use crate::db::deliveries::{self, Claimed, Outcome};
+use crate::db::outbox::{self, NewMessage};
+use crate::domain::Tier;
+use crate::domain::channels::ProgramChannel;
 use crate::domain::daytime::Daytime;
 use crate::domain::messages::Message;
 use crate::jobs::Clock;
@@ -35,6 +44,8 @@ pub struct Pass {
     pub retried: u64,
     /// DMs claimed outside the creator's daytime, put back until morning.
     pub deferred: u64,
+    /// Deliveries whose channel or role is not mapped on their platform yet.
+    pub waiting: u64,
     pub failed: u64,
     pub cancelled: u64,
     /// Rows whose lease ran out while this worker held them (another worker took over).
@@ -47,6 +58,7 @@ impl std::ops::AddAssign for Pass {
         self.sent += o.sent;
         self.retried += o.retried;
         self.deferred += o.deferred;
+        self.waiting += o.waiting;
         self.failed += o.failed;
         self.cancelled += o.cancelled;
         self.lost += o.lost;
@@ -60,9 +72,9 @@ pub fn backoff(attempt: u32, base: Duration, cap: Duration) -> Duration {
     base.checked_mul(factor).unwrap_or(cap).min(cap)
 }
 
-pub struct Dispatcher<S: ChatSender> {
+pub struct Dispatcher {
     pool: PgPool,
-    sender: Arc<S>,
+    platforms: Platforms,
     clock: Arc<dyn Clock>,
     config: DispatchConfig,
     daytime: Daytime,
@@ -77,15 +89,14 @@ fn limiter(per_second: u32) -> Option<DefaultDirectRateLimiter> {
     NonZeroU32::new(per_second).map(|n| RateLimiter::direct(Quota::per_second(n)))
 }
 
-impl<S: ChatSender> Dispatcher<S> {
-    pub fn new(
-        pool: PgPool,
-        sender: Arc<S>,
-        clock: Arc<dyn Clock>,
-        config: &DispatchConfig,
-        daytime: Daytime,
-        templates: Arc<Templates>,
-    ) -> Dispatcher<S> {
+impl Dispatcher {
+    /// A dispatcher sending through `app`'s platforms, at the rates of `app`'s config.
+    pub fn new(app: &App) -> Dispatcher {
+        Dispatcher::with_config(app, &app.config.dispatch)
+    }
+
+    /// The same with other worker and rate settings.
+    pub fn with_config(app: &App, config: &DispatchConfig) -> Dispatcher {
         let mut per_platform = HashMap::new();
         for (platform, rate) in [
             (Platform::Discord, config.discord_per_second),
@@ -97,12 +108,12 @@ impl<S: ChatSender> Dispatcher<S> {
             }
         }
         Dispatcher {
-            pool,
-            sender,
-            clock,
+            pool: app.pool.clone(),
+            platforms: app.platforms.clone(),
+            clock: app.clock.clone(),
             config: config.clone(),
-            daytime,
-            templates,
+            daytime: app.config.lifecycle.daytime(),
+            templates: app.templates.clone(),
             global: limiter(config.global_per_second),
             per_platform,
             program_id: None,
@@ -110,26 +121,35 @@ impl<S: ChatSender> Dispatcher<S> {
     }
 
     /// Sends only `program_id`'s messages (a simulated clock must not reach other programs').
-    pub fn only_program(mut self, program_id: i64) -> Dispatcher<S> {
+    pub fn only_program(mut self, program_id: i64) -> Dispatcher {
         self.program_id = Some(program_id);
         self
     }
 
-    /// Claims one batch as `worker` and handles every row of it.
+    /// Fans out the messages that fell due, then claims one batch of deliveries as `worker` and
+    /// handles every one of them.
     pub async fn run_once(&self, worker: &str) -> Result<Pass> {
         let now = self.clock.now();
         let lease = chrono::Duration::seconds(i64::from(self.config.lease_seconds));
+        let kinds: Vec<&str> = self.platforms.kinds().iter().map(|p| p.as_str()).collect();
+        let batch = i64::from(self.config.batch_size);
         let rows = {
             let mut conn = self.pool.acquire().await.context("connecting to send")?;
-            outbox::claim_in(
-                &mut conn,
-                worker,
-                now,
-                lease,
-                i64::from(self.config.batch_size),
-                self.program_id,
-            )
-            .await?
+            deliveries::fan_out(&mut conn, now, batch, self.program_id).await?;
+            if kinds.is_empty() {
+                Vec::new()
+            } else {
+                deliveries::claim(
+                    &mut conn,
+                    worker,
+                    &kinds,
+                    now,
+                    lease,
+                    batch,
+                    self.program_id,
+                )
+                .await?
+            }
         };
         let mut pass = Pass {
             claimed: rows.len() as u64,
@@ -146,6 +166,7 @@ impl<S: ChatSender> Dispatcher<S> {
                 Outcome::Sent { .. } => pass.sent += 1,
                 Outcome::Retry { .. } => pass.retried += 1,
                 Outcome::Defer { .. } => pass.deferred += 1,
+                Outcome::Wait { .. } => pass.waiting += 1,
                 Outcome::Failed { .. } => pass.failed += 1,
                 Outcome::Cancelled { .. } => pass.cancelled += 1,
             }
@@ -165,13 +186,28 @@ impl<S: ChatSender> Dispatcher<S> {
         }
     }
 
-    /// Decides about one claimed row and, when it should go out, sends it.
+    /// Hands back at once what the workers named `{name}-…` hold and have not sent (shutdown).
+    pub async fn release(&self, name: &str) -> Result<u64> {
+        let mut conn = self.pool.acquire().await.context("handing back claims")?;
+        deliveries::release(&mut conn, &format!("{name}-")).await
+    }
+
+    /// Decides about one claimed delivery and, when it should go out, sends it.
     async fn handle(&self, row: &Claimed) -> Outcome {
         let now = self.clock.now();
+        let failed = |reason: String| Outcome::Failed { reason, at: now };
         let Some(kind) = MessageKind::parse(&row.kind) else {
-            return Outcome::Failed {
-                reason: format!("unknown message kind {:?}", row.kind),
-                at: now,
+            return failed(format!("unknown message kind {:?}", row.kind));
+        };
+        let Some(platform) = self
+            .platforms
+            .iter()
+            .find(|p| p.platform().as_str() == row.platform)
+        else {
+            return Outcome::Retry {
+                due_at: now,
+                error: format!("{} is not connected", row.platform),
+                counts: false,
             };
         };
         let to = match (kind, row.creator_id, &row.handle, &row.channel) {
@@ -182,18 +218,10 @@ impl<S: ChatSender> Dispatcher<S> {
                 }
             }
             (MessageKind::Dm | MessageKind::Membership, _, _, _) => {
-                return Outcome::Failed {
-                    reason: "the creator it was for no longer exists".into(),
-                    at: now,
-                };
+                return failed("the creator it was for no longer exists".into());
             }
             (_, _, _, Some(channel)) => Recipient::Channel(channel.clone()),
-            (_, _, _, None) => {
-                return Outcome::Failed {
-                    reason: "the message names no channel".into(),
-                    at: now,
-                };
-            }
+            (_, _, _, None) => return failed("the message names no channel".into()),
         };
         if kind == MessageKind::Dm {
             if row.opted_out {
@@ -208,32 +236,121 @@ impl<S: ChatSender> Dispatcher<S> {
                 };
             }
         }
+        let address = match self.address(row, kind, platform.as_ref()).await {
+            Ok(address) => address,
+            Err(outcome) => return outcome,
+        };
         let text = match self.text(row, kind) {
             Ok(text) => text,
-            Err(e) => {
-                return Outcome::Failed {
-                    reason: format!("{e:#}"),
-                    at: now,
-                };
-            }
+            Err(e) => return failed(format!("{e:#}")),
         };
-        let message = OutgoingMessage {
-            outbox_id: row.id,
+        let message = Outgoing {
+            outbox_id: row.outbox_id,
+            delivery_id: row.id,
             program_id: row.program_id,
             dedupe_key: row.dedupe_key.clone(),
             kind,
             to,
+            address,
             template: row.template.clone(),
             text,
             payload: row.payload.clone(),
         };
-        self.wait_for_rate(&message).await;
-        let result = self.sender.send(&message).await;
+        self.wait_for_rate(platform.platform()).await;
+        let result = platform.send(&message).await;
+        self.outcome(row, result.map(|d| d.message_id))
+    }
+
+    /// The delivery's address on its platform, or the outcome that stops it here: the creator's
+    /// account is gone, the channel or role is not mapped yet, the DM channel could not be opened.
+    async fn address(
+        &self,
+        row: &Claimed,
+        kind: MessageKind,
+        platform: &dyn ChatPlatform,
+    ) -> Result<Address, Outcome> {
+        let name = platform.platform().as_str();
+        let unmapped = |what: String| Outcome::Wait {
+            reason: format!(
+                "{what} is not mapped on {name}: run the {name} setup or `creator-bot channels set`"
+            ),
+        };
+        match kind {
+            MessageKind::Dm => {
+                let Some(user_id) = row.user_id.clone() else {
+                    return Err(Outcome::Cancelled {
+                        reason: format!("the creator's {name} account is no longer linked"),
+                    });
+                };
+                let channel_id = match &row.dm_channel_id {
+                    Some(id) => id.clone(),
+                    None => {
+                        let opened = platform.open_dm(&user_id).await;
+                        let id = match opened {
+                            Ok(id) => id,
+                            Err(e) => return Err(self.outcome(row, Err(e))),
+                        };
+                        if let Err(e) = self.remember_dm(row, &user_id, &id).await {
+                            tracing::warn!(delivery = row.id, "keeping the DM channel: {e:#}");
+                        }
+                        id
+                    }
+                };
+                Ok(Address::Direct {
+                    user_id,
+                    channel_id,
+                })
+            }
+            MessageKind::Membership => {
+                let Some(user_id) = row.user_id.clone() else {
+                    return Err(Outcome::Cancelled {
+                        reason: format!("the creator's {name} account is no longer linked"),
+                    });
+                };
+                let tier = row.payload["tier"].as_str().unwrap_or_default();
+                if tier == Tier::NewAndPromising.as_str() {
+                    // The bottom tier has no channel and no role: nothing to grant or revoke.
+                    return Err(Outcome::Cancelled {
+                        reason: "New & Promising has no channel or role".into(),
+                    });
+                }
+                if row.role_id.is_none() && row.channel_id.is_none() {
+                    let channel = tier
+                        .parse::<ProgramChannel>()
+                        .map_or(format!("the {tier} tier"), |c| c.to_string());
+                    return Err(unmapped(format!("{channel} (its channel and role)")));
+                }
+                Ok(Address::Membership {
+                    user_id,
+                    grant: row.payload["action"].as_str() != Some("revoke"),
+                    role_id: row.role_id.clone(),
+                    channel_id: row.channel_id.clone(),
+                })
+            }
+            MessageKind::Channel | MessageKind::StaffAlert => match &row.channel_id {
+                Some(id) => Ok(Address::Channel {
+                    channel_id: id.clone(),
+                }),
+                None => {
+                    let key = row.channel.clone().unwrap_or_default();
+                    let channel = key.parse::<ProgramChannel>().map_or(key, |c| c.to_string());
+                    Err(unmapped(channel))
+                }
+            },
+        }
+    }
+
+    async fn remember_dm(&self, row: &Claimed, user_id: &str, id: &str) -> Result<()> {
+        let mut conn = self.pool.acquire().await?;
+        deliveries::remember_dm_channel(&mut conn, row.program_id, &row.platform, user_id, id).await
+    }
+
+    /// What a send's result means for the delivery.
+    fn outcome(&self, row: &Claimed, result: Result<String, SendError>) -> Outcome {
         let now = self.clock.now();
         match result {
-            Ok(delivered) => Outcome::Sent {
-                platform: delivered.platform.as_str(),
-                message_id: delivered.message_id,
+            Ok(message_id) => Outcome::Sent {
+                message_id,
                 at: now,
             },
             Err(SendError::RetryAfter(wait)) => Outcome::Retry {
@@ -282,11 +399,11 @@ impl<S: ChatSender> Dispatcher<S> {
         }
     }
 
-    async fn wait_for_rate(&self, message: &OutgoingMessage) {
+    async fn wait_for_rate(&self, platform: Platform) {
         if let Some(global) = &self.global {
             global.until_ready().await;
         }
-        if let Some(l) = self.per_platform.get(&self.sender.platform(message)) {
+        if let Some(l) = self.per_platform.get(&platform) {
             l.until_ready().await;
         }
     }
@@ -297,13 +414,18 @@ impl<S: ChatSender> Dispatcher<S> {
         if !matches!(outcome, Outcome::Failed { .. }) {
             // One statement: no transaction round trips on the common path.
             let mut conn = self.pool.acquire().await.context("recording a send")?;
-            return outbox::settle(&mut conn, row.id, worker, outcome).await;
+            return deliveries::settle(&mut conn, row.id, worker, outcome).await;
         }
         let mut tx = self.pool.begin().await.context("recording a send")?;
-        let held = outbox::settle(&mut tx, row.id, worker, outcome).await?;
+        let held = deliveries::settle(&mut tx, row.id, worker, outcome).await?;
         if held && let Outcome::Failed { reason, at } = outcome {
             if row.kind == MessageKind::StaffAlert.as_str() {
-                tracing::error!(outbox_id = row.id, %reason, "a staff alert could not be delivered");
+                tracing::error!(
+                    outbox_id = row.outbox_id,
+                    platform = %row.platform,
+                    %reason,
+                    "a staff alert could not be delivered"
+                );
             } else {
                 let alert = failure_alert(&self.templates, row, reason, *at)?;
                 outbox::enqueue(&mut tx, &alert).await?;
@@ -315,7 +437,8 @@ impl<S: ChatSender> Dispatcher<S> {
 
     /// Starts `config.workers` workers named `{name}-{n}` that claim and send until `stop` turns
     /// true; an idle worker looks again every `poll_interval_ms`. A worker that hits a database
-    /// error logs it and tries again after the same pause.
+    /// error logs it and tries again after the same pause. A worker stops claiming as soon as
+    /// `stop` turns true; the delivery it is sending is finished first.
     pub fn spawn(
         self: &Arc<Self>,
         name: &str,
@@ -361,7 +484,11 @@ fn failure_alert(
     let what = match (row.kind.as_str(), &row.handle, &row.channel) {
         ("dm", Some(h), _) => format!("a DM to @{h}"),
         ("membership", Some(h), _) => format!("a tier membership change for @{h}"),
-        (_, _, Some(c)) => format!("a post in #{}", c.replace("tier:", "").replace('_', "-")),
+        (_, _, Some(c)) => format!(
+            "a post in {}",
+            c.parse::<ProgramChannel>()
+                .map_or(c.clone(), |c| c.to_string())
+        ),
         _ => "a message".to_string(),
     };
     let vars = Vars::new()
@@ -370,13 +497,13 @@ fn failure_alert(
         .set("reason", reason.to_string());
     Ok(NewMessage {
         program_id: row.program_id,
-        dedupe_key: format!("alert:delivery_failed:{}", row.id),
+        dedupe_key: format!("alert:delivery_failed:{}", row.outbox_id),
         kind: MessageKind::StaffAlert,
         creator_id: row.creator_id,
-        channel: Some("staff".into()),
+        channel: Some(ProgramChannel::Staff),
         template: Some(Message::DeliveryFailedAlert.name().into()),
         text: templates.render(Message::DeliveryFailedAlert, &vars)?,
-        extra: serde_json::json!({ "failed_outbox_id": row.id }),
+        extra: serde_json::json!({ "failed_outbox_id": row.outbox_id, "platform": row.platform }),
         due_at: at,
     })
 }

@@ -30,7 +30,8 @@ async fn queue(
             dedupe_key: key.into(),
             kind,
             creator_id: Some(creator),
-            channel: (kind == MessageKind::StaffAlert).then(|| "staff".to_string()),
+            channel: (kind == MessageKind::StaffAlert)
+                .then_some(creator_bot::domain::channels::ProgramChannel::Staff),
             template: None,
             text: format!("text of {key}"),
             extra: serde_json::json!({}),
@@ -286,6 +287,7 @@ async fn linked_accounts_are_not_relinked(pool: PgPool) {
         chat.staff.chat_user(),
         &dan,
         now(&chat.program),
+        7,
     )
     .await
     .unwrap_err();

@@ -1,17 +1,21 @@
 //! The dispatcher against a real database and the recording sender: what goes out, when, once.
 
 use crate::common;
+use crate::common::app::{TestApp, connect_recording};
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use creator_bot::app::App;
+use creator_bot::chat::Platforms;
 use creator_bot::chat::recording::RecordingSender;
 use creator_bot::chat::{MessageKind, Recipient, SendError};
+use creator_bot::config::Config;
 use creator_bot::config::DispatchConfig;
+use creator_bot::db::deliveries;
 use creator_bot::db::outbox::{self, NewMessage};
 use creator_bot::db::programs::Program;
-use creator_bot::domain::daytime::Daytime;
 use creator_bot::jobs::dispatch::{Dispatcher, Pass};
 use creator_bot::jobs::{Clock, ManualClock};
 use sqlx::PgPool;
@@ -36,32 +40,27 @@ struct World {
     program: Program,
     clock: Arc<ManualClock>,
     sender: RecordingSender,
-    dispatcher: Dispatcher<RecordingSender>,
+    dispatcher: Dispatcher,
 }
 
-/// 15:00 UTC on 2 June 2026: 11:00 in New York, daytime for the program's creators.
+/// 15:00 UTC on 2 June 2026: 11:00 in New York, daytime for the program's creators. The program
+/// is connected to the recording platform.
 async fn world(pool: PgPool, config: DispatchConfig) -> World {
     let program = common::program(&pool).await;
-    let clock = Arc::new(ManualClock::new(utc("2026-06-02T15:00:00Z")));
-    let sender = RecordingSender::new(clock.clone());
-    let dispatcher = Dispatcher::new(
-        pool.clone(),
-        Arc::new(sender.clone()),
-        clock.clone(),
-        &config,
-        Daytime::default(),
-        Arc::new(common::templates()),
-    );
+    let t = TestApp::new(&pool, utc("2026-06-02T15:00:00Z"));
+    let dispatcher = Dispatcher::with_config(&t.app, &config);
+    connect_recording(&pool, program.id).await;
     World {
         pool,
         program,
-        clock,
-        sender,
+        clock: t.clock,
+        sender: t.recording,
         dispatcher,
     }
 }
 
 async fn dm(w: &World, key: &str, creator_id: i64, text: &str, due_at: DateTime<Utc>) {
+    connect_recording(&w.pool, w.program.id).await;
     let mut conn = w.pool.acquire().await.unwrap();
     let queued = outbox::enqueue(
         &mut conn,
@@ -83,6 +82,7 @@ async fn dm(w: &World, key: &str, creator_id: i64, text: &str, due_at: DateTime<
 }
 
 async fn post(w: &World, key: &str, channel: &str, text: &str, due_at: DateTime<Utc>) {
+    connect_recording(&w.pool, w.program.id).await;
     let mut conn = w.pool.acquire().await.unwrap();
     outbox::enqueue(
         &mut conn,
@@ -91,7 +91,7 @@ async fn post(w: &World, key: &str, channel: &str, text: &str, due_at: DateTime<
             dedupe_key: key.into(),
             kind: MessageKind::Channel,
             creator_id: None,
-            channel: Some(channel.into()),
+            channel: Some(channel.parse().unwrap()),
             template: None,
             text: text.into(),
             extra: serde_json::json!({}),
@@ -112,10 +112,14 @@ struct Row {
     sent_at: Option<DateTime<Utc>>,
 }
 
+/// The message's delivery on the recording platform once it has one, else the message itself.
 async fn row(pool: &PgPool, key: &str) -> Row {
     sqlx::query_as(
-        "SELECT status, attempts, due_at, last_error, platform_message_id, sent_at
-           FROM outbox WHERE dedupe_key = $1",
+        "SELECT COALESCE(d.status, o.status) AS status, COALESCE(d.attempts, o.attempts) AS attempts,
+                COALESCE(d.due_at, o.due_at) AS due_at, COALESCE(d.last_error, o.last_error) AS last_error,
+                d.platform_message_id, d.sent_at
+           FROM outbox o LEFT JOIN deliveries d ON d.outbox_id = o.id
+          WHERE o.dedupe_key = $1",
     )
     .bind(key)
     .fetch_one(pool)
@@ -191,9 +195,18 @@ async fn a_row_held_by_a_dead_worker_goes_out_once_after_its_lease(pool: PgPool)
 
     // A worker claims the row and dies before sending.
     let mut conn = w.pool.acquire().await.unwrap();
-    let claimed = outbox::claim(&mut conn, "dead-1", now, chrono::Duration::seconds(60), 10)
-        .await
-        .unwrap();
+    deliveries::fan_out(&mut conn, now, 10, None).await.unwrap();
+    let claimed = deliveries::claim(
+        &mut conn,
+        "dead-1",
+        &["recording"],
+        now,
+        chrono::Duration::seconds(60),
+        10,
+        None,
+    )
+    .await
+    .unwrap();
     assert_eq!(claimed.len(), 1);
 
     // While the lease holds, nobody else takes it.
@@ -214,11 +227,11 @@ async fn a_row_held_by_a_dead_worker_goes_out_once_after_its_lease(pool: PgPool)
         )]
     );
     // The dead worker coming back cannot overwrite the outcome.
-    let late = outbox::settle(
+    let late = deliveries::settle(
         &mut conn,
         claimed[0].id,
         "dead-1",
-        &outbox::Outcome::Failed {
+        &deliveries::Outcome::Failed {
             reason: "late".into(),
             at: w.clock.now(),
         },
@@ -369,11 +382,13 @@ async fn a_permanent_error_fails_at_once_and_is_surfaced(pool: PgPool) {
             now
         )]
     );
-    let failed_at: Option<DateTime<Utc>> =
-        sqlx::query_scalar("SELECT failed_at FROM outbox WHERE dedupe_key = 'k:1'")
-            .fetch_one(&w.pool)
-            .await
-            .unwrap();
+    let failed_at: Option<DateTime<Utc>> = sqlx::query_scalar(
+        "SELECT d.failed_at FROM deliveries d JOIN outbox o ON o.id = d.outbox_id
+              WHERE o.dedupe_key = 'k:1'",
+    )
+    .fetch_one(&w.pool)
+    .await
+    .unwrap();
     assert_eq!(failed_at, Some(now));
     w.clock.advance(chrono::Duration::days(2));
     assert_eq!(w.dispatcher.drain("w1").await.unwrap().claimed, 0);
@@ -392,7 +407,7 @@ async fn a_failed_staff_alert_raises_no_alert_about_itself(pool: PgPool) {
             dedupe_key: "alert:1".into(),
             kind: MessageKind::StaffAlert,
             creator_id: None,
-            channel: Some("staff".into()),
+            channel: Some(creator_bot::domain::channels::ProgramChannel::Staff),
             template: None,
             text: "@ana went viral".into(),
             extra: serde_json::json!({}),
@@ -492,6 +507,7 @@ async fn two_processes_deliver_each_message_once(pool: PgPool) {
     for i in 0..20 {
         ids.push(common::creator(&w.pool, &w.program, &format!("c{i}"), "2026-05-01").await);
     }
+    connect_recording(&w.pool, w.program.id).await;
     let mut conn = w.pool.acquire().await.unwrap();
     let messages: Vec<NewMessage> = (0..400)
         .map(|i| NewMessage {
@@ -524,23 +540,28 @@ async fn two_processes_deliver_each_message_once(pool: PgPool) {
             .connect_with(options.clone())
             .await
             .unwrap();
-        let d = Arc::new(Dispatcher::new(
+        let app = App::new(
             pool,
-            sender.clone(),
+            Config::default(),
+            common::templates(),
             w.clock.clone(),
+        )
+        .with_platforms(Platforms::default().with(sender.clone()));
+        let d = Arc::new(Dispatcher::with_config(
+            &app,
             &DispatchConfig {
                 batch_size: 5,
                 poll_interval_ms: 10,
                 ..config()
             },
-            Daytime::default(),
-            Arc::new(common::templates()),
         ));
         handles.extend(d.spawn(&format!("p{p}"), stop.clone()));
     }
     // Wait until every row is settled, then stop the workers.
     for _ in 0..500 {
-        let open: i64 = sqlx::query_scalar("SELECT count(*) FROM outbox WHERE status <> 'sent'")
+        let open: i64 = sqlx::query_scalar("SELECT count(*) FROM outbox o
+              WHERE o.status <> 'queued'
+                 OR EXISTS (SELECT 1 FROM deliveries d WHERE d.outbox_id = o.id AND d.status <> 'sent')")
             .fetch_one(&w.pool)
             .await
             .unwrap();

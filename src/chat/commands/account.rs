@@ -13,6 +13,7 @@ pub async fn link(ctx: &Context<'_>, handle: &Handle) -> Result<Reply> {
         ctx.caller.chat_user(),
         handle,
         ctx.now,
+        ctx.config.sequences.catch_up_days,
     )
     .await?;
     Ok(Reply::done(format!(

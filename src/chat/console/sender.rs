@@ -1,6 +1,7 @@
-//! The console's [`ChatSender`]: prints each message as it is sent — channel posts and staff
-//! alerts in the program's time, DMs in the recipient's own local time (the hour they read it),
-//! tier membership actions as a line of their own.
+//! The console's [`ChatPlatform`]: prints each delivery as it is sent, at the address the
+//! dispatcher resolved (the console maps each program channel to its `#name` and each creator to
+//! their handle) — channel posts and staff alerts in the program's time, DMs in the recipient's
+//! own local time (the hour they read it), tier membership actions as a line of their own.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -12,35 +13,41 @@ use chrono_tz::Tz;
 use sqlx::PgPool;
 
 use super::screen::{Screen, entry, stamp};
+use async_trait::async_trait;
+
 use crate::chat::{
-    ChatSender, Delivered, MessageKind, OutgoingMessage, Platform, Recipient, SendError,
+    Address, ChatPlatform, Delivered, MessageKind, Outgoing, Platform, Recipient, SendError,
 };
 use crate::db;
 use crate::jobs::Clock;
 
-/// A program channel as people read it: `tier:all_stars` → `#all-stars`, `staff` → `#staff`.
-pub fn channel_name(channel: &str) -> String {
-    format!("#{}", channel.trim_start_matches("tier:").replace('_', "-"))
-}
-
 /// How the console prints `message` sent at `at`; `tz` is the zone its time is shown in (the
 /// recipient's for a DM, the program's otherwise).
-pub fn render(message: &OutgoingMessage, at: DateTime<Utc>, tz: Tz) -> String {
+pub fn render(message: &Outgoing, at: DateTime<Utc>, tz: Tz) -> String {
     let when = stamp(at, tz);
-    match (&message.kind, &message.to) {
-        (MessageKind::Membership, Recipient::Creator { handle, .. }) => {
-            let tier = message.payload["tier"].as_str().unwrap_or_default();
-            let channel = channel_name(&format!("tier:{tier}"));
-            let action = match message.payload["action"].as_str() {
-                Some("revoke") => format!("removed from {channel}"),
-                _ => format!("granted {channel}"),
+    match &message.address {
+        Address::Membership {
+            user_id,
+            grant,
+            role_id,
+            channel_id,
+        } => {
+            let place = channel_id
+                .as_ref()
+                .or(role_id.as_ref())
+                .cloned()
+                .unwrap_or_default();
+            let action = if *grant {
+                format!("granted {place}")
+            } else {
+                format!("removed from {place}")
             };
-            format!("[{when}] @{handle}: {action}\n")
+            format!("[{when}] @{user_id}: {action}\n")
         }
-        (_, Recipient::Creator { handle, .. }) => {
-            entry(&when, &format!("DM to @{handle}"), &message.text)
+        Address::Direct { user_id, .. } => {
+            entry(&when, &format!("DM to @{user_id}"), &message.text)
         }
-        (_, Recipient::Channel(channel)) => entry(&when, &channel_name(channel), &message.text),
+        Address::Channel { channel_id } => entry(&when, channel_id, &message.text),
     }
 }
 
@@ -82,7 +89,7 @@ impl ConsoleSender {
     }
 
     /// The zone `message`'s time is shown in.
-    async fn zone(&self, message: &OutgoingMessage) -> Result<Tz, SendError> {
+    async fn zone(&self, message: &Outgoing) -> Result<Tz, SendError> {
         if let (MessageKind::Dm, Recipient::Creator { creator_id, .. }) =
             (&message.kind, &message.to)
         {
@@ -113,12 +120,18 @@ impl ConsoleSender {
     }
 }
 
-impl ChatSender for ConsoleSender {
-    fn platform(&self, _message: &OutgoingMessage) -> Platform {
+#[async_trait]
+impl ChatPlatform for ConsoleSender {
+    fn platform(&self) -> Platform {
         Platform::Console
     }
 
-    async fn send(&self, message: &OutgoingMessage) -> Result<Delivered, SendError> {
+    /// A console user reads their DMs where they are: the DM channel is the user.
+    async fn open_dm(&self, user_id: &str) -> Result<String, SendError> {
+        Ok(user_id.to_string())
+    }
+
+    async fn send(&self, message: &Outgoing) -> Result<Delivered, SendError> {
         let tz = self.zone(message).await?;
         let text = render(message, self.clock.now(), tz);
         self.screen
@@ -142,13 +155,15 @@ impl ChatSender for ConsoleSender {
 mod tests {
     use super::*;
 
-    fn message(kind: MessageKind, to: Recipient, text: &str) -> OutgoingMessage {
-        OutgoingMessage {
+    fn message(kind: MessageKind, to: Recipient, address: Address, text: &str) -> Outgoing {
+        Outgoing {
             outbox_id: 1,
+            delivery_id: 1,
             program_id: 1,
             dedupe_key: "k".into(),
             kind,
             to,
+            address,
             template: None,
             text: text.into(),
             payload: serde_json::json!({ "text": text }),
@@ -162,12 +177,10 @@ mod tests {
         }
     }
 
-    #[test]
-    fn channels_read_as_people_name_them() {
-        assert_eq!(channel_name("tier:all_stars"), "#all-stars");
-        assert_eq!(channel_name("tier:steady_earners"), "#steady-earners");
-        assert_eq!(channel_name("staff"), "#staff");
-        assert_eq!(channel_name("competitions"), "#competitions");
+    fn channel(id: &str) -> Address {
+        Address::Channel {
+            channel_id: id.into(),
+        }
     }
 
     #[test]
@@ -177,6 +190,7 @@ mod tests {
         let post = message(
             MessageKind::Channel,
             Recipient::Channel("tier:all_stars".into()),
+            channel("#all-stars"),
             "☀️ Weekly check-in\n\nWhat are you filming?",
         );
         assert_eq!(
@@ -186,27 +200,46 @@ mod tests {
         let alert = message(
             MessageKind::StaffAlert,
             Recipient::Channel("staff".into()),
+            channel("#staff"),
             "@ava went viral",
         );
         assert_eq!(
             render(&alert, at, ny),
             "[Mon 23 Nov 10:00 EST] #staff: @ava went viral\n"
         );
-        let dm = message(MessageKind::Dm, ava(), "Hi Ava!\nWelcome.");
+        let direct = Address::Direct {
+            user_id: "ava".into(),
+            channel_id: "ava".into(),
+        };
+        let dm = message(MessageKind::Dm, ava(), direct, "Hi Ava!\nWelcome.");
         assert_eq!(
             render(&dm, at, chrono_tz::Asia::Tokyo),
             "[Tue 24 Nov 00:00 JST] DM to @ava: Hi Ava!\n  Welcome.\n"
         );
-        let mut grant = message(MessageKind::Membership, ava(), "");
-        grant.payload = serde_json::json!({ "action": "grant", "tier": "all_stars", "text": "" });
+        let membership = |grant: bool, channel: &str| Address::Membership {
+            user_id: "ava".into(),
+            grant,
+            role_id: None,
+            channel_id: Some(channel.into()),
+        };
+        let grant = message(
+            MessageKind::Membership,
+            ava(),
+            membership(true, "#all-stars"),
+            "",
+        );
         assert_eq!(
             render(&grant, at, ny),
             "[Mon 23 Nov 10:00 EST] @ava: granted #all-stars\n"
         );
-        grant.payload =
-            serde_json::json!({ "action": "revoke", "tier": "steady_earners", "text": "" });
+        let revoke = message(
+            MessageKind::Membership,
+            ava(),
+            membership(false, "#steady-earners"),
+            "",
+        );
         assert_eq!(
-            render(&grant, at, ny),
+            render(&revoke, at, ny),
             "[Mon 23 Nov 10:00 EST] @ava: removed from #steady-earners\n"
         );
     }

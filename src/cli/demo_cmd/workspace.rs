@@ -17,11 +17,13 @@ use sqlx::PgPool;
 use super::pace::{Pace, Speed};
 use super::typed::{Flow, Lines};
 use super::{render_setup, render_summary};
+use crate::app::App;
 use crate::chat::Platform;
+use crate::chat::Platforms;
 use crate::chat::commands::Request;
 use crate::chat::console::screen::stamp;
 use crate::chat::console::typing::Persona;
-use crate::chat::console::{ConsoleSender, STAFF_USER, Screen, WORKSPACE_ID};
+use crate::chat::console::{ConsoleSender, Screen, WORKSPACE_ID};
 use crate::config::{Config, DispatchConfig};
 use crate::db::chat as chat_db;
 use crate::db::programs::Program;
@@ -98,13 +100,9 @@ pub async fn run_workspace(
         program: &program,
         screen: screen.clone(),
         clock: clock.clone(),
-        dispatcher: Dispatcher::new(
-            pool.clone(),
-            sender.clone(),
-            clock.clone(),
+        dispatcher: Dispatcher::with_config(
+            &console_app(pool, config, &templates, clock.clone(), sender.clone()),
             &unthrottled(&config.dispatch),
-            config.lifecycle.daytime(),
-            templates.clone(),
         )
         .only_program(program.id),
         persona: Persona::Staff,
@@ -220,21 +218,11 @@ async fn open_workspace(
     program: &Program,
     clock: Arc<ManualClock>,
 ) -> Result<String> {
-    let console = Platform::Console.as_str();
-    chat_db::add_workspace(pool, program.id, console, WORKSPACE_ID).await?;
-    let staff = chat_db::add_staff(pool, program.id, STAFF_NAME).await?;
-    chat_db::link_staff(pool, program.id, console, WORKSPACE_ID, STAFF_USER, staff).await?;
-    let creators =
-        chat_db::link_creators_by_handle(pool, program.id, console, WORKSPACE_ID, clock.now())
-            .await?;
+    let creators = crate::chat::console::connect(pool, program.id, STAFF_NAME, clock.now()).await?;
     let quiet = ConsoleSender::new(pool.clone(), clock.clone(), Screen::new(std::io::sink()));
-    let pass = Dispatcher::new(
-        pool.clone(),
-        Arc::new(quiet),
-        clock,
+    let pass = Dispatcher::with_config(
+        &console_app(pool, config, templates, clock, Arc::new(quiet)),
         &unthrottled(&config.dispatch),
-        config.lifecycle.daytime(),
-        templates.clone(),
     )
     .only_program(program.id)
     .drain("demo-setup")
@@ -251,6 +239,23 @@ async fn open_workspace(
     ))
 }
 
+/// An app on the demo's clock whose one platform is the console.
+fn console_app(
+    pool: &PgPool,
+    config: &Config,
+    templates: &Arc<Templates>,
+    clock: Arc<ManualClock>,
+    console: Arc<ConsoleSender>,
+) -> App {
+    App {
+        pool: pool.clone(),
+        config: Arc::new(config.clone()),
+        templates: templates.clone(),
+        clock,
+        platforms: Platforms::default().with(console),
+    }
+}
+
 /// The running workspace.
 pub(super) struct Workspace<'a> {
     pub pool: &'a PgPool,
@@ -259,7 +264,7 @@ pub(super) struct Workspace<'a> {
     pub program: &'a Program,
     pub screen: Screen,
     pub clock: Arc<ManualClock>,
-    pub dispatcher: Dispatcher<ConsoleSender>,
+    pub dispatcher: Dispatcher,
     /// Who typed lines run as.
     pub persona: Persona,
     pub lines: Lines,

@@ -37,13 +37,18 @@ pub async fn cancel_stopped(
     timezone: &str,
     now: Option<DateTime<Utc>>,
 ) -> Result<u64> {
-    let done = sqlx::query(
-        "UPDATE outbox o
+    let done: i64 = sqlx::query_scalar(
+        "WITH cancelled AS (
+         UPDATE outbox o
             SET status = 'cancelled',
                 last_error = CASE o.payload->>'sequence'
                                  WHEN 'activation' THEN 'a video of the product was posted'
                                  ELSE 'the creator posted a video' END
-          WHERE o.program_id = $1 AND o.status = 'pending'
+          WHERE o.program_id = $1
+            AND (o.status = 'pending'
+                 OR (o.status = 'queued' AND EXISTS (
+                        SELECT 1 FROM deliveries d
+                         WHERE d.outbox_id = o.id AND d.status IN ('pending', 'waiting'))))
             AND o.payload->>'sequence' IN ('onboarding', 'activation', 'reactivation')
             AND CASE o.payload->>'sequence'
                 WHEN 'onboarding' THEN EXISTS (
@@ -65,15 +70,21 @@ pub async fn cancel_stopped(
                                    AND (v.posted_at > spell.posted_at OR v.id > spell.id)
                      WHERE spell.program_id = $1 AND spell.id = (o.payload->>'video_id')::bigint
                        AND ($3::timestamptz IS NULL OR v.posted_at <= $3))
-                END",
+                END
+         RETURNING o.id, o.last_error),
+         deliveries_cancelled AS (
+             UPDATE deliveries d SET status = 'cancelled', last_error = c.last_error
+               FROM cancelled c
+              WHERE d.outbox_id = c.id AND d.status IN ('pending', 'waiting'))
+         SELECT count(*) FROM cancelled",
     )
     .bind(program_id)
     .bind(timezone)
     .bind(now)
-    .execute(conn)
+    .fetch_one(conn)
     .await
     .context("cancelling sequence messages that no longer apply")?;
-    Ok(done.rows_affected())
+    Ok(done as u64)
 }
 
 /// Stage moves that follow from the data alone.

@@ -12,6 +12,7 @@ use crate::chat::MessageKind;
 use crate::db::cadences as db;
 use crate::db::programs::Program;
 use crate::domain::Tier;
+use crate::domain::channels::ProgramChannel;
 use crate::domain::messages::{Message, format_day};
 use crate::domain::timefmt::local_day;
 use crate::templates::Vars;
@@ -26,7 +27,7 @@ pub async fn post(pool: &PgPool, c: &Cadence<'_>) -> Result<bool> {
     let queued = c
         .post(
             &mut tx,
-            "tier:all_stars",
+            ProgramChannel::Tier(Tier::AllStars),
             MessageKind::Channel,
             format!("cadence:all_stars_checkin:{}", c.today()),
             Message::AllStarsCheckin,
@@ -102,7 +103,7 @@ pub async fn report(pool: &PgPool, c: &Cadence<'_>) -> Result<bool> {
     let mut conn = pool.acquire().await?;
     c.post(
         &mut conn,
-        "staff",
+        ProgramChannel::Staff,
         MessageKind::StaffAlert,
         format!("cadence:checkin_report:{id}"),
         Message::AllStarsCheckinReport,

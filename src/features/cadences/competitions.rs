@@ -12,6 +12,7 @@ use crate::chat::MessageKind;
 use crate::db::cadences::{self as db, Competition};
 use crate::db::programs::Program;
 use crate::db::stats::leaderboard::{RankedBy, RankedRow, ranked_in};
+use crate::domain::channels::ProgramChannel;
 use crate::domain::messages::{Message, format_count, format_day};
 use crate::domain::timefmt::{local_day, start_of_day};
 use crate::domain::{Period, Tier, format_cents};
@@ -115,7 +116,7 @@ pub async fn start(
     };
     c.post(
         &mut tx,
-        "competitions",
+        ProgramChannel::Competitions,
         MessageKind::Channel,
         format!("competition:{}:started", competition.id),
         Message::CompetitionStarted,
@@ -204,7 +205,7 @@ pub async fn post_standings(pool: &PgPool, c: &Cadence<'_>) -> Result<u64> {
         let mut conn = pool.acquire().await?;
         if c.post(
             &mut conn,
-            "competitions",
+            ProgramChannel::Competitions,
             MessageKind::Channel,
             format!("competition:{}:standings:{}", k.id, c.instant.to_rfc3339()),
             Message::CompetitionStandings,
@@ -260,7 +261,7 @@ async fn post_in(
 ) -> Result<bool> {
     c.post(
         tx,
-        "competitions",
+        ProgramChannel::Competitions,
         MessageKind::Channel,
         format!("competition:{}:winners", k.id),
         Message::CompetitionWinners,

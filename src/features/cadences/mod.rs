@@ -16,6 +16,7 @@ use crate::chat::MessageKind;
 use crate::db::outbox::{self, NewMessage};
 use crate::db::programs::Program;
 use crate::domain::Period;
+use crate::domain::channels::ProgramChannel;
 use crate::domain::messages::{Message, format_day};
 use crate::domain::timefmt::local_day;
 use crate::templates::{Templates, Vars};
@@ -58,7 +59,7 @@ impl Cadence<'_> {
     async fn post(
         &self,
         conn: &mut PgConnection,
-        channel: &str,
+        channel: ProgramChannel,
         kind: MessageKind,
         dedupe_key: String,
         message: Message,
@@ -72,7 +73,7 @@ impl Cadence<'_> {
                 dedupe_key,
                 kind,
                 creator_id: None,
-                channel: Some(channel.to_string()),
+                channel: Some(channel),
                 template: Some(message.name().to_string()),
                 text,
                 extra: serde_json::json!({}),

@@ -9,6 +9,7 @@ use super::Cadence;
 use crate::chat::MessageKind;
 use crate::db::cadences as db;
 use crate::db::stats::leaderboard::{RankedBy, ranked};
+use crate::domain::channels::ProgramChannel;
 use crate::domain::format_cents;
 use crate::domain::messages::{Message, format_count};
 use crate::templates::Vars;
@@ -19,7 +20,7 @@ pub async fn post(pool: &PgPool, c: &Cadence<'_>) -> Result<bool> {
     let mut conn = pool.acquire().await?;
     c.post(
         &mut conn,
-        "staff",
+        ProgramChannel::Staff,
         MessageKind::StaffAlert,
         format!("cadence:weekly_pulse:{}", c.today()),
         Message::WeeklyPulse,

@@ -10,6 +10,7 @@ use super::Cadence;
 use crate::chat::MessageKind;
 use crate::db::cadences as db;
 use crate::db::stats::leaderboard::{RankedBy, ranked_in};
+use crate::domain::channels::ProgramChannel;
 use crate::domain::format_cents;
 use crate::domain::messages::{Message, format_count, format_day};
 use crate::templates::Vars;
@@ -76,7 +77,7 @@ pub async fn post(pool: &PgPool, c: &Cadence<'_>, every_weeks: u32) -> Result<bo
     let mut conn = pool.acquire().await?;
     c.post(
         &mut conn,
-        "tier:steady_earners",
+        ProgramChannel::Tier(crate::domain::Tier::SteadyEarners),
         MessageKind::Channel,
         format!("cadence:steady_update:{}", c.today()),
         Message::SteadyEarnersUpdate,

@@ -214,6 +214,17 @@ pub async fn import_reader(
         ImportKind::Samples => activity::samples(&mut tx, program, source, chunk, bar).await?,
         ImportKind::Videos => activity::videos(&mut tx, program, source, chunk, bar).await?,
     };
+    if kind == ImportKind::Creators {
+        // Creators the roster just linked get the welcome they could not be sent.
+        crate::db::outbox::requeue_unlinked_welcomes(
+            &mut tx,
+            program.id,
+            None,
+            chrono::Utc::now(),
+            config.sequences.catch_up_days,
+        )
+        .await?;
+    }
     tx.commit()
         .await
         .with_context(|| format!("committing the import of {name}"))?;

@@ -176,7 +176,7 @@ impl Run<'_> {
             dedupe_key: dedupe_key.to_string(),
             kind: MessageKind::StaffAlert,
             creator_id: Some(creator_id),
-            channel: Some("staff".to_string()),
+            channel: Some(crate::domain::channels::ProgramChannel::Staff),
             template: Some(message.name().to_string()),
             text: self.templates.render(message, vars)?,
             extra,

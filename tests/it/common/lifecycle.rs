@@ -320,26 +320,28 @@ pub async fn assert_outbox(pool: &PgPool, expected: &[Row]) {
     assert_eq!(keys(&actual), keys(expected), "outbox rows differ");
 }
 
-/// Sends everything due at `at` through the real dispatcher into a recording sender (no rate
-/// limits) and returns what was delivered, in order.
+/// Sends everything due at `at` through the real dispatcher into the recording platform (no rate
+/// limits), every program connected to it and every creator linked, and returns what was
+/// delivered, in order.
 pub async fn deliver(
     pool: &PgPool,
     at: DateTime<Utc>,
 ) -> Vec<creator_bot::chat::recording::Recorded> {
-    use std::sync::Arc;
-    let clock = Arc::new(creator_bot::jobs::ManualClock::new(at));
-    let sender = creator_bot::chat::recording::RecordingSender::new(clock.clone());
-    let dispatcher = creator_bot::jobs::dispatch::Dispatcher::new(
-        pool.clone(),
-        Arc::new(sender.clone()),
-        clock,
+    let programs: Vec<i64> = sqlx::query_scalar("SELECT id FROM programs ORDER BY id")
+        .fetch_all(pool)
+        .await
+        .unwrap();
+    for id in programs {
+        super::app::connect_recording(pool, id).await;
+    }
+    let t = super::app::TestApp::new(pool, at);
+    let dispatcher = creator_bot::jobs::dispatch::Dispatcher::with_config(
+        &t.app,
         &creator_bot::config::DispatchConfig {
             global_per_second: 0,
             ..creator_bot::config::DispatchConfig::default()
         },
-        Config::default().lifecycle.daytime(),
-        Arc::new(templates()),
     );
     dispatcher.drain("test").await.expect("dispatching");
-    sender.sent()
+    t.recording.sent()
 }
