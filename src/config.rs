@@ -1,12 +1,19 @@
-//! The bot's configuration: one TOML file plus `CREATOR_BOT__…` environment overrides, parsed and
-//! validated once at start. Secrets (the database URL, chat tokens) come only from the environment.
+//! The bot's configuration: one TOML file plus `CREATOR_BOT__…` environment overrides, parsed into
+//! typed values (time zones, times of day, cadences) and validated once at start. Secrets (the
+//! database URL, chat tokens) come only from the environment.
+
+mod values;
 
 use std::path::{Path, PathBuf};
 
+use chrono::NaiveTime;
 use chrono_tz::Tz;
 use figment::Figment;
 use figment::providers::{Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
+
+use crate::domain::cadence::Cadence;
+use crate::domain::daytime::Daytime;
 
 /// Environment variable naming the config file when `--config` is not given.
 pub const CONFIG_ENV: &str = "CREATOR_BOT_CONFIG";
@@ -33,8 +40,8 @@ pub struct Config {
 pub struct ProgramConfig {
     pub slug: String,
     pub name: String,
-    #[serde(default = "default_timezone")]
-    pub timezone: String,
+    #[serde(default = "default_timezone", with = "values::timezone")]
+    pub timezone: Tz,
     #[serde(default = "default_currency")]
     pub currency: String,
     /// The Discord guild (server) that belongs to this program.
@@ -88,22 +95,22 @@ pub struct ImportConfig {
 #[serde(deny_unknown_fields, default)]
 pub struct CadenceConfig {
     /// Queue the creator DM sequences' due steps.
-    pub sequences: String,
+    pub sequences: Cadence,
     /// The daily tier check; on `tiers.review_day_of_month` it is the monthly review instead.
-    pub tiers: String,
+    pub tiers: Cadence,
     /// The All-Stars weekly check-in post.
-    pub all_stars_checkin: String,
+    pub all_stars_checkin: Cadence,
     /// Tell staff who answered the check-in.
-    pub all_stars_checkin_report: String,
+    pub all_stars_checkin_report: Cadence,
     /// The Steady Earners update, on every `steady_earners_every_weeks`th week.
-    pub steady_earners_update: String,
+    pub steady_earners_update: Cadence,
     pub steady_earners_every_weeks: u32,
     /// The staff weekly pulse.
-    pub weekly_pulse: String,
+    pub weekly_pulse: Cadence,
     /// Standings posts of running competitions.
-    pub competition_standings: String,
+    pub competition_standings: Cadence,
     /// Looks for competitions that are over and announces their winners.
-    pub competition_winners: String,
+    pub competition_winners: Cadence,
     /// A run missed by more than this (the bot was down) is skipped; the next one runs.
     pub catch_up_hours: u32,
 }
@@ -111,52 +118,34 @@ pub struct CadenceConfig {
 impl Default for CadenceConfig {
     fn default() -> Self {
         CadenceConfig {
-            sequences: "*/15 * * * *".into(),
-            tiers: "0 6 * * *".into(),
-            all_stars_checkin: "0 10 * * Mon".into(),
-            all_stars_checkin_report: "0 10 * * Wed".into(),
-            steady_earners_update: "0 10 * * Thu".into(),
+            sequences: default_cadence("*/15 * * * *"),
+            tiers: default_cadence("0 6 * * *"),
+            all_stars_checkin: default_cadence("0 10 * * Mon"),
+            all_stars_checkin_report: default_cadence("0 10 * * Wed"),
+            steady_earners_update: default_cadence("0 10 * * Thu"),
             steady_earners_every_weeks: 2,
-            weekly_pulse: "0 9 * * Mon".into(),
-            competition_standings: "0 12 * * Mon,Thu".into(),
-            competition_winners: "5 * * * *".into(),
+            weekly_pulse: default_cadence("0 9 * * Mon"),
+            competition_standings: default_cadence("0 12 * * Mon,Thu"),
+            competition_winners: default_cadence("5 * * * *"),
             catch_up_hours: 24,
         }
     }
 }
 
-impl CadenceConfig {
-    /// Every cadence expression with its config key.
-    pub fn expressions(&self) -> [(&'static str, &str); 8] {
-        [
-            ("cadences.sequences", &self.sequences),
-            ("cadences.tiers", &self.tiers),
-            ("cadences.all_stars_checkin", &self.all_stars_checkin),
-            (
-                "cadences.all_stars_checkin_report",
-                &self.all_stars_checkin_report,
-            ),
-            (
-                "cadences.steady_earners_update",
-                &self.steady_earners_update,
-            ),
-            ("cadences.weekly_pulse", &self.weekly_pulse),
-            (
-                "cadences.competition_standings",
-                &self.competition_standings,
-            ),
-            ("cadences.competition_winners", &self.competition_winners),
-        ]
-    }
+/// A built-in cadence, which parses by construction.
+fn default_cadence(expr: &str) -> Cadence {
+    Cadence::parse(expr).expect("a default cadence is a valid expression")
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct LifecycleConfig {
     /// Start of a creator's local daytime (`HH:MM`): DMs wait until then.
-    pub daytime_start: String,
+    #[serde(with = "values::clock_time")]
+    pub daytime_start: NaiveTime,
     /// End of a creator's local daytime (`HH:MM`, exclusive).
-    pub daytime_end: String,
+    #[serde(with = "values::clock_time")]
+    pub daytime_end: NaiveTime,
     /// Directory holding one text template per message (`templates/onboarding_welcome.txt`, …).
     pub templates_dir: PathBuf,
 }
@@ -223,8 +212,8 @@ pub struct DispatchConfig {
 impl Default for LifecycleConfig {
     fn default() -> Self {
         LifecycleConfig {
-            daytime_start: "09:00".into(),
-            daytime_end: "20:00".into(),
+            daytime_start: Daytime::default().start,
+            daytime_end: Daytime::default().end,
             templates_dir: PathBuf::from("templates"),
         }
     }
@@ -252,11 +241,11 @@ impl Default for SequenceConfig {
 }
 
 impl LifecycleConfig {
-    /// The validated daytime window.
-    pub fn daytime(&self) -> crate::domain::daytime::Daytime {
-        crate::domain::daytime::Daytime {
-            start: parse_hhmm(&self.daytime_start).unwrap_or_default(),
-            end: parse_hhmm(&self.daytime_end).unwrap_or_default(),
+    /// The daytime window.
+    pub fn daytime(&self) -> Daytime {
+        Daytime {
+            start: self.daytime_start,
+            end: self.daytime_end,
         }
     }
 }
@@ -400,12 +389,8 @@ impl Default for DispatchConfig {
     }
 }
 
-fn parse_hhmm(s: &str) -> Option<chrono::NaiveTime> {
-    chrono::NaiveTime::parse_from_str(s.trim(), "%H:%M").ok()
-}
-
-fn default_timezone() -> String {
-    "UTC".into()
+fn default_timezone() -> Tz {
+    Tz::UTC
 }
 fn default_currency() -> String {
     "USD".into()
@@ -526,7 +511,7 @@ impl Config {
         Ok(config)
     }
 
-    /// Checks every value that serde alone cannot: time zones, currencies, threshold ordering.
+    /// Checks every value that its type alone does not: slugs, currencies, ranges, ordering.
     pub fn validate(&self) -> Result<(), ConfigError> {
         let err = |key: &str, problem: String| Err(ConfigError(format!("{key}: {problem}")));
         let mut seen = std::collections::HashSet::new();
@@ -549,15 +534,6 @@ impl Config {
             }
             if p.name.trim().is_empty() {
                 return err(&format!("{key}.name"), "must not be empty".into());
-            }
-            if p.timezone.parse::<Tz>().is_err() {
-                return err(
-                    &format!("{key}.timezone"),
-                    format!(
-                        "{:?} is not an IANA time zone (e.g. \"America/New_York\")",
-                        p.timezone
-                    ),
-                );
             }
             if !(p.currency.len() == 3 && p.currency.chars().all(|c| c.is_ascii_uppercase())) {
                 return err(
@@ -657,27 +633,13 @@ impl Config {
             return err("import.copy_chunk_rows", "must be at least 1".into());
         }
         let l = &self.lifecycle;
-        let mut times = Vec::new();
-        for (key, v) in [
-            ("lifecycle.daytime_start", &l.daytime_start),
-            ("lifecycle.daytime_end", &l.daytime_end),
-        ] {
-            match parse_hhmm(v) {
-                Some(t) => times.push(t),
-                None => {
-                    return err(
-                        key,
-                        format!("{v:?} is not a time in HH:MM form (e.g. \"09:00\")"),
-                    );
-                }
-            }
-        }
-        if times[0] >= times[1] {
+        if l.daytime_start >= l.daytime_end {
             return err(
                 "lifecycle.daytime_start",
                 format!(
-                    "{:?} must be earlier than lifecycle.daytime_end ({:?})",
-                    l.daytime_start, l.daytime_end
+                    "\"{}\" must be earlier than lifecycle.daytime_end (\"{}\")",
+                    l.daytime_start.format("%H:%M"),
+                    l.daytime_end.format("%H:%M")
                 ),
             );
         }
@@ -685,11 +647,6 @@ impl Config {
             return err("lifecycle.templates_dir", "must not be empty".into());
         }
         self.sequences.validate()?;
-        for (key, expr) in self.cadences.expressions() {
-            if let Err(e) = crate::domain::cadence::Cadence::parse(expr) {
-                return err(key, e.to_string());
-            }
-        }
         if !(1..=8).contains(&self.cadences.steady_earners_every_weeks) {
             return err(
                 "cadences.steady_earners_every_weeks",
@@ -808,10 +765,22 @@ fn source_of(figment: &Figment, key: &str) -> String {
 
 fn describe_figment_error(err: &figment::Error) -> String {
     use figment::error::Kind;
+    // Written the way `validate` names keys: `programs[0].timezone`.
     let key = if err.path.is_empty() {
         None
     } else {
-        Some(err.path.join("."))
+        let mut key = String::new();
+        for part in &err.path {
+            if part.parse::<usize>().is_ok() {
+                key.push_str(&format!("[{part}]"));
+            } else {
+                if !key.is_empty() {
+                    key.push('.');
+                }
+                key.push_str(part);
+            }
+        }
+        Some(key)
     };
     let source = err
         .metadata

@@ -45,7 +45,7 @@ pub async fn bench_db(database: &str, fresh: bool) -> Result<BenchDb> {
         &ProgramConfig {
             slug: "bench".into(),
             name: "Benchmark brand".into(),
-            timezone: "America/New_York".into(),
+            timezone: chrono_tz::America::New_York,
             currency: "USD".into(),
             discord_guild_id: None,
             slack_team_id: None,

@@ -54,7 +54,7 @@ pub async fn upsert(db: impl PgExecutor<'_>, p: &ProgramConfig) -> Result<Progra
     )
     .bind(&p.slug)
     .bind(&p.name)
-    .bind(&p.timezone)
+    .bind(p.timezone.name())
     .bind(&p.currency)
     .fetch_one(db)
     .await

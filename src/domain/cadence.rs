@@ -2,10 +2,12 @@
 //! day-of-month month day-of-week`, e.g. `0 10 * * Mon`) read in the program's time zone, so
 //! "Monday 10:00" stays 10:00 local across DST changes.
 
+use std::fmt;
 use std::str::FromStr;
 
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
@@ -16,10 +18,52 @@ pub struct CadenceError {
     pub problem: String,
 }
 
-#[derive(Debug, Clone)]
+/// A parsed cadence; it reads and writes (serde, `Display`) as its expression.
+#[derive(Clone)]
 pub struct Cadence {
     expr: String,
     schedule: cron::Schedule,
+}
+
+// Two cadences are the same when written the same: the schedule is derived from the expression.
+impl PartialEq for Cadence {
+    fn eq(&self, other: &Cadence) -> bool {
+        self.expr == other.expr
+    }
+}
+
+impl Eq for Cadence {}
+
+impl fmt::Debug for Cadence {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Cadence").field(&self.expr).finish()
+    }
+}
+
+impl fmt::Display for Cadence {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(&self.expr)
+    }
+}
+
+impl FromStr for Cadence {
+    type Err = CadenceError;
+    fn from_str(expr: &str) -> Result<Cadence, CadenceError> {
+        Cadence::parse(expr)
+    }
+}
+
+impl Serialize for Cadence {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.expr)
+    }
+}
+
+impl<'de> Deserialize<'de> for Cadence {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Cadence, D::Error> {
+        let expr = String::deserialize(d)?;
+        Cadence::parse(&expr).map_err(serde::de::Error::custom)
+    }
 }
 
 impl Cadence {

@@ -3,7 +3,10 @@
 
 use std::io::Write;
 
+use chrono::{DateTime, NaiveTime, Utc};
 use creator_bot::config::Config;
+use creator_bot::domain::cadence::Cadence;
+use creator_bot::domain::daytime::Daytime;
 
 fn file(text: &str) -> tempfile::NamedTempFile {
     let mut f = tempfile::Builder::new().suffix(".toml").tempfile().unwrap();
@@ -25,7 +28,7 @@ fn the_example_config_loads() {
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("config/creator-bot.example.toml");
     let config = Config::load_with_overrides(Some(&path), &[]).unwrap();
     assert_eq!(config.default_program, "glow");
-    assert_eq!(config.programs[0].timezone, "America/New_York");
+    assert_eq!(config.programs[0].timezone, chrono_tz::America::New_York);
     assert_eq!(config.tiers.all_stars_min_gmv_cents, 300_000);
     assert_eq!(config.tiers.steady_min_videos, 4);
 }
@@ -37,7 +40,7 @@ fn no_file_means_defaults_and_one_default_program() {
     let programs = config.programs();
     assert_eq!(programs.len(), 1);
     assert_eq!(programs[0].slug, "default");
-    assert_eq!(programs[0].timezone, "UTC");
+    assert_eq!(programs[0].timezone, chrono_tz::UTC);
 }
 
 #[test]
@@ -164,5 +167,83 @@ fn bad_environment_overrides_are_reported_too() {
     assert_eq!(
         err,
         "configuration error: tiers.window_days: must be between 1 and 366, got 0 (from the environment)"
+    );
+}
+
+#[test]
+fn times_of_day_time_zones_and_cadences_load_as_typed_values() {
+    let f = file(
+        "[[programs]]\nslug = \"glow\"\nname = \"Glow\"\ntimezone = \"Europe/London\"\n\
+         [lifecycle]\ndaytime_start = \" 08:30 \"\n\
+         [cadences]\ntiers = \"0 7 * * *\"\n",
+    );
+    let config = Config::load_with_overrides(
+        Some(f.path()),
+        &[
+            ("CREATOR_BOT__DEFAULT_PROGRAM", "glow"),
+            ("CREATOR_BOT__LIFECYCLE__DAYTIME_END", "21:15"),
+            ("CREATOR_BOT__CADENCES__WEEKLY_PULSE", "30 8 * * Tue"),
+        ],
+    )
+    .unwrap();
+    assert_eq!(config.programs[0].timezone, chrono_tz::Europe::London);
+    assert_eq!(
+        config.lifecycle.daytime(),
+        Daytime {
+            start: NaiveTime::from_hms_opt(8, 30, 0).unwrap(),
+            end: NaiveTime::from_hms_opt(21, 15, 0).unwrap(),
+        }
+    );
+    assert_eq!(config.cadences.tiers, Cadence::parse("0 7 * * *").unwrap());
+    assert_eq!(config.cadences.weekly_pulse.to_string(), "30 8 * * Tue");
+    // 2026-06-02 is a Tuesday; 08:30 in London is 07:30 UTC.
+    let now: DateTime<Utc> = "2026-06-02T09:00:00Z".parse().unwrap();
+    assert_eq!(
+        config
+            .cadences
+            .weekly_pulse
+            .latest(now, config.programs[0].timezone),
+        Some("2026-06-02T07:30:00Z".parse().unwrap())
+    );
+}
+
+#[test]
+fn bad_typed_values_from_the_environment_say_so() {
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            "CREATOR_BOT__LIFECYCLE__DAYTIME_END",
+            "8pm",
+            "configuration error: lifecycle.daytime_end: \"8pm\" is not a time in HH:MM form (e.g. \"09:00\") (from the environment)",
+        ),
+        (
+            "CREATOR_BOT__CADENCES__WEEKLY_PULSE",
+            "every monday",
+            "configuration error: cadences.weekly_pulse: \"every monday\" is not a cron expression of five fields (minute hour day month weekday, e.g. \"0 10 * * Mon\"): it has 2 fields (from the environment)",
+        ),
+        (
+            "CREATOR_BOT__LIFECYCLE__DAYTIME_START",
+            "20:30",
+            "configuration error: lifecycle.daytime_start: \"20:30\" must be earlier than lifecycle.daytime_end (\"20:00\") (from the environment)",
+        ),
+    ];
+    for (var, value, expected) in cases {
+        assert_eq!(
+            &error_of("", &[(var, value)]),
+            expected,
+            "for {var}={value}"
+        );
+    }
+}
+
+#[test]
+fn a_bad_time_zone_in_a_later_program_names_its_index() {
+    let err = error_of(
+        "[[programs]]\nslug = \"glow\"\nname = \"Glow\"\n\
+         [[programs]]\nslug = \"fit\"\nname = \"Fit\"\ntimezone = \"Europe/Lodnon\"\n",
+        &[],
+    );
+    assert_eq!(
+        err,
+        "configuration error: programs[1].timezone: \"Europe/Lodnon\" is not an IANA time zone (e.g. \"America/New_York\") (in FILE)"
     );
 }

@@ -57,7 +57,7 @@ async fn program_with_discord(pool: &PgPool) -> Program {
     let config = ProgramConfig {
         slug: "glow".into(),
         name: "Glow".into(),
-        timezone: "America/New_York".into(),
+        timezone: chrono_tz::America::New_York,
         currency: "USD".into(),
         discord_guild_id: Some("900000000000000001".into()),
         slack_team_id: None,

@@ -67,10 +67,7 @@ pub async fn run(config: Config, args: DemoArgs) -> Result<ExitCode> {
     };
     eprintln!("Starting the database ({where_})…");
     let pool = db::open(&config, &source, None).await?;
-    let tz = demo::demo_program()
-        .timezone
-        .parse()
-        .expect("the demo timezone is valid");
+    let tz = demo::demo_program().timezone;
     let today = args.today.unwrap_or_else(|| local_day(Utc::now(), tz));
     eprintln!(
         "Generating {} creators and {} days of sales (seed {}), then importing them…",

@@ -73,7 +73,7 @@ pub fn demo_program() -> ProgramConfig {
     ProgramConfig {
         slug: DEMO_SLUG.into(),
         name: "Glow Skincare (demo)".into(),
-        timezone: "America/New_York".into(),
+        timezone: chrono_tz::America::New_York,
         currency: "USD".into(),
         discord_guild_id: None,
         slack_team_id: None,

@@ -3,6 +3,7 @@
 //! reports what it inserted, updated, left unchanged and rejected (with line, column and reason).
 
 mod activity;
+mod lines;
 mod orders;
 mod roster;
 mod staging;

@@ -9,6 +9,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use sqlx::PgConnection;
 use tokio::sync::mpsc;
 
+use super::lines::LineCounter;
 use super::{ImportError, RejectedRow};
 use crate::domain::import_rows::{ColumnMap, ColumnSpec, FieldError, Row};
 
@@ -21,7 +22,7 @@ pub(super) trait RowSink: Send + 'static {
 pub(super) struct Source {
     pub name: String,
     pub map: ColumnMap,
-    reader: csv::Reader<Box<dyn Read + Send>>,
+    reader: csv::Reader<LineCounter<Box<dyn Read + Send>>>,
 }
 
 const BOM: &[u8] = b"\xef\xbb\xbf";
@@ -55,7 +56,7 @@ impl Source {
             .has_headers(true)
             .flexible(true)
             .buffer_capacity(256 * 1024)
-            .from_reader(body);
+            .from_reader(LineCounter::new(body));
         let headers: Vec<String> = reader
             .byte_headers()
             .with_context(|| format!("reading the header of {name}"))?
@@ -153,7 +154,8 @@ fn read_all<S: RowSink>(
         if !more {
             break;
         }
-        let line = record.position().map_or(0, |p| p.line());
+        let start = record.position().map_or(0, |p| p.byte());
+        let line = source.reader.get_mut().record_line(start);
         let outcome = if record.len() != width {
             Err(FieldError::field_count(record.len(), width))
         } else {

@@ -260,7 +260,7 @@ pub async fn glow(pool: &PgPool) -> Program {
         &creator_bot::config::ProgramConfig {
             slug: "glow".into(),
             name: "Glow Skincare".into(),
-            timezone: "America/New_York".into(),
+            timezone: chrono_tz::America::New_York,
             currency: "USD".into(),
             discord_guild_id: None,
             slack_team_id: None,

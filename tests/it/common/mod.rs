@@ -25,7 +25,7 @@ pub async fn program_in(pool: &PgPool, slug: &str, timezone: &str, currency: &st
         &ProgramConfig {
             slug: slug.into(),
             name: format!("{slug} program"),
-            timezone: timezone.into(),
+            timezone: timezone.parse().expect("a test time zone"),
             currency: currency.into(),
             discord_guild_id: None,
             slack_team_id: None,
