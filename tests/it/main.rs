@@ -17,6 +17,7 @@ mod demo;
 mod dispatch;
 mod embedded_db;
 mod import_files;
+mod import_lines;
 mod import_orders;
 mod kpi;
 mod leaderboard;

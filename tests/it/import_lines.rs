@@ -2,7 +2,7 @@
 //! CRLF as Seller Center exports have, lone CR), with or without a UTF-8 BOM, after blank lines
 //! and after quoted values that span lines; "the later line wins" names lines the same way.
 
-mod common;
+use crate::common;
 
 use creator_bot::db::programs::Program;
 use creator_bot::features::import::{ImportKind, ImportReport, RejectedRow, import_reader};
