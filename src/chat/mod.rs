@@ -6,6 +6,7 @@ pub mod commands;
 pub mod console;
 pub mod platforms;
 pub mod recording;
+pub mod render;
 pub mod sender;
 
 pub use platforms::{ChatPlatform, Platforms};

@@ -97,7 +97,7 @@ pub fn main() -> ExitCode {
     match runtime.block_on(run(cli)) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", crate::domain::user_error::describe(&e));
             ExitCode::FAILURE
         }
     }

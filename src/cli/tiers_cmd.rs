@@ -9,9 +9,10 @@ use chrono_tz::Tz;
 use clap::Subcommand;
 
 use super::{Format, Session};
+use crate::chat::commands::tiers::why_reply;
 use crate::config::Config;
-use crate::domain::timefmt::{local_day, parse_datetime};
-use crate::domain::{Handle, Tier, format_cents};
+use crate::domain::timefmt::parse_datetime;
+use crate::domain::{Handle, Tier};
 use crate::features::tiers::{self, PinOutcome, TierRun, TierWhy};
 
 #[derive(Debug, Subcommand)]
@@ -229,60 +230,10 @@ pub fn render_pin(p: &PinOutcome, format: Format) -> Result<String> {
     })
 }
 
-/// The tier, the reason, the numbers and the way up.
+/// The tier, the reason, the numbers and the way up: the chat's reply, as text.
 pub fn render_why(w: &TierWhy, tz: Tz, format: Format) -> Result<String> {
     if format == Format::Json {
         return json(w);
     }
-    let money = |c: i64| format_cents(c, &w.currency);
-    let since = w.tier_since.with_timezone(&tz).format("%Y-%m-%d");
-    let mut out = format!("@{}: {} since {since}", w.handle, w.tier);
-    if let Some(by) = &w.pinned_by {
-        out.push_str(&format!(" (pinned by {by})"));
-    } else if w.pinned {
-        out.push_str(" (pinned)");
-    }
-    out.push_str(&format!("\nwhy: {}", w.reason));
-    let end_day = local_day(w.at, tz);
-    let rank = match w.rank {
-        Some(r) => format!("{r} of {} selling creators", w.selling_creators),
-        None => format!("not selling ({} selling creators)", w.selling_creators),
-    };
-    out.push_str(&format!(
-        "\nnumbers over the {} complete days before {end_day}:",
-        w.window_days
-    ));
-    let viral_label = format!("{}-day GMV", w.viral_window_days);
-    for (label, value) in [
-        ("GMV", money(w.gmv_cents)),
-        ("videos", w.videos.to_string()),
-        ("sale", if w.has_sale { "yes" } else { "no" }.to_string()),
-        ("rank", rank),
-        (viral_label.as_str(), money(w.gmv_7d_cents)),
-    ] {
-        out.push_str(&format!("\n  {label:<10} {value}"));
-    }
-    if w.earned_tier != w.tier {
-        let when = if w.pinned {
-            "the pin keeps the current tier"
-        } else if w.earned_tier.is_above(w.tier) {
-            "the next daily check moves them up"
-        } else {
-            "the next monthly review moves them down"
-        };
-        out.push_str(&format!(
-            "\nearned now: {} ({}); {when}",
-            w.earned_tier, w.earned_reason
-        ));
-    }
-    match w.next_tier_hints.split_first() {
-        None => out.push_str("\nto move up: already in the top tier"),
-        Some((first, rest)) => {
-            out.push_str(&format!("\nto move up: {first}"));
-            for hint in rest {
-                out.push_str(&format!("\n        or: {hint}"));
-            }
-        }
-    }
-    Ok(out)
+    Ok(why_reply(w, tz).text())
 }

@@ -15,6 +15,7 @@ pub mod rollups;
 pub mod samples;
 pub mod sequences;
 pub mod stats;
+pub mod suggest;
 pub mod tiers;
 
 use std::str::FromStr;

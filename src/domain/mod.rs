@@ -16,9 +16,11 @@ pub mod sequences;
 pub mod tier;
 pub mod tier_rules;
 pub mod timefmt;
+pub mod user_error;
 
 pub use handle::Handle;
 pub use money::{Cents, format_cents, parse_money, parse_rate_bp};
 pub use period::Period;
 pub use period_spec::PeriodSpec;
 pub use tier::Tier;
+pub use user_error::{UserError, for_user};

@@ -2,6 +2,7 @@
 //! workspace, a linked account stays linked (staff change it), and staff accounts are never
 //! turned into creators.
 
+use crate::domain::for_user;
 use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
@@ -57,17 +58,21 @@ pub async fn link(
     )
     .await?;
     match existing {
-        Some(id) if id.staff_id.is_some() => return Err(LinkError::StaffAccount.into()),
+        Some(id) if id.staff_id.is_some() => return Err(for_user(LinkError::StaffAccount)),
         Some(id) => {
-            return Err(LinkError::AlreadyLinked(id.handle.unwrap_or_default()).into());
+            return Err(for_user(LinkError::AlreadyLinked(
+                id.handle.unwrap_or_default(),
+            )));
         }
         None => {}
     }
     let creator = creator_db::lock_by_handle(&mut tx, program.id, handle.as_str())
         .await?
-        .ok_or_else(|| LinkError::UnknownHandle {
-            handle: handle.clone(),
-            program: program.name.clone(),
+        .ok_or_else(|| {
+            for_user(LinkError::UnknownHandle {
+                handle: handle.clone(),
+                program: program.name.clone(),
+            })
         })?;
     // Read under the creator's lock: whoever claimed this creator first has committed by now.
     let holder = chat_db::creator_user(
@@ -79,7 +84,7 @@ pub async fn link(
     )
     .await?;
     if holder.is_some() {
-        return Err(LinkError::Taken(handle.clone()).into());
+        return Err(for_user(LinkError::Taken(handle.clone())));
     }
     let linked = chat_db::link_creator(
         &mut tx,
@@ -93,7 +98,7 @@ pub async fn link(
     .await?;
     if !linked {
         // The same user linked meanwhile (a double click).
-        return Err(LinkError::AlreadyLinked(creator.handle).into());
+        return Err(for_user(LinkError::AlreadyLinked(creator.handle)));
     }
     crate::db::outbox::requeue_unlinked_welcomes(
         &mut tx,

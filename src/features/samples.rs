@@ -1,6 +1,7 @@
 //! Samples recorded by hand: staff say a product shipped to a creator or arrived. The nudges and
 //! the sample conversion KPI read these rows like the ones the samples import writes.
 
+use crate::domain::for_user;
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use sqlx::PgPool;
@@ -87,20 +88,24 @@ pub async fn record(
     today: NaiveDate,
 ) -> Result<SampleRecorded> {
     if day > today {
-        return Err(SampleError::Future { day, today }.into());
+        return Err(for_user(SampleError::Future { day, today }));
     }
     let mut tx = pool.begin().await?;
     let creator = creator_db::by_handle(&mut *tx, program.id, handle.as_str())
         .await?
-        .ok_or_else(|| SampleError::UnknownCreator {
-            handle: handle.clone(),
-            program: program.slug.clone(),
+        .ok_or_else(|| {
+            for_user(SampleError::UnknownCreator {
+                handle: handle.clone(),
+                program: program.slug.clone(),
+            })
         })?;
     let product_name = sample_db::product_name(&mut *tx, program.id, product_id)
         .await?
-        .ok_or_else(|| SampleError::UnknownProduct {
-            product_id: product_id.to_string(),
-            program: program.slug.clone(),
+        .ok_or_else(|| {
+            for_user(SampleError::UnknownProduct {
+                product_id: product_id.to_string(),
+                program: program.slug.clone(),
+            })
         })?;
     let shipped_on = match event {
         SampleEvent::Shipped => {
@@ -114,19 +119,19 @@ pub async fn record(
             )
             .await?;
             if !new {
-                return Err(SampleError::AlreadyShipped {
+                return Err(for_user(SampleError::AlreadyShipped {
                     handle: creator.handle,
                     product_id: product_id.to_string(),
                     day,
-                }
-                .into());
+                }));
             }
             day
         }
         SampleEvent::Delivered => {
             let shipments =
                 sample_db::lock_shipments(&mut tx, program.id, creator.id, product_id).await?;
-            let shipment = delivered_shipment(&shipments, &creator.handle, product_id, day)?;
+            let shipment = delivered_shipment(&shipments, &creator.handle, product_id, day)
+                .map_err(for_user)?;
             sample_db::set_delivered(&mut tx, program.id, shipment.id, day).await?;
             shipment.shipped_on
         }

@@ -204,13 +204,13 @@ async fn link_refuses_unknown_and_taken_handles(pool: PgPool) {
     let chat = chat_program(&pool).await;
     let before = identities(&pool).await;
     let r = run(&pool, &chat, &chat.stranger, "link", "nobody").await;
-    assert_eq!(r.outcome, Outcome::Invalid);
+    assert_eq!(r.outcome, Outcome::Refused);
     assert_eq!(
         r.text(),
         "There is no creator @nobody in glow program: check the spelling of your TikTok handle, or ask the program's staff to add you"
     );
     let r = run(&pool, &chat, &chat.stranger, "link", "ava").await;
-    assert_eq!(r.outcome, Outcome::Invalid);
+    assert_eq!(r.outcome, Outcome::Refused);
     assert_eq!(
         r.text(),
         "@ava is already linked to another account. If that is your TikTok handle, ask the program's staff to sort it out."
@@ -218,7 +218,7 @@ async fn link_refuses_unknown_and_taken_handles(pool: PgPool) {
     let r = run(&pool, &chat, &chat.stranger, "link", "").await;
     assert_eq!(
         r.text(),
-        "Missing your TikTok handle\nUsage: /link <your TikTok handle>"
+        "Missing your TikTok handle\nUsage: /link <handle>"
     );
     assert_eq!(identities(&pool).await, before);
     // The same creator may link an account in each workspace: ava on the brand's Slack too.
@@ -267,13 +267,13 @@ async fn linked_accounts_are_not_relinked(pool: PgPool) {
     let chat = chat_program(&pool).await;
     let before = identities(&pool).await;
     let r = run(&pool, &chat, &chat.staff, "link", "dan").await;
-    assert_eq!(r.outcome, Outcome::Denied);
+    assert_eq!(r.outcome, Outcome::Refused);
     assert_eq!(
         r.text(),
         "Your account belongs to the program's staff, so it can't be linked to a creator"
     );
     let r = run(&pool, &chat, &chat.ava, "link", "dan").await;
-    assert_eq!(r.outcome, Outcome::Denied);
+    assert_eq!(r.outcome, Outcome::Refused);
     assert_eq!(
         r.text(),
         "Your account is already linked to @ava; the program's staff can change it"

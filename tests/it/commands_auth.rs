@@ -3,7 +3,7 @@
 //! the arguments are read or anything is written.
 
 use crate::commands_fixture;
-use crate::common;
+use crate::common::app::TestApp;
 
 use commands_fixture::{Chat, chat_program, now, run, user};
 use creator_bot::chat::Platform;
@@ -134,6 +134,13 @@ fn matrix() -> Vec<(&'static str, &'static str, Expect, Expect, Expect)> {
             ),
             Denied(LINK_FIRST),
         ),
+        (
+            "help",
+            "",
+            Data("Commands you can use"),
+            Data("Commands you can use"),
+            Data("Commands you can use"),
+        ),
     ]
 }
 
@@ -155,12 +162,9 @@ async fn ask(
         }),
     };
     let reply = respond(
-        pool,
-        &common::config(),
-        &common::templates(),
+        &TestApp::new(pool, now(&chat.program)).app,
         caller,
         &request,
-        now(&chat.program),
     )
     .await;
     assert_eq!(reply.visibility, Visibility::Ephemeral, "/{name} {args}");
@@ -174,7 +178,7 @@ fn check(expect: Expect, name: &str, (outcome, text): (Outcome, String), who: &s
             assert_eq!(text.lines().next(), Some(first_line), "{who} /{name}");
         }
         Denied(refusal) => {
-            assert_eq!(outcome, Outcome::Denied, "{who} /{name}: {text}");
+            assert_eq!(outcome, Outcome::Refused, "{who} /{name}: {text}");
             let expected = if refusal.starts_with("is for") {
                 format!("/{name} {refusal}")
             } else {
@@ -183,7 +187,7 @@ fn check(expect: Expect, name: &str, (outcome, text): (Outcome, String), who: &s
             assert_eq!(text, expected, "{who} /{name}");
         }
         Invalid(text_expected) => {
-            assert_eq!(outcome, Outcome::Invalid, "{who} /{name}");
+            assert_eq!(outcome, Outcome::Refused, "{who} /{name}");
             assert_eq!(text, text_expected, "{who} /{name}");
         }
     }
@@ -236,7 +240,7 @@ async fn a_workspace_of_no_program_gets_nothing(pool: PgPool) {
     };
     for spec in registry() {
         let (outcome, text) = ask(&pool, &chat, &elsewhere, spec.name, "").await;
-        assert_eq!(outcome, Outcome::Denied, "/{}", spec.name);
+        assert_eq!(outcome, Outcome::Refused, "/{}", spec.name);
         assert_eq!(text, UNKNOWN_WORKSPACE);
     }
     assert_eq!(
@@ -251,11 +255,11 @@ async fn the_role_is_checked_before_the_arguments(pool: PgPool) {
     let chat = chat_program(&pool).await;
     // A bad period from a creator is refused as a staff command, not explained as a period.
     let (outcome, text) = ask(&pool, &chat, &chat.ava, "kpi", "2w").await;
-    assert_eq!(outcome, Outcome::Denied);
+    assert_eq!(outcome, Outcome::Refused);
     assert_eq!(text, format!("/kpi {CREATOR_REFUSAL}"));
     // A creator trying to pin their own tier writes nothing.
     let (outcome, _) = ask(&pool, &chat, &chat.ben, "tier", "set ben 1 I deserve it").await;
-    assert_eq!(outcome, Outcome::Denied);
+    assert_eq!(outcome, Outcome::Refused);
     let pins: i64 = sqlx::query_scalar("SELECT count(*) FROM tier_history WHERE kind = 'pinned'")
         .fetch_one(&pool)
         .await
@@ -273,20 +277,20 @@ async fn the_role_is_checked_before_the_arguments(pool: PgPool) {
 async fn an_unknown_command_lists_what_the_caller_may_run(pool: PgPool) {
     let chat = chat_program(&pool).await;
     let r = run(&pool, &chat, &chat.ava, "/stats", "").await;
-    assert_eq!(r.outcome, Outcome::Invalid);
+    assert_eq!(r.outcome, Outcome::Refused);
     assert_eq!(
         r.text(),
-        "Unknown command /stats. Commands you can use: /leaderboard, /mystats, /checkin, /optout, /optin"
+        "Unknown command /stats. Commands you can use: /leaderboard, /mystats, /checkin, /optout, /optin, /help"
     );
     let r = run(&pool, &chat, &chat.stranger, "stats", "").await;
     assert_eq!(
         r.text(),
-        "Unknown command /stats. Commands you can use: /link"
+        "Unknown command /stats. Commands you can use: /link, /help"
     );
     let r = run(&pool, &chat, &chat.staff, "stats", "").await;
     assert_eq!(
         r.text(),
         "Unknown command /stats. Commands you can use: /creator, /kpi, /leaderboard, /tier, \
-         /sample, /competition, /report, /import"
+         /sample, /competition, /report, /import, /help"
     );
 }

@@ -3,6 +3,7 @@
 
 use crate::commands_fixture;
 use crate::common;
+use crate::common::app::TestApp;
 
 use commands_fixture::{chat_program, now, run, run_at};
 use creator_bot::chat::commands::{Attachment, Outcome, Request, respond};
@@ -37,7 +38,7 @@ async fn staff_run_a_competition_from_chat(pool: PgPool) {
     assert_eq!(
         (again.outcome, again.text()),
         (
-            Outcome::Invalid,
+            Outcome::Refused,
             "There is already a competition called \"holiday sprint\"".to_string()
         )
     );
@@ -62,7 +63,7 @@ async fn staff_run_a_competition_from_chat(pool: PgPool) {
     assert_eq!(
         (end.outcome, end.text()),
         (
-            Outcome::Invalid,
+            Outcome::Refused,
             "There is no competition called \"Nope\"".to_string()
         )
     );
@@ -132,11 +133,11 @@ async fn an_all_star_answers_the_check_in(pool: PgPool) {
         .unwrap();
     assert_eq!(answer, "Filming the serum; need the SPF");
     let empty = run(&pool, &chat, &chat.ava, "checkin", "").await;
-    assert_eq!(empty.outcome, Outcome::Invalid);
+    assert_eq!(empty.outcome, Outcome::Refused);
     assert!(
-        empty
-            .text()
-            .starts_with("Write what you are filming and what you need"),
+        empty.text().starts_with(
+            "Missing what you are filming and what you need\nUsage: /checkin <answer>"
+        ),
         "{}",
         empty.text()
     );
@@ -155,12 +156,9 @@ async fn staff_import_an_attached_file(pool: PgPool) {
         }),
     };
     let reply = respond(
-        &pool,
-        &common::config(),
-        &common::templates(),
+        &TestApp::new(&pool, now(&chat.program)).app,
         &chat.staff,
         &request,
-        now(&chat.program),
     )
     .await;
     assert_eq!(reply.outcome, Outcome::Done);

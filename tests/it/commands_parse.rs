@@ -5,7 +5,7 @@ use crate::commands_fixture;
 
 use commands_fixture::{chat_program, run};
 use creator_bot::chat::commands::parse::{CompetitionAction, ReportKind, TierAction};
-use creator_bot::chat::commands::{Command, CreatorRef, Outcome, ParseError, parse};
+use creator_bot::chat::commands::{Attachment, Command, CreatorRef, Outcome, ParseError, parse};
 use creator_bot::domain::{Handle, Period, PeriodSpec, Tier};
 use creator_bot::features::import::ImportKind;
 use creator_bot::features::samples::SampleEvent;
@@ -144,11 +144,15 @@ fn every_form_parses_to_what_it_means() {
         ok("report", "Monthly"),
         Command::Report(ReportKind::Monthly)
     );
+    let file = Attachment {
+        file_name: "affiliate_orders.csv".into(),
+        bytes: b"Order ID\n".to_vec(),
+    };
     assert_eq!(
-        parse("import", "orders", Some("affiliate_orders.csv")),
+        parse("import", "orders", Some(&file)),
         Ok(Command::Import {
             kind: ImportKind::Orders,
-            file_name: "affiliate_orders.csv".into()
+            file
         })
     );
     assert_eq!(
@@ -222,12 +226,12 @@ fn bad_arguments_are_named() {
         (
             "tier",
             "list gold",
-            "unknown tier \"gold\": use all_stars, steady_earners or new_and_promising (or 1, 2, 3)",
+            "unknown tier \"gold\": use all_stars, steady_earners or new_and_promising",
         ),
         (
             "tier",
             "set ava gold great month",
-            "unknown tier \"gold\": use all_stars, steady_earners or new_and_promising (or 1, 2, 3)",
+            "unknown tier \"gold\": use all_stars, steady_earners or new_and_promising",
         ),
         (
             "tier",
@@ -243,7 +247,7 @@ fn bad_arguments_are_named() {
         (
             "sample",
             "lost ava p1",
-            "unknown sample event \"lost\": use shipped or delivered",
+            "unknown /sample action \"lost\": use shipped or delivered",
         ),
         ("sample", "shipped ava", "missing the product id"),
         (
@@ -254,7 +258,7 @@ fn bad_arguments_are_named() {
         (
             "competition",
             "start Sprint gmv 30d",
-            "a competition runs between dates, not \"30d\": use YYYY-MM-DD..YYYY-MM-DD",
+            "\"30d\" is not a range of dates: use YYYY-MM-DD..YYYY-MM-DD",
         ),
         (
             "competition",
@@ -269,13 +273,13 @@ fn bad_arguments_are_named() {
         (
             "report",
             "daily",
-            "unknown report \"daily\": use weekly or monthly",
+            "unknown /report action \"daily\": use weekly or monthly",
         ),
         ("import", "orders", "attach the CSV file to the command"),
         (
             "import",
             "refunds",
-            "unknown file kind \"refunds\": use orders, creators, samples, videos or products",
+            "unknown kind \"refunds\": use orders, creators, samples, videos or products",
         ),
         ("link", "", "missing your TikTok handle"),
         ("link", "glow queen", "unexpected \"queen\" at the end"),
@@ -299,7 +303,7 @@ fn bad_arguments_are_named() {
 async fn the_reply_shows_the_error_then_the_usage(pool: PgPool) {
     let chat = chat_program(&pool).await;
     let r = run(&pool, &chat, &chat.ava, "leaderboard", "likes").await;
-    assert_eq!(r.outcome, Outcome::Invalid);
+    assert_eq!(r.outcome, Outcome::Refused);
     assert_eq!(
         r.text(),
         "\
@@ -318,9 +322,9 @@ Periods: 7d, 30d, 90d, this-month, last-month or YYYY-MM-DD..YYYY-MM-DD (end day
     assert_eq!(
         r.text(),
         "\
-Unknown tier \"gold\": use all_stars, steady_earners or new_and_promising (or 1, 2, 3)
+Unknown tier \"gold\": use all_stars, steady_earners or new_and_promising
 Usage: /tier list [tier]
-       /tier set <handle> <tier> <reason…>
+       /tier set <handle> <tier> <reason>
        /tier why <handle>"
     );
     let r = run(&pool, &chat, &chat.staff, "creator", "@bad!handle").await;
@@ -328,7 +332,7 @@ Usage: /tier list [tier]
         r.text(),
         "\
 \"@bad!handle\" is not a TikTok handle: use letters, digits, '_' and '.' (at most 64)
-Usage: /creator <handle or @user> [period]
+Usage: /creator <creator> [period]
 Periods: 7d, 30d, 90d, this-month, last-month or YYYY-MM-DD..YYYY-MM-DD (end day not counted); default 30d."
     );
 }

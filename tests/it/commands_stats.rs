@@ -19,30 +19,30 @@ async fn kpi_30d_for_staff(pool: PgPool) {
         r.text(),
         "\
 KPIs for glow program, 2026-11-01 to 2026-11-30
-GMV (net)                       $295.00
-Gross GMV                       $350.00
-Refunded GMV                     $55.00
-Orders                                7
-Average order value              $42.14
-Commission                       $31.00
-  estimated                      $29.50
-  actual                         $14.00
-Commission / revenue             10.51%
-Selling creators                      6
-GMV per selling creator          $49.17
-Activated creators                    4
-Sample conversion                57.14%
-Median days to first sale           8.5
-Program cost                    $202.00
-ROI                              46.04%
-Cost per order                   $28.86
-CLV (lifetime GMV per seller)    $63.33
-Views                             6,500
-Engagement rate                   6.94%
-Top 1% (1 creator) GMV share     61.02%
-Top 5% (1 creator) GMV share     61.02%
-Top 10% (1 creator) GMV share    61.02%
-Top 20% (2 creators) GMV share   74.58%"
+GMV (net)                        $295.00
+Gross GMV                        $350.00
+Refunded GMV                      $55.00
+Orders                                 7
+Average order value               $42.14
+Commission                        $31.00
+  estimated                       $29.50
+  actual                          $14.00
+Commission / revenue              10.51%
+Selling creators                       6
+GMV per selling creator           $49.17
+Activated creators                     4
+Sample conversion                 57.14%
+Median days to first sale       8.5 days
+Program cost                     $202.00
+ROI                               46.04%
+Cost per order                    $28.86
+CLV (lifetime GMV per seller)     $63.33
+Views                              6,500
+Engagement rate                    6.94%
+Top 1% (1 creator) GMV share      61.02%
+Top 5% (1 creator) GMV share      61.02%
+Top 10% (1 creator) GMV share     61.02%
+Top 20% (2 creators) GMV share    74.58%"
     );
     // No period means the same 30 days.
     let default = run(&pool, &chat, &chat.staff, "kpi", "").await;
@@ -127,7 +127,7 @@ async fn a_creator_cannot_open_another_creators_card(pool: PgPool) {
     let chat = chat_program(&pool).await;
     for args in ["@ava", "ava", "<@u-ava>", "@ben"] {
         let r = run(&pool, &chat, &chat.ben, "creator", args).await;
-        assert_eq!(r.outcome, Outcome::Denied, "{args}");
+        assert_eq!(r.outcome, Outcome::Refused, "{args}");
         assert_eq!(
             r.text(),
             "/creator is for the program's staff only. Use /mystats to see your own numbers."
@@ -135,7 +135,7 @@ async fn a_creator_cannot_open_another_creators_card(pool: PgPool) {
     }
     // /mystats takes no handle: another creator's handle is not a period.
     let r = run(&pool, &chat, &chat.ben, "mystats", "@ava").await;
-    assert_eq!(r.outcome, Outcome::Invalid);
+    assert_eq!(r.outcome, Outcome::Refused);
     assert_eq!(
         r.text().lines().next(),
         Some(
@@ -152,42 +152,45 @@ async fn staff_open_a_card_by_handle_or_mention(pool: PgPool) {
         by_handle.text(),
         "\
 @ava, 2026-11-01 to 2026-11-30
-Tier                                     All-Stars
-Tier reason           30-day GMV reached $3,000.00
-Rank by GMV                                     #1
-Joined                                  2026-10-20
-First sale                              2026-11-01
-Lifetime GMV                               $180.00
-GMV (net)                                  $180.00
-Gross GMV                                  $200.00
-Refunded GMV                                $20.00
-Orders                                           2
-Average order value                         $90.00
-Commission                                  $20.00
-Commission / revenue                        11.11%
-Videos                                           2
-Views                                        4,000
-Engagement rate                              8.65%
-Sample conversion                          100.00%
-Program cost                                $93.00
-ROI                                         93.55%
-Last video                2026-11-10 (3,000 views)
+Tier                                                 All-Stars
+Tier reason                       30-day GMV reached $3,000.00
+Rank by GMV                                                 #1
+Joined                                              2026-10-20
+First sale                                          2026-11-01
+Lifetime GMV                                           $180.00
+GMV (net)                                              $180.00
+Gross GMV                                              $200.00
+Refunded GMV                                            $20.00
+Orders                                                       2
+Average order value                                     $90.00
+Commission                                              $20.00
+  estimated                                             $18.00
+  actual                                                $12.00
+Commission / revenue                                    11.11%
+Videos                                                       2
+Views                                                    4,000
+Engagement rate                                          8.65%
+Sample conversion                                      100.00%
+Program cost                                            $93.00
+ROI                                                     93.55%
+Cost per order                                          $46.50
+Last video            v2 on 2026-11-10 10:00 EST (3,000 views)
 Samples
-Product  Shipped     Delivered   First video  Status
-p2       2026-11-03  2026-11-05  2026-11-10   posted
-p1       2026-10-28  2026-11-01  2026-11-02   posted"
+Product  Shipped     Delivered   First video           Status
+p2       2026-11-03  2026-11-05  2026-11-10 10:00 EST  posted
+p1       2026-10-28  2026-11-01  2026-11-02 10:00 EST  posted"
     );
     // A Discord mention of ava's account opens the same card.
     let by_mention = run(&pool, &chat, &chat.staff, "creator", "<@u-ava>").await;
     assert_eq!(by_mention.text(), by_handle.text());
     let r = run(&pool, &chat, &chat.staff, "creator", "<@u-nobody>").await;
-    assert_eq!(r.outcome, Outcome::Invalid);
+    assert_eq!(r.outcome, Outcome::Refused);
     assert_eq!(
         r.text(),
         "That user isn't linked to a creator. Give their TikTok handle instead."
     );
     let r = run(&pool, &chat, &chat.staff, "creator", "nobody").await;
-    assert_eq!(r.outcome, Outcome::Invalid);
+    assert_eq!(r.outcome, Outcome::Refused);
     assert_eq!(r.text(), "There is no creator @nobody in program glow");
 }
 

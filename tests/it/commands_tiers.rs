@@ -95,10 +95,10 @@ async fn tier_set_refusals_write_nothing(pool: PgPool) {
     };
     let before = count().await;
     let r = run(&pool, &chat, &chat.staff, "tier", "set nobody 1 great").await;
-    assert_eq!(r.outcome, Outcome::Invalid);
+    assert_eq!(r.outcome, Outcome::Refused);
     assert_eq!(r.text(), "There is no creator @nobody in this program");
     let r = run(&pool, &chat, &chat.staff, "tier", "set ben 1").await;
-    assert_eq!(r.outcome, Outcome::Invalid);
+    assert_eq!(r.outcome, Outcome::Refused);
     assert_eq!(
         r.text().lines().next(),
         Some("Missing the reason: every tier change is kept with its reason")
@@ -190,7 +190,7 @@ async fn samples_shipped_then_delivered(pool: PgPool) {
         "shipped ben p2 2026-11-29",
     )
     .await;
-    assert_eq!(r.outcome, Outcome::Invalid);
+    assert_eq!(r.outcome, Outcome::Refused);
     assert_eq!(
         r.text(),
         "The sample of p2 shipped to @ben on 2026-11-29 is recorded already"
@@ -270,7 +270,7 @@ async fn sample_refusals_name_the_problem(pool: PgPool) {
         ),
     ] {
         let r = run(&pool, &chat, &chat.staff, "sample", args).await;
-        assert_eq!(r.outcome, Outcome::Invalid, "{args}");
+        assert_eq!(r.outcome, Outcome::Refused, "{args}");
         assert_eq!(r.text(), expected, "{args}");
     }
     assert_eq!(samples_of(&pool, chat.creators.ben).await, before);

@@ -1,6 +1,7 @@
 //! A creator's stats card, checked against values computed by hand from the fixture in
 //! tests/stats_fixture/mod.rs.
 
+use crate::common::cli::shown_values;
 use crate::stats_fixture;
 
 use creator_bot::domain::{Handle, Period, Tier};
@@ -107,7 +108,7 @@ async fn avas_november_card(pool: PgPool) {
     assert_eq!(json["samples"][0]["status"], "posted");
 
     // People read times in the program's time zone.
-    let table = creator_bot::cli::stats_cmd::creator_table(&card, program.timezone);
+    let table = creator_bot::chat::commands::stats::creator_reply(&card, program.timezone).text();
     let last_video = table.lines().find(|l| l.contains("Last video")).unwrap();
     assert!(
         last_video.contains("v2 on 2026-11-10 10:00 EST (3,000 views)"),
@@ -309,39 +310,46 @@ async fn the_command_line_prints_the_card(pool: PgPool) {
     assert_eq!(
         stdout,
         "\
-@cleo 2026-11-01 to 2026-11-30
-┌──────────────────────┬─────────────────┐
-│ Tier                 ┆ New & Promising │
-│ Tier reason          ┆               — │
-│ Rank by GMV          ┆              #4 │
-│ Joined               ┆      2026-11-05 │
-│ First sale           ┆      2026-11-20 │
-│ Lifetime GMV         ┆          $25.00 │
-│ Gross GMV            ┆          $25.00 │
-│ Refunded GMV         ┆           $0.00 │
-│ GMV (net)            ┆          $25.00 │
-│ Orders               ┆               1 │
-│ Average order value  ┆          $25.00 │
-│ Commission           ┆           $2.00 │
-│   estimated          ┆           $2.50 │
-│   actual             ┆           $2.00 │
-│ Commission / revenue ┆           8.00% │
-│ Videos               ┆               0 │
-│ Views                ┆               0 │
-│ Engagement rate      ┆               — │
-│ Sample conversion    ┆               — │
-│ Program cost         ┆          $15.50 │
-│ ROI                  ┆          61.29% │
-│ Cost per order       ┆          $15.50 │
-│ Last video           ┆               — │
-└──────────────────────┴─────────────────┘
-┌────────┬────────────┬───────────┬─────────────┬────────────┐
-│ Sample ┆ Shipped    ┆ Delivered ┆ First video ┆ Status     │
-╞════════╪════════════╪═══════════╪═════════════╪════════════╡
-│ p1     ┆ 2026-11-25 ┆ —         ┆ —           ┆ in transit │
-└────────┴────────────┴───────────┴─────────────┴────────────┘
+@cleo, 2026-11-01 to 2026-11-30
+Tier                  New & Promising
+Tier reason                         —
+Rank by GMV                        #4
+Joined                     2026-11-05
+First sale                 2026-11-20
+Lifetime GMV                   $25.00
+GMV (net)                      $25.00
+Gross GMV                      $25.00
+Refunded GMV                    $0.00
+Orders                              1
+Average order value            $25.00
+Commission                      $2.00
+  estimated                     $2.50
+  actual                        $2.00
+Commission / revenue            8.00%
+Videos                              0
+Views                               0
+Engagement rate                     —
+Sample conversion                   —
+Program cost                   $15.50
+ROI                            61.29%
+Cost per order                 $15.50
+Last video                          —
+Samples
+Product  Shipped     Delivered  First video  Status
+p1       2026-11-25  —          —            in transit
 "
     );
+    // Every value the command line's own table showed is still shown, under the same label.
+    let mut before = shown_values(OLD_CLI_CARD);
+    let mut now = shown_values(&stdout);
+    before.sort();
+    now.sort();
+    let card_rows = |rows: Vec<(String, String)>| -> Vec<(String, String)> {
+        rows.into_iter()
+            .filter(|(l, _)| !l.starts_with("p1") && l != "Product" && l != "Sample")
+            .collect()
+    };
+    assert_eq!(card_rows(now), card_rows(before));
     // The default period is the 30 days ending today, in New York.
     let (code, stdout, _) = run_cli(
         &pool,
@@ -382,3 +390,37 @@ async fn the_command_line_prints_the_card(pool: PgPool) {
         )
     );
 }
+
+/// What `creator-bot creator @cleo` printed before it rendered the chat's reply.
+const OLD_CLI_CARD: &str = "@cleo 2026-11-01 to 2026-11-30
+┌──────────────────────┬─────────────────┐
+│ Tier                 ┆ New & Promising │
+│ Tier reason          ┆               — │
+│ Rank by GMV          ┆              #4 │
+│ Joined               ┆      2026-11-05 │
+│ First sale           ┆      2026-11-20 │
+│ Lifetime GMV         ┆          $25.00 │
+│ Gross GMV            ┆          $25.00 │
+│ Refunded GMV         ┆           $0.00 │
+│ GMV (net)            ┆          $25.00 │
+│ Orders               ┆               1 │
+│ Average order value  ┆          $25.00 │
+│ Commission           ┆           $2.00 │
+│   estimated          ┆           $2.50 │
+│   actual             ┆           $2.00 │
+│ Commission / revenue ┆           8.00% │
+│ Videos               ┆               0 │
+│ Views                ┆               0 │
+│ Engagement rate      ┆               — │
+│ Sample conversion    ┆               — │
+│ Program cost         ┆          $15.50 │
+│ ROI                  ┆          61.29% │
+│ Cost per order       ┆          $15.50 │
+│ Last video           ┆               — │
+└──────────────────────┴─────────────────┘
+┌────────┬────────────┬───────────┬─────────────┬────────────┐
+│ Sample ┆ Shipped    ┆ Delivered ┆ First video ┆ Status     │
+╞════════╪════════════╪═══════════╪═════════════╪════════════╡
+│ p1     ┆ 2026-11-25 ┆ —         ┆ —           ┆ in transit │
+└────────┴────────────┴───────────┴─────────────┴────────────┘
+";

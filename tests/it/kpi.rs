@@ -4,7 +4,8 @@
 use crate::common;
 use crate::stats_fixture;
 
-use creator_bot::cli::stats_cmd::kpi_table;
+use crate::common::cli::shown_values;
+use creator_bot::chat::commands::stats::kpi_reply;
 use creator_bot::domain::Period;
 use creator_bot::domain::pareto::ParetoShare;
 use creator_bot::features::stats::program_kpis;
@@ -189,10 +190,80 @@ async fn new_lines_show_up_in_the_next_call(pool: PgPool) {
 async fn table_shows_money_percentages_and_dashes(pool: PgPool) {
     let (program, _) = november_program(&pool).await;
     let k = program_kpis(&pool, &program, november()).await.unwrap();
+    let text = kpi_reply(&program.name, &k).text();
     assert_eq!(
-        kpi_table(&k),
+        text,
         "\
-KPIs 2026-11-01 to 2026-11-30
+KPIs for glow program, 2026-11-01 to 2026-11-30
+GMV (net)                        $295.00
+Gross GMV                        $350.00
+Refunded GMV                      $55.00
+Orders                                 7
+Average order value               $42.14
+Commission                        $31.00
+  estimated                       $29.50
+  actual                          $14.00
+Commission / revenue              10.51%
+Selling creators                       6
+GMV per selling creator           $49.17
+Activated creators                     4
+Sample conversion                 57.14%
+Median days to first sale       8.5 days
+Program cost                     $202.00
+ROI                               46.04%
+Cost per order                    $28.86
+CLV (lifetime GMV per seller)     $63.33
+Views                              6,500
+Engagement rate                    6.94%
+Top 1% (1 creator) GMV share      61.02%
+Top 5% (1 creator) GMV share      61.02%
+Top 10% (1 creator) GMV share     61.02%
+Top 20% (2 creators) GMV share    74.58%"
+    );
+    // The command line used to print a table of its own: the same values under the same (or
+    // renamed) labels are shown now.
+    let renamed = |label: &str| {
+        label
+            .replace(
+                "Lifetime GMV per seller (CLV)",
+                "CLV (lifetime GMV per seller)",
+            )
+            .replace("share of GMV", "GMV share")
+    };
+    let mut before: Vec<(String, String)> = shown_values(OLD_CLI_TABLE)
+        .into_iter()
+        .map(|(l, v)| (renamed(&l), v))
+        .collect();
+    let mut now = shown_values(&text);
+    before.sort();
+    now.sort();
+    assert_eq!(now, before);
+    let january = Period::new(date("2025-01-01"), date("2025-02-01")).unwrap();
+    let empty = kpi_reply(
+        &program.name,
+        &program_kpis(&pool, &program, january).await.unwrap(),
+    )
+    .text();
+    let lines: Vec<&str> = empty.lines().collect();
+    assert_eq!(lines[0], "KPIs for glow program, 2025-01-01 to 2025-01-31");
+    assert_eq!(
+        lines[5],
+        format!("{:<30}  {:>5}", "Average order value", "—")
+    );
+    assert_eq!(
+        lines[14],
+        format!("{:<30}  {:>5}", "Median days to first sale", "—")
+    );
+    assert_eq!(lines[16], format!("{:<30}  {:>5}", "ROI", "—"));
+    assert_eq!(lines[20], format!("{:<30}  {:>5}", "Engagement rate", "—"));
+    assert_eq!(
+        lines[24],
+        format!("{:<30}  {:>5}", "Top 20% (0 creators) GMV share", "—")
+    );
+}
+
+/// What `creator-bot kpi` printed for November before it rendered the chat's reply.
+const OLD_CLI_TABLE: &str = "KPIs 2026-11-01 to 2026-11-30
 ┌───────────────────────────────────┬──────────┐
 │ Gross GMV                         ┆  $350.00 │
 │ Refunded GMV                      ┆   $55.00 │
@@ -219,15 +290,4 @@ KPIs 2026-11-01 to 2026-11-30
 │ Top 10% (1 creator) share of GMV  ┆   61.02% │
 │ Top 20% (2 creators) share of GMV ┆   74.58% │
 └───────────────────────────────────┴──────────┘
-"
-    );
-    let january = Period::new(date("2025-01-01"), date("2025-02-01")).unwrap();
-    let empty = kpi_table(&program_kpis(&pool, &program, january).await.unwrap());
-    let lines: Vec<&str> = empty.lines().collect();
-    assert_eq!(lines[0], "KPIs 2025-01-01 to 2025-01-31");
-    assert_eq!(lines[6], "│ Average order value               ┆     — │");
-    assert_eq!(lines[15], "│ Median days to first sale         ┆     — │");
-    assert_eq!(lines[17], "│ ROI                               ┆     — │");
-    assert_eq!(lines[21], "│ Engagement rate                   ┆     — │");
-    assert_eq!(lines[25], "│ Top 20% (0 creators) share of GMV ┆     — │");
-}
+";

@@ -2,7 +2,7 @@
 
 use crate::stats_fixture;
 
-use creator_bot::cli::stats_cmd::leaderboard_table;
+use creator_bot::chat::commands::stats::leaderboard_reply;
 use creator_bot::domain::Period;
 use creator_bot::features::stats::{Metric, leaderboard};
 use serde_json::json;
@@ -100,21 +100,17 @@ async fn tables_and_the_command_line(pool: PgPool) {
         .await
         .unwrap();
     assert_eq!(
-        leaderboard_table(Metric::Gmv, november(), "USD", &rows),
+        leaderboard_reply(Metric::Gmv, november(), "USD", &rows).text(),
         "\
-Leaderboard by GMV 2026-11-01 to 2026-11-30
-┌───┬─────────┬─────────┐
-│ # ┆ Creator ┆     GMV │
-╞═══╪═════════╪═════════╡
-│ 1 ┆ @ava    ┆ $180.00 │
-│ 2 ┆ @ben    ┆  $40.00 │
-│ 3 ┆ @dan    ┆  $30.00 │
-└───┴─────────┴─────────┘
-"
+Leaderboard by GMV, 2026-11-01 to 2026-11-30
+#  Creator      GMV
+1  @ava     $180.00
+2  @ben      $40.00
+3  @dan      $30.00"
     );
     assert_eq!(
-        leaderboard_table(Metric::Views, november(), "USD", &[]),
-        "Leaderboard by Views 2026-11-01 to 2026-11-30: nobody yet\n"
+        leaderboard_reply(Metric::Views, november(), "USD", &[]).text(),
+        "Leaderboard by Views, 2026-11-01 to 2026-11-30: nobody yet"
     );
     let (code, stdout, stderr) = run_cli(
         &pool,

@@ -7,6 +7,7 @@ mod commands_auth;
 mod commands_cadences;
 mod commands_fixture;
 mod commands_parse;
+mod commands_registry;
 mod commands_stats;
 mod commands_tiers;
 mod common;

@@ -325,14 +325,14 @@ async fn why_gives_the_numbers_and_the_way_up(pool: PgPool) {
     assert_eq!(
         render_why(&sam, ny(), Format::Table).unwrap(),
         "@sam: Steady Earners since 2026-12-01\n\
-         why: trailing 30-day GMV $1,750.00 ≥ $300.00\n\
-         numbers over the 30 complete days before 2026-12-01:\n  \
-           GMV        $1,750.00\n  \
-           videos     2\n  \
-           sale       yes\n  \
-           rank       2 of 3 selling creators\n  \
-           7-day GMV  $250.00\n\
-         to move up: $1,250.00 more GMV in the trailing 30 days reaches All-Stars ($3,000.00)\n        \
+         Why: trailing 30-day GMV $1,750.00 ≥ $300.00\n\
+         Numbers over the 30 complete days before 2026-12-01:\n\
+         GMV        $1,750.00\n\
+         Videos     2\n\
+         Sale       yes\n\
+         Rank       #2 of 3 selling creators\n\
+         7-day GMV  $250.00\n\
+         To move up: $1,250.00 more GMV in the trailing 30 days reaches All-Stars ($3,000.00)\n        \
                  or: a place in the top 10% of selling creators (the top 1 of 3) reaches All-Stars"
     );
 
@@ -364,7 +364,7 @@ async fn why_gives_the_numbers_and_the_way_up(pool: PgPool) {
     assert!(
         render_why(&tom, ny(), Format::Table)
             .unwrap()
-            .ends_with("\nto move up: already in the top tier")
+            .ends_with("\nTo move up: already in the top tier")
     );
 }
 
@@ -392,10 +392,10 @@ async fn why_names_who_pinned_and_what_the_numbers_earn(pool: PgPool) {
     let text = render_why(&uma, ny(), Format::Table).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines[0], "@uma: All-Stars since 2026-12-02 (pinned by ops)");
-    assert_eq!(lines[1], "why: brand ambassador");
+    assert_eq!(lines[1], "Why: brand ambassador");
     assert_eq!(
         lines[8],
-        "earned now: New & Promising (trailing 30-day GMV $100.00 below $300.00); the pin keeps the current tier"
+        "Earned now: New & Promising (trailing 30-day GMV $100.00 below $300.00); the pin keeps the current tier"
     );
 }
 

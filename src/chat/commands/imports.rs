@@ -1,6 +1,6 @@
 //! `/import <kind>` with a CSV file attached: the same import as the command line.
 
-use anyhow::{Result, bail};
+use anyhow::Result;
 
 use super::{Attachment, Context, Reply};
 use crate::features::import::{ImportKind, import_reader};
@@ -8,15 +8,8 @@ use crate::features::import::{ImportKind, import_reader};
 /// Rejected rows listed in the reply; the rest are counted.
 const SHOWN: usize = 10;
 
-pub(super) async fn run(
-    ctx: &Context<'_>,
-    kind: ImportKind,
-    file_name: &str,
-    attachment: Option<&Attachment>,
-) -> Result<Reply> {
-    let Some(file) = attachment else {
-        bail!("/import reached without its file");
-    };
+pub(super) async fn run(ctx: &Context<'_>, kind: ImportKind, file: &Attachment) -> Result<Reply> {
+    let file_name = file.file_name.as_str();
     let size = file.bytes.len() as u64;
     let report = import_reader(
         ctx.pool,

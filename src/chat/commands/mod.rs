@@ -1,6 +1,7 @@
 //! The slash commands every chat adapter shares. An adapter turns its input into a [`Caller`] and
-//! a [`Request`] (command name, argument text, attached file), calls [`respond`] and renders the
-//! platform-neutral [`Reply`]. Nothing here knows Discord or Slack.
+//! either a [`Request`] (command name, argument text, attached file) for [`respond`], or a typed
+//! [`Command`] (built with [`Command::from_options`]) for [`execute`], then renders the
+//! platform-neutral [`Reply`] with `chat::render`. Nothing here knows Discord or Slack.
 //!
 //! Order of work, so no one sees what they may not: the caller's workspace and role are resolved
 //! first; then the command is looked up in the [`registry()`] and refused unless the role may run
@@ -16,29 +17,38 @@ mod account;
 pub mod args;
 pub mod caller;
 mod checkins;
+pub mod command;
 mod competitions;
+pub mod complete;
+pub mod export;
+mod help;
 mod imports;
 pub mod parse;
 pub mod registry;
 pub mod reply;
 mod reports;
 mod samples;
-mod stats;
-mod tiers;
+pub mod schema;
+pub mod stats;
+pub mod tiers;
 
 use anyhow::Result;
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::PgPool;
 
+use crate::app::App;
 use crate::config::Config;
 use crate::db::programs::Program;
+use crate::domain::UserError;
 use crate::domain::timefmt::local_day;
 use crate::templates::Templates;
 
 pub use caller::{Caller, Resolved, Role, resolve};
-pub use parse::{Command, CreatorRef, ParseError, parse};
+pub use command::{Command, CreatorRef};
+pub use complete::complete;
+pub use parse::{OptionValue, ParseError, parse};
 pub use registry::{Audience, CommandSpec, registry};
-pub use reply::{Block, Outcome, Reply, Table, Visibility};
+pub use reply::{Block, Field, Outcome, Reply, Rich, Span, Table, Visibility};
 
 /// A file sent with a command (`/import`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,7 +62,7 @@ pub struct Attachment {
 pub struct Request {
     /// With or without the slash.
     pub name: String,
-    /// Everything after the name (Discord options joined with spaces).
+    /// Everything after the name.
     pub args: String,
     pub attachment: Option<Attachment>,
 }
@@ -73,7 +83,7 @@ pub const LINK_FIRST: &str =
     "Your account isn't linked to a creator yet. Link it first: /link <your TikTok handle>";
 pub const FAILED: &str = "Sorry, something went wrong on our side. Please try again in a moment.";
 
-/// What a command handler needs: the database, the config, who asks, and the time.
+/// What a command handler needs: the app, who asks, and the time.
 pub(crate) struct Context<'a> {
     pub pool: &'a PgPool,
     pub config: &'a Config,
@@ -85,29 +95,86 @@ pub(crate) struct Context<'a> {
 }
 
 impl Context<'_> {
+    fn new<'a>(app: &'a App, caller: &'a Caller, resolved: &'a Resolved) -> Context<'a> {
+        Context {
+            pool: &app.pool,
+            config: &app.config,
+            templates: &app.templates,
+            caller,
+            program: &resolved.program,
+            role: &resolved.role,
+            now: app.now(),
+        }
+    }
+
     /// The program-local day of `now`.
     pub fn today(&self) -> NaiveDate {
         local_day(self.now, self.program.timezone)
     }
 }
 
-/// Runs one command for `caller` at `now` and answers it. Errors that are the user's to fix are
-/// shown to them; anything else is logged and answered with a generic apology.
-pub async fn respond(
-    pool: &PgPool,
-    config: &Config,
-    templates: &Templates,
-    caller: &Caller,
-    request: &Request,
-    now: DateTime<Utc>,
-) -> Reply {
-    match run(pool, config, templates, caller, request, now).await {
+/// Reads the typed command and runs it: the role is resolved and checked before the arguments
+/// are read. Errors that are the user's to fix are shown to them; anything else is logged and
+/// answered with a generic apology.
+pub async fn respond(app: &App, caller: &Caller, request: &Request) -> Reply {
+    let outcome = async {
+        let Some(resolved) = resolve(&app.pool, caller).await? else {
+            return Ok(Reply::refused(UNKNOWN_WORKSPACE));
+        };
+        let Some(spec) = registry::find(&request.name) else {
+            let name = request.name.trim().trim_start_matches('/');
+            return Ok(Reply::refused(
+                Rich::user(format!("Unknown command /{name}.")).plain(format!(
+                    " Commands you can use: {}",
+                    allowed_commands(&resolved.role)
+                )),
+            ));
+        };
+        if let Some(refusal) = refusal(spec, &resolved.role) {
+            return Ok(Reply::refused(refusal));
+        }
+        match parse(spec.name, &request.args, request.attachment.as_ref()) {
+            Ok(command) => run(&Context::new(app, caller, &resolved), command).await,
+            Err(e) => Ok(usage_error(e)),
+        }
+    };
+    answer(caller, &request.name, outcome.await)
+}
+
+/// Runs a command already typed by the platform (see [`Command::from_options`]).
+pub async fn execute(app: &App, caller: &Caller, command: Command) -> Reply {
+    let name = command.name();
+    let outcome = async {
+        let Some(resolved) = resolve(&app.pool, caller).await? else {
+            return Ok(Reply::refused(UNKNOWN_WORKSPACE));
+        };
+        let spec = registry::find(name).expect("every command is registered");
+        if let Some(refusal) = refusal(spec, &resolved.role) {
+            return Ok(Reply::refused(refusal));
+        }
+        run(&Context::new(app, caller, &resolved), command).await
+    };
+    answer(caller, name, outcome.await)
+}
+
+/// A command that could not be read: what is wrong, then how to write it.
+pub fn usage_error(e: ParseError) -> Reply {
+    match e {
+        ParseError::Usage { spec, message } => {
+            Reply::refused(Rich::user(sentence(&message))).line(spec.usage_text())
+        }
+        e @ ParseError::UnknownCommand(_) => Reply::refused(Rich::user(sentence(&e.to_string()))),
+    }
+}
+
+fn answer(caller: &Caller, command: &str, outcome: Result<Reply>) -> Reply {
+    match outcome {
         Ok(reply) => reply,
-        Err(e) => match user_error(&e) {
-            Some(text) => Reply::of(Outcome::Invalid, sentence(&text)),
+        Err(e) => match UserError::of(&e) {
+            Some(text) => Reply::refused(Rich::user(sentence(&text.0))),
             None => {
                 tracing::error!(
-                    command = %request.name,
+                    command = %command,
                     platform = caller.platform.as_str(),
                     workspace = %caller.workspace_id,
                     user = %caller.user_id,
@@ -119,66 +186,7 @@ pub async fn respond(
     }
 }
 
-async fn run(
-    pool: &PgPool,
-    config: &Config,
-    templates: &Templates,
-    caller: &Caller,
-    request: &Request,
-    now: DateTime<Utc>,
-) -> Result<Reply> {
-    let Some(Resolved { program, role }) = resolve(pool, caller).await? else {
-        return Ok(Reply::of(Outcome::Denied, UNKNOWN_WORKSPACE));
-    };
-    let Some(spec) = registry::find(&request.name) else {
-        let name = request.name.trim().trim_start_matches('/');
-        return Ok(Reply::of(
-            Outcome::Invalid,
-            format!(
-                "Unknown command /{name}. Commands you can use: {}",
-                allowed_commands(&role)
-            ),
-        ));
-    };
-    if let Some(refusal) = refusal(spec, &role) {
-        return Ok(Reply::of(Outcome::Denied, refusal));
-    }
-    let file_name = request.attachment.as_ref().map(|a| a.file_name.as_str());
-    let command = match parse(spec.name, &request.args, file_name) {
-        Ok(command) => command,
-        Err(ParseError::Usage { spec, message }) => {
-            return Ok(Reply::of(
-                Outcome::Invalid,
-                format!("{}\n{}", sentence(&message), spec.usage_text()),
-            ));
-        }
-        Err(e @ ParseError::UnknownCommand(_)) => {
-            return Ok(Reply::of(Outcome::Invalid, sentence(&e.to_string())));
-        }
-    };
-    if !spec.available {
-        return Ok(Reply::of(
-            Outcome::Unavailable,
-            format!("/{} is not available in this workspace yet.", spec.name),
-        ));
-    }
-    let ctx = Context {
-        pool,
-        config,
-        templates,
-        caller,
-        program: &program,
-        role: &role,
-        now,
-    };
-    dispatch(&ctx, command, request.attachment.as_ref()).await
-}
-
-async fn dispatch(
-    ctx: &Context<'_>,
-    command: Command,
-    attachment: Option<&Attachment>,
-) -> Result<Reply> {
+async fn run(ctx: &Context<'_>, command: Command) -> Result<Reply> {
     match command {
         Command::Creator { who, period } => stats::creator(ctx, who, period).await,
         Command::Kpi { period } => stats::kpi(ctx, period).await,
@@ -196,10 +204,9 @@ async fn dispatch(
         Command::OptIn => account::opt_in(ctx).await,
         Command::Competition(action) => competitions::run(ctx, action).await,
         Command::Report(kind) => reports::run(ctx, kind).await,
-        Command::Import { kind, file_name } => {
-            imports::run(ctx, kind, &file_name, attachment).await
-        }
+        Command::Import { kind, file } => imports::run(ctx, kind, &file).await,
         Command::CheckIn { answer } => checkins::answer(ctx, &answer).await,
+        Command::Help { command } => Ok(help::help(ctx.role, command.as_deref())),
     }
 }
 
@@ -207,7 +214,8 @@ async fn dispatch(
 pub fn refusal(spec: &CommandSpec, role: &Role) -> Option<String> {
     let name = spec.name;
     match (spec.audience, role) {
-        (Audience::Staff, Role::Staff { .. })
+        (Audience::Everyone, _)
+        | (Audience::Staff, Role::Staff { .. })
         | (Audience::Creators, Role::Creator { .. })
         | (Audience::StaffAndCreators, Role::Staff { .. } | Role::Creator { .. })
         | (Audience::Unlinked, Role::Stranger) => None,
@@ -241,41 +249,6 @@ fn allowed_commands(role: &Role) -> String {
         .map(|c| format!("/{}", c.name))
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-/// The text of an error that is the user's to fix (a domain or feature refusal), if it is one.
-fn user_error(e: &anyhow::Error) -> Option<String> {
-    use crate::domain::handle::HandleError;
-    use crate::domain::period::PeriodError;
-    use crate::domain::tier_rules::TierError;
-    use crate::features::linking::LinkError;
-    use crate::features::samples::SampleError;
-    use crate::features::stats::UnknownCreator;
-    if let Some(e) = e.downcast_ref::<UnknownCreator>() {
-        return Some(e.to_string());
-    }
-    if let Some(e) = e.downcast_ref::<TierError>() {
-        return Some(e.to_string());
-    }
-    if let Some(e) = e.downcast_ref::<LinkError>() {
-        return Some(e.to_string());
-    }
-    if let Some(e) = e.downcast_ref::<SampleError>() {
-        return Some(e.to_string());
-    }
-    if let Some(e) = e.downcast_ref::<HandleError>() {
-        return Some(e.to_string());
-    }
-    if let Some(e) = e.downcast_ref::<crate::features::cadences::competitions::CompetitionError>() {
-        return Some(e.to_string());
-    }
-    if let Some(e) = e.downcast_ref::<crate::features::cadences::checkins::AnswerError>() {
-        return Some(e.to_string());
-    }
-    if let Some(e) = e.downcast_ref::<crate::features::import::ImportError>() {
-        return Some(e.to_string());
-    }
-    e.downcast_ref::<PeriodError>().map(|e| e.to_string())
 }
 
 /// The text with its first letter capitalised, as chat replies start.

@@ -1,137 +1,360 @@
-//! The one list of slash commands: name, who may use them, usage and what they do. Adapters
-//! register their commands from it; the parser and the authorization read it too.
+//! The one list of slash commands, each described completely: its subcommands, typed options,
+//! choices, where suggestions come from, and who may use it. The text parser, `/help`, usage
+//! errors, suggestions and what the adapters register (`export`) all read it.
 
-/// Who may run a command.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Audience {
-    /// The brand's staff.
-    Staff,
-    /// Linked creators (their own data only).
-    Creators,
-    /// Staff and linked creators; creators see less (see the leaderboard rules).
-    StaffAndCreators,
-    /// Chat users not linked yet (`/link`).
-    Unlinked,
+pub use super::schema::{
+    Audience, Choice, CommandSpec, OptionKind, OptionSpec, PERIOD_HELP, Source, SubcommandSpec,
+};
+
+pub const TIERS: &[Choice] = &[
+    Choice {
+        value: "all_stars",
+        label: "All-Stars",
+        aliases: &["1", "tier1"],
+    },
+    Choice {
+        value: "steady_earners",
+        label: "Steady Earners",
+        aliases: &["2", "tier2"],
+    },
+    Choice {
+        value: "new_and_promising",
+        label: "New & Promising",
+        aliases: &["3", "tier3", "newpromising"],
+    },
+];
+
+const TIERS_OR_ALL: &[Choice] = &[
+    TIERS[0],
+    TIERS[1],
+    TIERS[2],
+    Choice {
+        value: "all",
+        label: "Everyone",
+        aliases: &[],
+    },
+];
+
+pub const METRICS: &[Choice] = &[
+    Choice {
+        value: "gmv",
+        label: "GMV",
+        aliases: &[],
+    },
+    Choice {
+        value: "videos",
+        label: "Videos",
+        aliases: &[],
+    },
+    Choice {
+        value: "views",
+        label: "Views",
+        aliases: &[],
+    },
+];
+
+const IMPORT_KINDS: &[Choice] = &[
+    Choice {
+        value: "orders",
+        label: "Orders",
+        aliases: &[],
+    },
+    Choice {
+        value: "creators",
+        label: "Creators",
+        aliases: &[],
+    },
+    Choice {
+        value: "samples",
+        label: "Samples",
+        aliases: &[],
+    },
+    Choice {
+        value: "videos",
+        label: "Videos",
+        aliases: &[],
+    },
+    Choice {
+        value: "products",
+        label: "Products",
+        aliases: &[],
+    },
+];
+
+const fn required(name: &'static str, description: &'static str, kind: OptionKind) -> OptionSpec {
+    OptionSpec {
+        name,
+        description,
+        kind,
+        required: true,
+        suggest: None,
+    }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct CommandSpec {
-    /// Without the slash.
-    pub name: &'static str,
-    pub audience: Audience,
-    /// One line per form of the command.
-    pub usage: &'static [&'static str],
-    pub description: &'static str,
-    /// `false` while the workspace does not offer it yet (the arguments are still checked).
-    pub available: bool,
+const fn optional(name: &'static str, description: &'static str, kind: OptionKind) -> OptionSpec {
+    OptionSpec {
+        name,
+        description,
+        kind,
+        required: false,
+        suggest: None,
+    }
 }
 
-/// How periods are written, shown under the usage of commands that take one.
-pub const PERIOD_HELP: &str = "Periods: 7d, 30d, 90d, this-month, last-month or \
-YYYY-MM-DD..YYYY-MM-DD (end day not counted); default 30d.";
+const fn suggest(mut o: OptionSpec, source: Source) -> OptionSpec {
+    o.suggest = Some(source);
+    o
+}
+
+const PERIOD: OptionSpec = suggest(
+    optional("period", "the period (default: 30d)", OptionKind::Period),
+    Source::Periods,
+);
+const HANDLE: OptionSpec = suggest(
+    required("handle", "the creator's TikTok handle", OptionKind::Handle),
+    Source::Handles,
+);
+const TIER: OptionSpec = suggest(
+    required("tier", "the tier", OptionKind::Choice(TIERS)),
+    Source::Tiers,
+);
+const METRIC: OptionSpec = suggest(
+    required("metric", "the metric", OptionKind::Choice(METRICS)),
+    Source::Metrics,
+);
+const COMPETITION: OptionSpec = suggest(
+    required("name", "the competition's name", OptionKind::Text),
+    Source::Competitions,
+);
+const SAMPLE: &[OptionSpec] = &[
+    HANDLE,
+    required("product", "the product id", OptionKind::Text),
+    optional(
+        "day",
+        "the day, YYYY-MM-DD (default: today)",
+        OptionKind::Date,
+    ),
+];
 
 const COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "creator",
-        audience: Audience::Staff,
-        usage: &["/creator <handle or @user> [period]"],
         description: "One creator's stats card",
-        available: true,
+        audience: Audience::Staff,
+        subcommands: &[],
+        options: &[
+            suggest(
+                required(
+                    "creator",
+                    "the creator: their TikTok handle or @mention",
+                    OptionKind::Creator,
+                ),
+                Source::Handles,
+            ),
+            PERIOD,
+        ],
     },
     CommandSpec {
         name: "kpi",
-        audience: Audience::Staff,
-        usage: &["/kpi [period]"],
         description: "The program's KPIs",
-        available: true,
+        audience: Audience::Staff,
+        subcommands: &[],
+        options: &[PERIOD],
     },
     CommandSpec {
         name: "leaderboard",
-        audience: Audience::StaffAndCreators,
-        usage: &["/leaderboard [gmv|videos|views] [period]"],
         description: "The top creators by GMV, videos or views",
-        available: true,
+        audience: Audience::StaffAndCreators,
+        subcommands: &[],
+        options: &[
+            OptionSpec {
+                required: false,
+                description: "what to rank by (default: gmv)",
+                ..METRIC
+            },
+            PERIOD,
+        ],
     },
     CommandSpec {
         name: "tier",
-        audience: Audience::Staff,
-        usage: &[
-            "/tier list [tier]",
-            "/tier set <handle> <tier> <reason…>",
-            "/tier why <handle>",
-        ],
         description: "Who is in which tier; pin a creator's tier; why a creator is in theirs",
-        available: true,
+        audience: Audience::Staff,
+        subcommands: &[
+            SubcommandSpec {
+                name: "list",
+                description: "the tier mix, or the creators of one tier",
+                options: &[OptionSpec {
+                    required: false,
+                    ..TIER
+                }],
+            },
+            SubcommandSpec {
+                name: "set",
+                description: "pin a creator's tier",
+                options: &[
+                    HANDLE,
+                    TIER,
+                    required(
+                        "reason",
+                        "the reason: every tier change is kept with its reason",
+                        OptionKind::Text,
+                    ),
+                ],
+            },
+            SubcommandSpec {
+                name: "why",
+                description: "why a creator is in their tier, and the way up",
+                options: &[HANDLE],
+            },
+        ],
+        options: &[],
     },
     CommandSpec {
         name: "sample",
+        description: "Record a sample shipped to a creator, or delivered",
         audience: Audience::Staff,
-        usage: &[
-            "/sample shipped <handle> <product id> [YYYY-MM-DD]",
-            "/sample delivered <handle> <product id> [YYYY-MM-DD]",
+        subcommands: &[
+            SubcommandSpec {
+                name: "shipped",
+                description: "a sample shipped to a creator",
+                options: SAMPLE,
+            },
+            SubcommandSpec {
+                name: "delivered",
+                description: "a shipped sample delivered",
+                options: SAMPLE,
+            },
         ],
-        description: "Record a sample shipped to a creator, or delivered (default: today)",
-        available: true,
+        options: &[],
     },
     CommandSpec {
         name: "competition",
-        audience: Audience::Staff,
-        usage: &[
-            "/competition start <name> <gmv|videos|views> <YYYY-MM-DD..YYYY-MM-DD> [tier|all] [prize…]",
-            "/competition end <name>",
-            "/competition show [name]",
-        ],
         description: "Run a competition in #competitions",
-        available: true,
+        audience: Audience::Staff,
+        subcommands: &[
+            SubcommandSpec {
+                name: "start",
+                description: "announce a competition",
+                options: &[
+                    required(
+                        "name",
+                        "the competition's name (quote it if it has spaces)",
+                        OptionKind::Text,
+                    ),
+                    METRIC,
+                    required(
+                        "dates",
+                        "the dates: YYYY-MM-DD..YYYY-MM-DD",
+                        OptionKind::Dates,
+                    ),
+                    suggest(
+                        optional(
+                            "tier",
+                            "the tier it is open to (default: all)",
+                            OptionKind::Choice(TIERS_OR_ALL),
+                        ),
+                        Source::Tiers,
+                    ),
+                    optional("prize", "the prize", OptionKind::Text),
+                ],
+            },
+            SubcommandSpec {
+                name: "end",
+                description: "end a competition and announce its winners",
+                options: &[COMPETITION],
+            },
+            SubcommandSpec {
+                name: "show",
+                description: "the standings of one competition, or the open ones",
+                options: &[OptionSpec {
+                    required: false,
+                    ..COMPETITION
+                }],
+            },
+        ],
+        options: &[],
     },
     CommandSpec {
         name: "report",
-        audience: Audience::Staff,
-        usage: &["/report weekly|monthly"],
         description: "The weekly pulse or the monthly deep-dive",
-        available: true,
+        audience: Audience::Staff,
+        subcommands: &[
+            SubcommandSpec {
+                name: "weekly",
+                description: "the weekly pulse, now",
+                options: &[],
+            },
+            SubcommandSpec {
+                name: "monthly",
+                description: "last month's deep-dive",
+                options: &[],
+            },
+        ],
+        options: &[],
     },
     CommandSpec {
         name: "import",
-        audience: Audience::Staff,
-        usage: &["/import orders|creators|samples|videos|products (attach the CSV file)"],
         description: "Import a CSV file",
-        available: true,
+        audience: Audience::Staff,
+        subcommands: &[],
+        options: &[
+            required(
+                "kind",
+                "what the file holds",
+                OptionKind::Choice(IMPORT_KINDS),
+            ),
+            required("file", "the CSV file", OptionKind::Attachment),
+        ],
     },
     CommandSpec {
         name: "mystats",
-        audience: Audience::Creators,
-        usage: &["/mystats [period]"],
         description: "Your own numbers and what it takes to reach the next tier",
-        available: true,
+        audience: Audience::Creators,
+        subcommands: &[],
+        options: &[PERIOD],
     },
     CommandSpec {
         name: "link",
-        audience: Audience::Unlinked,
-        usage: &["/link <your TikTok handle>"],
         description: "Link your chat account to your TikTok handle",
-        available: true,
+        audience: Audience::Unlinked,
+        subcommands: &[],
+        // No suggestions: a stranger must not browse the program's handles.
+        options: &[required("handle", "your TikTok handle", OptionKind::Handle)],
     },
     CommandSpec {
         name: "checkin",
-        audience: Audience::Creators,
-        usage: &["/checkin <what you are filming and what you need>"],
         description: "Answer the All-Stars weekly check-in",
-        available: true,
+        audience: Audience::Creators,
+        subcommands: &[],
+        options: &[required(
+            "answer",
+            "what you are filming and what you need",
+            OptionKind::Text,
+        )],
     },
     CommandSpec {
         name: "optout",
-        audience: Audience::Creators,
-        usage: &["/optout"],
         description: "Stop all direct messages from the bot",
-        available: true,
+        audience: Audience::Creators,
+        subcommands: &[],
+        options: &[],
     },
     CommandSpec {
         name: "optin",
-        audience: Audience::Creators,
-        usage: &["/optin"],
         description: "Get direct messages from the bot again",
-        available: true,
+        audience: Audience::Creators,
+        subcommands: &[],
+        options: &[],
+    },
+    CommandSpec {
+        name: "help",
+        description: "The commands you can use, or how to use one",
+        audience: Audience::Everyone,
+        subcommands: &[],
+        options: &[suggest(
+            optional("command", "a command to explain", OptionKind::Text),
+            Source::Commands,
+        )],
     },
 ];
 
@@ -144,35 +367,4 @@ pub fn registry() -> &'static [CommandSpec] {
 pub fn find(name: &str) -> Option<&'static CommandSpec> {
     let name = name.trim().trim_start_matches('/').to_lowercase();
     COMMANDS.iter().find(|c| c.name == name)
-}
-
-impl CommandSpec {
-    /// `Usage: …`, one line per form, plus how to write a period when the command takes one.
-    pub fn usage_text(&self) -> String {
-        let mut out = format!("Usage: {}", self.usage.join("\n       "));
-        if self.usage.iter().any(|u| u.contains("[period]")) {
-            out.push_str(&format!("\n{PERIOD_HELP}"));
-        }
-        out
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn names_are_unique_and_usage_starts_with_the_name() {
-        let mut names: Vec<_> = registry().iter().map(|c| c.name).collect();
-        names.sort();
-        names.dedup();
-        assert_eq!(names.len(), registry().len());
-        for c in registry() {
-            for u in c.usage {
-                assert!(u.starts_with(&format!("/{} ", c.name)) || *u == format!("/{}", c.name));
-            }
-        }
-        assert_eq!(find("/KPI").map(|c| c.name), Some("kpi"));
-        assert_eq!(find("likes"), None);
-    }
 }

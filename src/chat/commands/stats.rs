@@ -1,14 +1,18 @@
-//! `/kpi`, `/creator`, `/leaderboard` and `/mystats`: the stats features, worded for chat. A
-//! creator's leaderboard shows other creators by handle and rank only.
+//! `/kpi`, `/creator`, `/leaderboard` and `/mystats`: the stats features, worded for people. A
+//! creator's leaderboard shows other creators by handle and rank only. The replies of the KPIs,
+//! a creator's card and the staff leaderboard are built here once, for the chat and the command
+//! line alike.
 
 use anyhow::{Result, bail};
 use chrono_tz::Tz;
 
 use super::parse::CreatorRef;
-use super::{Context, Outcome, Reply, Role, Table};
+use super::{Context, Reply, Rich, Role, Table};
 use crate::db::chat as chat_db;
 use crate::domain::{Handle, Period, PeriodSpec, format_cents};
-use crate::features::stats::{self, CreatorCard, Metric, ProgramKpis, SampleStatus};
+use crate::features::stats::{
+    self, CreatorCard, LeaderboardRow, Metric, ProgramKpis, SampleStatus,
+};
 use crate::features::tiers;
 
 /// Places shown on a leaderboard.
@@ -20,13 +24,23 @@ fn period_of(ctx: &Context<'_>, spec: PeriodSpec) -> Period {
     spec.resolve(ctx.today())
 }
 
-pub async fn kpi(ctx: &Context<'_>, spec: PeriodSpec) -> Result<Reply> {
+pub(super) async fn kpi(ctx: &Context<'_>, spec: PeriodSpec) -> Result<Reply> {
     let period = period_of(ctx, spec);
     let k = stats::program_kpis(ctx.pool, ctx.program, period).await?;
-    Ok(Reply::done(format!("KPIs for {}, {period}", ctx.program.name)).table(kpi_table(&k)))
+    Ok(kpi_reply(&ctx.program.name, &k))
 }
 
-fn kpi_table(k: &ProgramKpis) -> Table {
+/// The program's KPIs: one field per KPI, then the Pareto shares.
+pub fn kpi_reply(program_name: &str, k: &ProgramKpis) -> Reply {
+    let period = Period {
+        from: k.from,
+        to: k.to,
+    };
+    Reply::titled(Rich::fill("KPIs for {}, ", &[program_name]).plain(period.to_string()))
+        .fields(plain(kpi_rows(k)))
+}
+
+fn kpi_rows(k: &ProgramKpis) -> Vec<(String, String)> {
     let money = |c: i64| format_cents(c, &k.currency);
     let opt_money = |c: Option<i64>| c.map_or(NONE.to_string(), money);
     let s = &k.sales;
@@ -50,7 +64,7 @@ fn kpi_table(k: &ProgramKpis) -> Table {
         (
             "Median days to first sale",
             k.median_days_to_first_sale
-                .map_or(NONE.to_string(), |d| format!("{d:.1}")),
+                .map_or(NONE.to_string(), |d| format!("{d:.1} days")),
         ),
         ("Program cost", money(k.program_cost_cents)),
         ("ROI", percent(k.roi)),
@@ -73,10 +87,15 @@ fn kpi_table(k: &ProgramKpis) -> Table {
             percent(p.gmv_share),
         ));
     }
-    Table::pairs(rows)
+    rows
 }
 
-pub async fn creator(ctx: &Context<'_>, who: CreatorRef, spec: PeriodSpec) -> Result<Reply> {
+/// Values we computed, shown as they are.
+fn plain(rows: Vec<(String, String)>) -> Vec<(String, Rich)> {
+    rows.into_iter().map(|(k, v)| (k, Rich::from(v))).collect()
+}
+
+pub(super) async fn creator(ctx: &Context<'_>, who: CreatorRef, spec: PeriodSpec) -> Result<Reply> {
     let handle = match who {
         CreatorRef::Handle(h) => h,
         CreatorRef::ChatUser(user_id) => {
@@ -92,8 +111,7 @@ pub async fn creator(ctx: &Context<'_>, who: CreatorRef, spec: PeriodSpec) -> Re
             match identity.and_then(|i| i.handle) {
                 Some(handle) => Handle::parse(&handle)?,
                 None => {
-                    return Ok(Reply::of(
-                        Outcome::Invalid,
+                    return Ok(Reply::refused(
                         "That user isn't linked to a creator. Give their TikTok handle instead.",
                     ));
                 }
@@ -102,15 +120,25 @@ pub async fn creator(ctx: &Context<'_>, who: CreatorRef, spec: PeriodSpec) -> Re
     };
     let period = period_of(ctx, spec);
     let card = stats::creator_card(ctx.pool, ctx.program, &handle, period).await?;
-    let tz = ctx.program.timezone;
-    let mut reply = Reply::done(format!("@{}, {period}", card.handle)).table(staff_card(&card, tz));
-    if !card.samples.is_empty() {
-        reply = reply.line("Samples").table(samples_table(&card, tz));
-    }
-    Ok(reply)
+    Ok(creator_reply(&card, ctx.program.timezone))
 }
 
-fn staff_card(c: &CreatorCard, tz: Tz) -> Table {
+/// A creator's card for staff: who they are, their numbers, then their samples. Times are shown
+/// in `tz`, the program's time zone.
+pub fn creator_reply(card: &CreatorCard, tz: Tz) -> Reply {
+    let period = Period {
+        from: card.from,
+        to: card.to,
+    };
+    let mut reply = Reply::titled(Rich::fill("@{}, ", &[&card.handle]).plain(period.to_string()))
+        .fields(staff_card(card, tz));
+    if !card.samples.is_empty() {
+        reply = reply.line("Samples").table(samples_table(card, tz));
+    }
+    reply
+}
+
+fn staff_card(c: &CreatorCard, tz: Tz) -> Vec<(String, Rich)> {
     let money = |cents: i64| format_cents(cents, &c.currency);
     let opt_money = |cents: Option<i64>| cents.map_or(NONE.to_string(), money);
     let s = &c.sales;
@@ -119,10 +147,21 @@ fn staff_card(c: &CreatorCard, tz: Tz) -> Table {
     } else {
         c.tier.to_string()
     };
-    Table::pairs(
+    let reason = c
+        .tier_reason
+        .as_deref()
+        .map_or(Rich::from(NONE), Rich::user);
+    let last_video = c.last_video.as_ref().map_or(Rich::from(NONE), |v| {
+        let views = v.views.map_or(NONE.to_string(), count);
+        Rich::user(&v.content_id).plain(format!(
+            " on {} ({views} views)",
+            v.posted_at.with_timezone(&tz).format("%Y-%m-%d %H:%M %Z")
+        ))
+    });
+    let mut rows = vec![("Tier".to_string(), Rich::from(tier))];
+    rows.push(("Tier reason".to_string(), reason));
+    rows.extend(plain(
         [
-            ("Tier", tier),
-            ("Tier reason", c.tier_reason.clone().unwrap_or(NONE.into())),
             ("Rank by GMV", rank(c.rank)),
             ("Joined", c.joined_on.to_string()),
             (
@@ -136,6 +175,8 @@ fn staff_card(c: &CreatorCard, tz: Tz) -> Table {
             ("Orders", count(s.orders)),
             ("Average order value", opt_money(s.aov_cents)),
             ("Commission", money(s.commission_cents)),
+            ("  estimated", money(s.commission_estimated_cents)),
+            ("  actual", money(s.commission_actual_cents)),
             ("Commission / revenue", percent(s.commission_to_revenue)),
             ("Videos", count(c.videos)),
             ("Views", count(c.views)),
@@ -143,11 +184,14 @@ fn staff_card(c: &CreatorCard, tz: Tz) -> Table {
             ("Sample conversion", percent(c.sample_conversion_rate)),
             ("Program cost", money(c.program_cost_cents)),
             ("ROI", percent(c.roi)),
-            ("Last video", last_video(c, tz)),
+            ("Cost per order", opt_money(c.cpa_cents)),
         ]
         .into_iter()
-        .map(|(k, v)| (k.to_string(), v)),
-    )
+        .map(|(k, v)| (k.to_string(), v))
+        .collect(),
+    ));
+    rows.push(("Last video".to_string(), last_video));
+    rows
 }
 
 fn samples_table(c: &CreatorCard, tz: Tz) -> Table {
@@ -166,7 +210,9 @@ fn samples_table(c: &CreatorCard, tz: Tz) -> Table {
                     s.product_id.clone(),
                     s.shipped_on.to_string(),
                     day(s.delivered_on),
-                    day(s.first_video_at.map(|t| t.with_timezone(&tz).date_naive())),
+                    s.first_video_at.map_or(NONE.to_string(), |t| {
+                        t.with_timezone(&tz).format("%Y-%m-%d %H:%M %Z").to_string()
+                    }),
                     s.status.as_str().replace('_', " "),
                 ]
             })
@@ -175,7 +221,7 @@ fn samples_table(c: &CreatorCard, tz: Tz) -> Table {
     }
 }
 
-pub async fn my_stats(ctx: &Context<'_>, spec: PeriodSpec) -> Result<Reply> {
+pub(super) async fn my_stats(ctx: &Context<'_>, spec: PeriodSpec) -> Result<Reply> {
     let Role::Creator { handle, .. } = ctx.role else {
         bail!("/mystats reached without a creator");
     };
@@ -233,36 +279,23 @@ pub async fn my_stats(ctx: &Context<'_>, spec: PeriodSpec) -> Result<Reply> {
     Ok(reply)
 }
 
-pub async fn leaderboard(ctx: &Context<'_>, metric: Metric, spec: PeriodSpec) -> Result<Reply> {
+pub(super) async fn leaderboard(
+    ctx: &Context<'_>,
+    metric: Metric,
+    spec: PeriodSpec,
+) -> Result<Reply> {
     let period = period_of(ctx, spec);
     let rows = stats::leaderboard(ctx.pool, ctx.program, metric, period, LEADERBOARD_SIZE).await?;
+    let currency = &ctx.program.currency;
+    let Role::Creator { creator_id, .. } = ctx.role else {
+        return Ok(leaderboard_reply(metric, period, currency, &rows));
+    };
+    let creator_id = *creator_id;
     let heading = format!("Leaderboard by {}, {period}", metric_name(metric));
-    let value = |v: i64| match metric {
-        Metric::Gmv => format_cents(v, &ctx.program.currency),
-        Metric::Videos | Metric::Views => count(v),
-    };
-    let creator_id = match ctx.role {
-        Role::Creator { creator_id, .. } => Some(*creator_id),
-        _ => None,
-    };
     if rows.is_empty() {
-        return Ok(Reply::done(format!("{heading}: nobody yet")));
+        return Ok(Reply::titled(format!("{heading}: nobody yet")));
     }
-    let Some(creator_id) = creator_id else {
-        let table = Table {
-            header: Some(vec![
-                "#".into(),
-                "Creator".into(),
-                metric_name(metric).into(),
-            ]),
-            rows: rows
-                .iter()
-                .map(|r| vec![r.rank.to_string(), format!("@{}", r.handle), value(r.value)])
-                .collect(),
-            right_aligned: vec![0, 2],
-        };
-        return Ok(Reply::done(heading).table(table));
-    };
+    let value = |v: i64| metric_value(metric, currency, v);
     let table = Table {
         header: Some(vec!["#".into(), "Creator".into()]),
         rows: rows
@@ -291,7 +324,45 @@ pub async fn leaderboard(ctx: &Context<'_>, metric: Metric, spec: PeriodSpec) ->
             }
         ),
     };
-    Ok(Reply::done(heading).table(table).line(you))
+    Ok(Reply::titled(heading).table(table).line(you))
+}
+
+/// The staff leaderboard: places, handles and values.
+pub fn leaderboard_reply(
+    metric: Metric,
+    period: Period,
+    currency: &str,
+    rows: &[LeaderboardRow],
+) -> Reply {
+    let heading = format!("Leaderboard by {}, {period}", metric_name(metric));
+    if rows.is_empty() {
+        return Reply::titled(format!("{heading}: nobody yet"));
+    }
+    Reply::titled(heading).table(Table {
+        header: Some(vec![
+            "#".into(),
+            "Creator".into(),
+            metric_name(metric).into(),
+        ]),
+        rows: rows
+            .iter()
+            .map(|r| {
+                vec![
+                    r.rank.to_string(),
+                    format!("@{}", r.handle),
+                    metric_value(metric, currency, r.value),
+                ]
+            })
+            .collect(),
+        right_aligned: vec![0, 2],
+    })
+}
+
+fn metric_value(metric: Metric, currency: &str, v: i64) -> String {
+    match metric {
+        Metric::Gmv => format_cents(v, currency),
+        Metric::Videos | Metric::Views => count(v),
+    }
 }
 
 fn metric_name(metric: Metric) -> &'static str {

@@ -1,17 +1,21 @@
-//! `/tier list|set|why`: the tier features, worded for chat. A pin made here is recorded under
-//! the staff member's name.
+//! `/tier list|set|why`: the tier features, worded for people. A pin made here is recorded under
+//! the staff member's name. Why a creator is in their tier is built here once, for the chat and
+//! the command line alike.
 
 use anyhow::{Result, bail};
 
 use super::parse::TierAction;
-use super::{Context, Reply, Role, Table};
+use chrono_tz::Tz;
+
+use super::{Context, Reply, Rich, Role, Table};
+use crate::domain::timefmt::local_day;
 use crate::domain::{Handle, Tier, format_cents};
-use crate::features::tiers::{self, TierList};
+use crate::features::tiers::{self, TierList, TierWhy};
 
 /// Creators shown by `/tier list <tier>`; the rest are counted.
 const LIST_SIZE: u32 = 50;
 
-pub async fn run(ctx: &Context<'_>, action: TierAction) -> Result<Reply> {
+pub(super) async fn run(ctx: &Context<'_>, action: TierAction) -> Result<Reply> {
     match action {
         TierAction::List(tier) => list(ctx, tier).await,
         TierAction::Set {
@@ -91,30 +95,34 @@ async fn set(ctx: &Context<'_>, handle: &Handle, tier: Tier, reason: &str) -> Re
 
 async fn why(ctx: &Context<'_>, handle: &Handle) -> Result<Reply> {
     let w = tiers::why(ctx.pool, ctx.program, &ctx.config.tiers, handle, ctx.now).await?;
-    let tz = ctx.program.timezone;
+    Ok(why_reply(&w, ctx.program.timezone))
+}
+
+/// The tier, the reason, the numbers and the way up. Days are shown in `tz`.
+pub fn why_reply(w: &TierWhy, tz: Tz) -> Reply {
     let money = |c: i64| format_cents(c, &w.currency);
-    let mut head = format!(
-        "@{}: {} since {}",
-        w.handle,
+    let mut head = Rich::fill("@{}: ", &[&w.handle]).plain(format!(
+        "{} since {}",
         w.tier,
         w.tier_since.with_timezone(&tz).format("%Y-%m-%d")
-    );
+    ));
     match (&w.pinned_by, w.pinned) {
-        (Some(by), _) => head.push_str(&format!(" (pinned by {by})")),
-        (None, true) => head.push_str(" (pinned)"),
+        (Some(by), _) => head = head.plain(" (pinned by ").and_user(by).plain(")"),
+        (None, true) => head = head.plain(" (pinned)"),
         _ => {}
     }
-    head.push_str(&format!("\nWhy: {}", w.reason));
-    head.push_str(&format!(
-        "\nNumbers over the {} complete days before {}:",
-        w.window_days,
-        ctx.today()
-    ));
+    let mut reply = Reply::titled(head)
+        .line(Rich::from("Why: ").and_user(&w.reason))
+        .line(format!(
+            "Numbers over the {} complete days before {}:",
+            w.window_days,
+            local_day(w.at, tz)
+        ));
     let rank = match w.rank {
         Some(r) => format!("#{r} of {} selling creators", w.selling_creators),
         None => format!("not selling ({} selling creators)", w.selling_creators),
     };
-    let table = Table {
+    reply = reply.table(Table {
         header: None,
         rows: vec![
             vec!["GMV".into(), money(w.gmv_cents)],
@@ -127,8 +135,7 @@ async fn why(ctx: &Context<'_>, handle: &Handle) -> Result<Reply> {
             ],
         ],
         right_aligned: vec![],
-    };
-    let mut reply = Reply::done(head).table(table);
+    });
     if w.earned_tier != w.tier {
         let when = if w.pinned {
             "the pin keeps the current tier"
@@ -142,7 +149,7 @@ async fn why(ctx: &Context<'_>, handle: &Handle) -> Result<Reply> {
             w.earned_tier, w.earned_reason
         ));
     }
-    Ok(match w.next_tier_hints.split_first() {
+    match w.next_tier_hints.split_first() {
         None => reply.line("To move up: already in the top tier"),
         Some((first, rest)) => {
             let mut text = format!("To move up: {first}");
@@ -151,5 +158,5 @@ async fn why(ctx: &Context<'_>, handle: &Handle) -> Result<Reply> {
             }
             reply.line(text)
         }
-    })
+    }
 }

@@ -4,7 +4,7 @@
 
 use chrono::{Duration, NaiveDateTime};
 
-use crate::chat::commands::{Audience, Request, registry};
+use crate::chat::commands::{Request, registry};
 
 /// Who the person at the console acts as.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -128,18 +128,13 @@ fn wait(args: &str) -> Typed {
 pub fn help() -> String {
     let mut out = String::from("Slash commands (the bot answers only you):\n");
     for c in registry() {
-        let who = match c.audience {
-            Audience::Staff => "staff",
-            Audience::Creators => "creators",
-            Audience::StaffAndCreators => "staff, creators",
-            Audience::Unlinked => "not linked yet",
-        };
+        let who = c.audience.describe();
         out.push_str(&format!(
             "  {:<14} {} ({who})\n",
             format!("/{}", c.name),
             c.description
         ));
-        for usage in c.usage {
+        for usage in c.usage_lines() {
             out.push_str(&format!("      {usage}\n"));
         }
     }

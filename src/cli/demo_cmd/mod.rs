@@ -14,7 +14,7 @@ use anyhow::Result;
 use chrono::{NaiveDate, Utc};
 use clap::Args;
 
-use super::stats_cmd::{kpi_table, leaderboard_table};
+use crate::chat::commands::stats::{kpi_reply, leaderboard_reply};
 use crate::config::Config;
 use crate::db;
 use crate::db::programs::Program;
@@ -128,7 +128,8 @@ pub fn render_setup(r: &DemoReport) -> String {
 /// The last 30 days' KPIs, the tier mix, the top 10 and where to look next.
 pub fn render_summary(p: &Program, s: &Summary) -> String {
     let mut out = String::new();
-    out.push_str(&kpi_table(&s.kpis));
+    out.push_str(&kpi_reply(&p.name, &s.kpis).text());
+    out.push('\n');
     let total: i64 = s.tier_mix.iter().map(|(_, n)| n).sum();
     out.push_str("\nTier mix\n");
     for (tier, n) in &s.tier_mix {
@@ -145,12 +146,8 @@ pub fn render_summary(p: &Program, s: &Summary) -> String {
         ));
     }
     out.push('\n');
-    out.push_str(&leaderboard_table(
-        Metric::Gmv,
-        s.period,
-        &p.currency,
-        &s.top,
-    ));
+    out.push_str(&leaderboard_reply(Metric::Gmv, s.period, &p.currency, &s.top).text());
+    out.push('\n');
     let example = s.top.first().map_or("handle", |row| row.handle.as_str());
     out.push_str(&format!(
         "\nExplore it: creator-bot --program {DEMO_SLUG} creator @{example}\n            creator-bot --program {DEMO_SLUG} tier why @{example}\n            creator-bot --program {DEMO_SLUG} leaderboard --metric views\n"

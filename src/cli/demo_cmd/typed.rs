@@ -3,18 +3,21 @@
 //! a creator or a stranger, and printed with their answer.
 
 use std::io::BufRead;
+use std::sync::Arc;
 
 use anyhow::Result;
 use chrono::{DateTime, Utc};
 use tokio::sync::mpsc::{UnboundedReceiver, error::TryRecvError};
 
 use super::workspace::{STAFF_NAME, Workspace};
+use crate::app::App;
 use crate::chat::Platform;
 use crate::chat::commands::{Caller, Request, respond};
 use crate::chat::console::screen::{entry, stamp};
 use crate::chat::console::typing::{self, Persona, Typed, Wait};
 use crate::chat::console::{STAFF_USER, STRANGER_USER, WORKSPACE_ID};
 use crate::domain::timefmt::local_to_utc;
+use crate::jobs::ManualClock;
 
 /// Whether the run goes on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -169,16 +172,12 @@ impl Workspace<'_> {
         request: &Request,
         now: DateTime<Utc>,
     ) -> String {
-        respond(
-            self.pool,
-            self.config,
-            self.templates,
-            &caller(persona),
-            request,
-            now,
-        )
-        .await
-        .text()
+        // The line runs at the instant it is taken, whatever the clock shows by then.
+        let app = App {
+            clock: Arc::new(ManualClock::new(now)),
+            ..self.app.clone()
+        };
+        respond(&app, &caller(persona), request).await.text()
     }
 
     /// `[stamp] who: line`, and the answer indented under it.

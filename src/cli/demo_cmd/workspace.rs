@@ -6,6 +6,7 @@
 //! instant; lines typed on the input run at the current simulated instant. The same seed and the
 //! same input give the same transcript.
 
+use crate::app::App;
 use std::io::{BufRead, Write};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -98,6 +99,13 @@ pub async fn run_workspace(
         config,
         templates: &templates,
         program: &program,
+        app: App {
+            pool: pool.clone(),
+            config: Arc::new(config.clone()),
+            templates: templates.clone(),
+            clock: clock.clone(),
+            platforms: Default::default(),
+        },
         screen: screen.clone(),
         clock: clock.clone(),
         dispatcher: Dispatcher::with_config(
@@ -262,6 +270,8 @@ pub(super) struct Workspace<'a> {
     pub config: &'a Config,
     pub templates: &'a Templates,
     pub program: &'a Program,
+    /// What typed commands run against.
+    pub app: App,
     pub screen: Screen,
     pub clock: Arc<ManualClock>,
     pub dispatcher: Dispatcher,

@@ -2,6 +2,7 @@
 //! and what they need, each creator's answer (`/checkin …`), and the staff report of who
 //! answered and who did not.
 
+use crate::domain::for_user;
 use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
 use minijinja::Value;
@@ -61,14 +62,16 @@ pub async fn answer(
 ) -> Result<chrono::NaiveDate> {
     let text = text.trim();
     if text.is_empty() {
-        return Err(AnswerError::Empty.into());
+        return Err(for_user(AnswerError::Empty));
     }
     if tier != Tier::AllStars {
-        return Err(AnswerError::NotAllStar(tier.display_name().to_string()).into());
+        return Err(for_user(AnswerError::NotAllStar(
+            tier.display_name().to_string(),
+        )));
     }
     let (id, posted_for) = db::latest_checkin(pool, program.id, at)
         .await?
-        .ok_or(AnswerError::NoCheckin)?;
+        .ok_or_else(|| for_user(AnswerError::NoCheckin))?;
     db::answer_checkin(pool, program.id, id, creator_id, text, at).await?;
     Ok(local_day(posted_for, program.timezone))
 }

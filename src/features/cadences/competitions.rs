@@ -2,6 +2,7 @@
 //! tier scope, prize), the bot announces it, posts standings on its cadence while it runs, and
 //! announces the winners once it is over (or when staff end it early).
 
+use crate::domain::for_user;
 use anyhow::{Context, Result};
 use chrono::{DateTime, NaiveDate, Utc};
 use minijinja::Value;
@@ -79,14 +80,16 @@ pub async fn start(
 ) -> Result<Competition> {
     let name = new.name.trim();
     if name.is_empty() {
-        return Err(CompetitionError::NoName.into());
+        return Err(for_user(CompetitionError::NoName));
     }
     if !["gmv", "videos", "views"].contains(&new.metric.as_str()) {
-        return Err(CompetitionError::UnknownMetric(new.metric.clone()).into());
+        return Err(for_user(CompetitionError::UnknownMetric(
+            new.metric.clone(),
+        )));
     }
     let today = local_day(at, program.timezone);
     if new.period.to <= today {
-        return Err(CompetitionError::EndsInThePast(format_day(today)).into());
+        return Err(for_user(CompetitionError::EndsInThePast(format_day(today))));
     }
     let mut tx = pool.begin().await?;
     let competition = db::create_competition(
@@ -101,7 +104,7 @@ pub async fn start(
         at,
     )
     .await?
-    .ok_or_else(|| CompetitionError::NameTaken(name.to_string()))?;
+    .ok_or_else(|| for_user(CompetitionError::NameTaken(name.to_string())))?;
     let vars = Vars::new()
         .set("name", competition.name.clone())
         .set("metric", metric_name(&competition.metric))
@@ -164,7 +167,7 @@ pub async fn standings(
 pub async fn find(pool: &PgPool, program: &Program, name: &str) -> Result<Competition> {
     db::competition_by_name(pool, program.id, name.trim())
         .await?
-        .ok_or_else(|| CompetitionError::Unknown(name.trim().to_string()).into())
+        .ok_or_else(|| for_user(CompetitionError::Unknown(name.trim().to_string())))
 }
 
 /// Staff end a competition now: the standings so far are final and the winners are announced.
@@ -177,7 +180,7 @@ pub async fn end(
 ) -> Result<Vec<RankedRow>> {
     let competition = find(pool, program, name).await?;
     if competition.ended_at.is_some() {
-        return Err(CompetitionError::AlreadyEnded(competition.name).into());
+        return Err(for_user(CompetitionError::AlreadyEnded(competition.name)));
     }
     let c = Cadence {
         program,
@@ -241,7 +244,7 @@ async fn announce_winners(
     let winners = standings(pool, c.program, k, c.instant, WINNERS).await?;
     let mut tx = pool.begin().await?;
     if !db::end_competition(&mut tx, k.id, c.instant).await? {
-        return Err(CompetitionError::AlreadyEnded(k.name.clone()).into());
+        return Err(for_user(CompetitionError::AlreadyEnded(k.name.clone())));
     }
     let vars = Vars::new()
         .set("name", k.name.clone())

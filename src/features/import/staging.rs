@@ -2,6 +2,7 @@
 //! encodes the good ones as COPY text in chunks, while this task sends each chunk to PostgreSQL,
 //! so parsing and the server's work overlap and memory stays flat whatever the file's size.
 
+use crate::domain::for_user;
 use std::io::{Cursor, Read};
 
 use anyhow::{Context, Result, anyhow};
@@ -64,13 +65,14 @@ impl Source {
             .map(|h| String::from_utf8_lossy(h).into_owned())
             .collect();
         if headers.iter().all(|h| h.trim().is_empty()) {
-            return Err(ImportError::Empty { file: name.into() }.into());
+            return Err(for_user(ImportError::Empty { file: name.into() }));
         }
-        let map =
-            ColumnMap::resolve(&headers, specs).map_err(|missing| ImportError::MissingColumns {
+        let map = ColumnMap::resolve(&headers, specs).map_err(|missing| {
+            for_user(ImportError::MissingColumns {
                 file: name.into(),
                 columns: missing.into_iter().map(String::from).collect(),
-            })?;
+            })
+        })?;
         Ok(Source {
             name: name.into(),
             map,

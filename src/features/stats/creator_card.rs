@@ -1,6 +1,7 @@
 //! A creator's stats card: their period numbers (same keys as the program KPIs), rank, tier,
 //! samples and latest video.
 
+use crate::domain::for_user;
 use anyhow::{Context, Result};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
@@ -116,11 +117,10 @@ pub async fn creator_card(
     let mut tx = super::snapshot(pool).await?;
     let Some(c) = creator_sums(&mut *tx, program.id, handle.as_str(), days, instants, tz).await?
     else {
-        return Err(UnknownCreator {
+        return Err(for_user(UnknownCreator {
             handle: handle.clone(),
             program: program.slug.clone(),
-        }
-        .into());
+        }));
     };
     let samples = creator_samples(&mut *tx, program.id, c.creator_id, tz).await?;
     let ranking = ranking(pool, &mut tx, program, period).await?;

@@ -1,5 +1,6 @@
 //! `tier set` (staff pin a tier with a reason) and `tier unpin` (release it to the rules again).
 
+use crate::domain::for_user;
 use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -64,7 +65,7 @@ pub async fn unpin(
     let mut tx = pool.begin().await?;
     let creator = find(&mut tx, program, handle).await?;
     if !creator.pinned {
-        return Err(TierError::NotPinned(creator.handle).into());
+        return Err(for_user(TierError::NotPinned(creator.handle)));
     }
     let tier = creator.tier;
     let unpin = entry(&creator, tier, ChangeKind::Unpinned, reason);
@@ -83,7 +84,7 @@ pub async fn unpin(
 fn required(reason: &str) -> Result<&str> {
     let reason = reason.trim();
     if reason.is_empty() {
-        return Err(TierError::MissingReason.into());
+        return Err(for_user(TierError::MissingReason));
     }
     Ok(reason)
 }
@@ -93,7 +94,7 @@ async fn find(conn: &mut PgConnection, program: &Program, handle: &Handle) -> Re
     tier_db::lock_program(conn, program.id).await?;
     tier_db::creator_by_handle(&mut *conn, program.id, handle.as_str())
         .await?
-        .ok_or_else(|| TierError::UnknownCreator(handle.as_str().to_string()).into())
+        .ok_or_else(|| for_user(TierError::UnknownCreator(handle.as_str().to_string())))
 }
 
 /// Stores a pin or unpin: the creator's tier and flag, and the history row saying who and why.

@@ -1,6 +1,7 @@
 //! `tier why`: a creator's tier, who pinned it and why, the numbers behind it, and what it takes
 //! to move up.
 
+use crate::domain::for_user;
 use anyhow::Result;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -54,13 +55,13 @@ pub async fn why(
 ) -> Result<TierWhy> {
     let creator = tier_db::creator_by_handle(pool, program.id, handle.as_str())
         .await?
-        .ok_or_else(|| TierError::UnknownCreator(handle.as_str().to_string()))?;
+        .ok_or_else(|| for_user(TierError::UnknownCreator(handle.as_str().to_string())))?;
     let window = TierWindow::at(at, program.timezone, cfg);
     let standing = tier_db::standings(pool, program.id, &window, Some(creator.id))
         .await?
         .into_iter()
         .next()
-        .ok_or_else(|| TierError::UnknownCreator(handle.as_str().to_string()))?;
+        .ok_or_else(|| for_user(TierError::UnknownCreator(handle.as_str().to_string())))?;
     let history = tier_db::history(pool, program.id, creator.id).await?;
     let m = standing.metrics;
     let currency = &program.currency;

@@ -12,6 +12,7 @@ use creator_bot::db::programs::Program;
 use sqlx::PgPool;
 
 use crate::common;
+use crate::common::app::TestApp;
 use crate::stats_fixture::{Creators, november_program};
 
 pub const GUILD: &str = "guild-1";
@@ -97,13 +98,6 @@ pub async fn run_at(
     args: &str,
     at: DateTime<Utc>,
 ) -> Reply {
-    respond(
-        pool,
-        &common::config(),
-        &common::templates(),
-        caller,
-        &Request::new(name, args),
-        at,
-    )
-    .await
+    let app = TestApp::new(pool, at);
+    respond(&app.app, caller, &Request::new(name, args)).await
 }

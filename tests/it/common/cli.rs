@@ -33,3 +33,24 @@ pub fn cli(pool: &PgPool, config: &std::path::Path, args: &[&str]) -> (i32, Stri
         String::from_utf8(out.stderr).unwrap(),
     )
 }
+
+/// The label → value pairs a table of the command line shows, from either the old boxed tables
+/// (`│ label ┆ value │`) or the reply's two columns (`label   value`), for comparing content.
+pub fn shown_values(text: &str) -> Vec<(String, String)> {
+    text.lines()
+        .filter_map(|line| {
+            if line.contains('┆') {
+                let cells: Vec<&str> = line
+                    .trim_matches(|c| c == '│' || c == ' ')
+                    .split('┆')
+                    .map(str::trim)
+                    .collect();
+                return (cells.len() == 2).then(|| (cells[0].into(), cells[1].into()));
+            }
+            let label = line.trim_start();
+            let split = label.find("  ")?;
+            let (l, v) = label.split_at(split);
+            Some((l.trim().into(), v.trim().into()))
+        })
+        .collect()
+}

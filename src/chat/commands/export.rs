@@ -1,0 +1,113 @@
+//! What the adapters register, generated from the registry: Discord's application commands
+//! (options, choices, autocomplete) and the slash commands of Slack's app manifest.
+
+use serde_json::{Value, json};
+
+use super::registry::{CommandSpec, OptionKind, OptionSpec, registry};
+
+/// Discord's application command option types.
+const SUB_COMMAND: u8 = 1;
+const STRING: u8 = 3;
+const INTEGER: u8 = 4;
+const USER: u8 = 6;
+const ATTACHMENT: u8 = 11;
+
+/// Discord caps descriptions at 100 characters.
+fn short(text: &str) -> String {
+    let mut chars = text.chars();
+    let mut first: String = chars
+        .next()
+        .map(|c| c.to_uppercase().collect())
+        .unwrap_or_default();
+    first.extend(chars);
+    first.chars().take(100).collect()
+}
+
+fn discord_option(o: &OptionSpec) -> Value {
+    let kind = match o.kind {
+        OptionKind::Integer { .. } => INTEGER,
+        OptionKind::ChatUser => USER,
+        OptionKind::Attachment => ATTACHMENT,
+        _ => STRING,
+    };
+    let mut v = json!({
+        "type": kind,
+        "name": o.name,
+        "description": short(o.description),
+        "required": o.required,
+    });
+    match o.kind {
+        OptionKind::Choice(choices) => {
+            v["choices"] = choices
+                .iter()
+                .map(|c| json!({"name": c.label, "value": c.value}))
+                .collect();
+        }
+        OptionKind::Integer { min, max } => {
+            v["min_value"] = json!(min);
+            v["max_value"] = json!(max);
+        }
+        _ if o.suggest.is_some() => v["autocomplete"] = json!(true),
+        _ => {}
+    }
+    v
+}
+
+fn discord_command(c: &CommandSpec) -> Value {
+    let options: Vec<Value> = if c.subcommands.is_empty() {
+        c.options.iter().map(discord_option).collect()
+    } else {
+        c.subcommands
+            .iter()
+            .map(|s| {
+                json!({
+                    "type": SUB_COMMAND,
+                    "name": s.name,
+                    "description": short(s.description),
+                    "options": s.options.iter().map(discord_option).collect::<Vec<_>>(),
+                })
+            })
+            .collect()
+    };
+    json!({
+        "type": 1,
+        "name": c.name,
+        "description": short(c.description),
+        "options": options,
+    })
+}
+
+/// The body of Discord's bulk overwrite of application commands.
+pub fn discord_commands() -> Value {
+    registry().iter().map(discord_command).collect()
+}
+
+/// `features.slash_commands` of the Slack app manifest; `url` receives the commands (empty in
+/// Socket Mode).
+pub fn slack_manifest_commands(url: Option<&str>) -> Value {
+    registry()
+        .iter()
+        .map(|c| {
+            let hint = c
+                .usage_lines()
+                .iter()
+                .map(|l| {
+                    l.trim_start_matches(&format!("/{}", c.name))
+                        .trim()
+                        .to_string()
+                })
+                .collect::<Vec<_>>()
+                .join(" | ");
+            let mut v = json!({
+                "command": format!("/{}", c.name),
+                "description": c.description,
+                "usage_hint": hint,
+                "should_escape": false,
+            });
+            if let Some(url) = url {
+                v["url"] = json!(url);
+            }
+            v
+        })
+        .collect()
+}

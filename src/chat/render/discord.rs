@@ -1,0 +1,184 @@
+//! Replies as a Discord message: a short answer as plain content; one with a title, fields or an
+//! image as an embed, tables in code blocks, images as attached files. Users' text is escaped for
+//! Discord's markdown and its mentions are neutralised. Limits: content 2,000 characters, embed
+//! description 4,096, 25 fields of 1,024 characters (names 256), title 256, footer 2,048.
+
+use super::{cut_chars, cut_lines, cut_text, more};
+use crate::chat::commands::reply::{Block, Field, Reply, Rich, Span, Table, Visibility};
+
+pub const CONTENT_LIMIT: usize = 2_000;
+pub const DESCRIPTION_LIMIT: usize = 4_096;
+pub const FIELDS_LIMIT: usize = 25;
+pub const FIELD_VALUE_LIMIT: usize = 1_024;
+const FIELD_NAME_LIMIT: usize = 256;
+const TITLE_LIMIT: usize = 256;
+const FOOTER_LIMIT: usize = 2_048;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DiscordReply {
+    pub content: String,
+    pub embeds: Vec<Embed>,
+    pub files: Vec<DiscordFile>,
+    /// Seen only by the caller (interaction flag 64).
+    pub ephemeral: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Embed {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub fields: Vec<EmbedField>,
+    pub footer: Option<String>,
+    /// `attachment://<file name>` of an attached file.
+    pub image: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmbedField {
+    pub name: String,
+    pub value: String,
+    pub inline: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DiscordFile {
+    pub file_name: String,
+    pub bytes: Vec<u8>,
+}
+
+/// A user's text as Discord shows it literally: markdown characters backslash-escaped, and
+/// `@everyone`/`@here` broken so they ping no one (`<@…>` is escaped with its `<`).
+pub fn escape_discord(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(
+            c,
+            '\\' | '*' | '_' | '~' | '`' | '|' | '>' | '<' | '#' | '[' | ']'
+        ) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.replace("@everyone", "@\u{200b}everyone")
+        .replace("@here", "@\u{200b}here")
+}
+
+fn rich(r: &Rich) -> String {
+    r.spans
+        .iter()
+        .map(|s| match s {
+            Span::Plain(t) => t.clone(),
+            Span::User(t) => escape_discord(t),
+        })
+        .collect()
+}
+
+/// A table inside a code block, cut by rows to fit `limit` characters with its fences.
+fn code_block(t: &Table, limit: usize) -> String {
+    // Three backticks in a cell would close the block early.
+    let lines: Vec<String> = t
+        .lines()
+        .iter()
+        .map(|l| l.replace("```", "`\u{200b}`\u{200b}`"))
+        .collect();
+    format!(
+        "```\n{}\n```",
+        cut_lines(&lines, limit.saturating_sub(8), "rows")
+    )
+}
+
+/// Text and tables, in order, within `limit` characters.
+fn body(blocks: &[&Block], limit: usize) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut used = 0;
+    for (i, b) in blocks.iter().enumerate() {
+        let room = limit.saturating_sub(used + usize::from(!parts.is_empty()));
+        let note = more(blocks.len() - i, "parts");
+        if room < note.chars().count() + 16 {
+            parts.push(note);
+            break;
+        }
+        let part = match b {
+            Block::Table(t) => code_block(t, room),
+            Block::Text(t) | Block::Title(t) | Block::Footer(t) => cut_text(&rich(t), room),
+            _ => continue,
+        };
+        used += part.chars().count() + usize::from(!parts.is_empty());
+        parts.push(part);
+    }
+    parts.join("\n")
+}
+
+fn field(f: &Field) -> EmbedField {
+    let value = rich(&f.value);
+    EmbedField {
+        name: cut_chars(&f.label, FIELD_NAME_LIMIT),
+        // Discord refuses an empty value.
+        value: if value.is_empty() {
+            "\u{200b}".to_string()
+        } else {
+            cut_text(&value, FIELD_VALUE_LIMIT)
+        },
+        inline: f.inline,
+    }
+}
+
+/// The reply as one Discord message.
+pub fn discord(reply: &Reply) -> DiscordReply {
+    let ephemeral = reply.visibility == Visibility::Ephemeral;
+    let mut files = Vec::new();
+    let rich_reply = reply
+        .blocks
+        .iter()
+        .any(|b| matches!(b, Block::Title(_) | Block::Fields(_) | Block::Image { .. }));
+    if !rich_reply {
+        let blocks: Vec<&Block> = reply.blocks.iter().collect();
+        return DiscordReply {
+            content: body(&blocks, CONTENT_LIMIT),
+            embeds: Vec::new(),
+            files,
+            ephemeral,
+        };
+    }
+    let mut embed = Embed::default();
+    let mut fields: Vec<EmbedField> = Vec::new();
+    let mut text: Vec<&Block> = Vec::new();
+    for b in &reply.blocks {
+        match b {
+            Block::Title(t) if embed.title.is_none() => {
+                embed.title = Some(cut_chars(&rich(t), TITLE_LIMIT));
+            }
+            Block::Fields(fs) => fields.extend(fs.iter().map(field)),
+            Block::Footer(t) => embed.footer = Some(cut_text(&rich(t), FOOTER_LIMIT)),
+            Block::Image { png, file_name, .. } => {
+                embed
+                    .image
+                    .get_or_insert(format!("attachment://{file_name}"));
+                files.push(DiscordFile {
+                    file_name: file_name.clone(),
+                    bytes: png.clone(),
+                });
+            }
+            other => text.push(other),
+        }
+    }
+    if fields.len() > FIELDS_LIMIT {
+        let hidden = fields.len() - (FIELDS_LIMIT - 1);
+        fields.truncate(FIELDS_LIMIT - 1);
+        fields.push(EmbedField {
+            name: "\u{200b}".into(),
+            value: more(hidden, "fields"),
+            inline: false,
+        });
+    }
+    embed.fields = fields;
+    if !text.is_empty() {
+        embed.description = Some(body(&text, DESCRIPTION_LIMIT));
+    }
+    DiscordReply {
+        content: String::new(),
+        embeds: vec![embed],
+        files,
+        ephemeral,
+    }
+}
