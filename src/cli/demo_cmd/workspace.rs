@@ -18,7 +18,6 @@ use sqlx::PgPool;
 use super::pace::{Pace, Speed};
 use super::typed::{Flow, Lines};
 use super::{render_setup, render_summary};
-use crate::app::App;
 use crate::chat::Platform;
 use crate::chat::Platforms;
 use crate::chat::commands::Request;
