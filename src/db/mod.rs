@@ -12,6 +12,7 @@ pub mod programs;
 pub mod rollups;
 pub mod samples;
 pub mod sequences;
+pub mod service;
 pub mod stats;
 pub mod tiers;
 

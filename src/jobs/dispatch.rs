@@ -137,7 +137,11 @@ impl<S: ChatSender> Dispatcher<S> {
         };
         for row in rows {
             let outcome = self.handle(&row).await;
-            let recorded = self.record(&row, worker, &outcome).await?;
+            let recorded =
+                crate::jobs::record_retry::until_recorded(self.config.lease_seconds, || {
+                    self.record(&row, worker, &outcome)
+                })
+                .await?;
             if !recorded {
                 pass.lost += 1;
                 continue;
@@ -228,7 +232,9 @@ impl<S: ChatSender> Dispatcher<S> {
             payload: row.payload.clone(),
         };
         self.wait_for_rate(&message).await;
-        let result = self.sender.send(&message).await;
+        let result =
+            crate::metrics::timed_send(self.sender.platform(&message), self.sender.send(&message))
+                .await;
         let now = self.clock.now();
         match result {
             Ok(delivered) => Outcome::Sent {
