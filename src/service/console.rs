@@ -13,7 +13,7 @@ use tokio::sync::watch;
 
 use crate::app::App;
 use crate::chat::Platform;
-use crate::chat::commands::{Caller, respond};
+use crate::chat::commands::{Caller, registry, respond};
 use crate::chat::console::screen::{entry, stamp};
 use crate::chat::console::typing::{self, Persona, Typed};
 use crate::chat::console::{ConsoleSender, STAFF_USER, STRANGER_USER, Screen, WORKSPACE_ID};
@@ -131,8 +131,11 @@ impl Console {
                     now,
                 )
                 .await;
-                let name = request.name.trim_start_matches('/').to_lowercase();
-                crate::metrics::record_command("console", &name, started.elapsed());
+                crate::metrics::record_command(
+                    "console",
+                    &command_name(&request.name),
+                    started.elapsed(),
+                );
                 (reply.text(), false)
             }
         };
@@ -168,6 +171,16 @@ impl Console {
         };
         *persona = next;
         answer
+    }
+}
+
+/// The registered command a typed name is, or `unknown`: what people type must not become a
+/// metric label of its own.
+fn command_name(typed: &str) -> String {
+    let typed = typed.trim_start_matches('/').to_lowercase();
+    match registry().iter().find(|c| c.name == typed) {
+        Some(c) => c.name.to_string(),
+        None => "unknown".to_string(),
     }
 }
 

@@ -74,11 +74,8 @@ pub async fn run(config: Config, program: Option<&str>, args: RunArgs) -> Result
     tracing::info!("listening on http://{address}");
 
     let process = process_name();
-    let mut tasks: Vec<JoinHandle<()>> = vec![tokio::spawn(run_scheduler(
-        app.clone(),
-        console.clone(),
-        stop.clone(),
-    ))];
+    let scheduler = tokio::spawn(run_scheduler(app.clone(), console.clone(), stop.clone()));
+    let mut workers = Vec::new();
     match &console {
         Some(c) => {
             let dispatcher = Arc::new(Dispatcher::new(
@@ -94,11 +91,7 @@ pub async fn run(config: Config, program: Option<&str>, args: RunArgs) -> Result
                 workers = app.config.dispatch.workers,
                 "sending through the console"
             );
-            for worker in dispatcher.spawn(&process, stop.clone()) {
-                tasks.push(tokio::spawn(async move {
-                    let _ = worker.await;
-                }));
-            }
+            workers = dispatcher.spawn(&process, stop.clone());
             c.spawn_input(app.clone(), stop_tx.clone());
         }
         None => tracing::warn!("no chat platform is configured: messages wait in the outbox"),
@@ -111,14 +104,7 @@ pub async fn run(config: Config, program: Option<&str>, args: RunArgs) -> Result
     );
     stopping.store(true, Ordering::Relaxed);
     let deadline = tokio::time::Instant::now() + grace;
-    let mut cut_short = 0;
-    for mut task in tasks {
-        if tokio::time::timeout_at(deadline, &mut task).await.is_err() {
-            task.abort();
-            let _ = task.await;
-            cut_short += 1;
-        }
-    }
+    let cut_short = finish(workers, deadline).await + finish(vec![scheduler], deadline).await;
     if cut_short > 0 {
         tracing::warn!(
             tasks = cut_short,
@@ -140,6 +126,20 @@ pub async fn run(config: Config, program: Option<&str>, args: RunArgs) -> Result
     let _ = tokio::time::timeout(Duration::from_secs(2), app.pool.close()).await;
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)
+}
+
+/// Waits for `tasks` until `deadline`, then stops those still running; returns how many it
+/// stopped.
+async fn finish<T>(tasks: Vec<JoinHandle<T>>, deadline: tokio::time::Instant) -> usize {
+    let mut stopped = 0;
+    for mut task in tasks {
+        if tokio::time::timeout_at(deadline, &mut task).await.is_err() {
+            task.abort();
+            let _ = task.await;
+            stopped += 1;
+        }
+    }
+    stopped
 }
 
 /// The first SIGTERM or SIGINT asks the service to stop; a second one exits at once.

@@ -21,6 +21,7 @@ pub struct Knobs {
     pub lease_seconds: u32,
     /// Every job runs every minute (else jobs never run: no instant is within a catch-up of 0).
     pub jobs_every_minute: bool,
+    pub shutdown_grace_seconds: u32,
 }
 
 impl Default for Knobs {
@@ -29,6 +30,7 @@ impl Default for Knobs {
             console_per_second: 0,
             lease_seconds: 60,
             jobs_every_minute: false,
+            shutdown_grace_seconds: 10,
         }
     }
 }
@@ -47,10 +49,11 @@ pub fn config(dir: &Path, knobs: &Knobs) -> PathBuf {
     let text = format!(
         "default_program = \"glow\"\n\n[[programs]]\nslug = \"glow\"\nname = \"Glow\"\n\
          timezone = \"America/New_York\"\ncurrency = \"USD\"\n\n[lifecycle]\ntemplates_dir = {:?}\n\n\
-         [run]\nlisten = \"127.0.0.1:0\"\ntick_seconds = 1\nshutdown_grace_seconds = 10\n\n\
+         [run]\nlisten = \"127.0.0.1:0\"\ntick_seconds = 1\nshutdown_grace_seconds = {}\n\n\
          [dispatch]\nglobal_per_second = 0\nconsole_per_second = {}\nlease_seconds = {}\n\
          poll_interval_ms = 100\nbackoff_base_seconds = 1\n\n[cadences]\n{cadences}",
         templates_dir(),
+        knobs.shutdown_grace_seconds,
         knobs.console_per_second,
         knobs.lease_seconds,
     );

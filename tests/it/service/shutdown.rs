@@ -27,6 +27,11 @@ async fn sigterm_mid_dispatch_exits_0_and_a_restart_sends_the_rest_once(pool: Pg
     first.wait_sent(30).await;
     first.terminate();
     assert_eq!(first.exit_code().await, Some(0), "{}", first.logs());
+    assert!(
+        !first.logs().contains("grace period ran out"),
+        "{}",
+        first.logs()
+    );
     let sent_first = first.sent();
     assert!(
         sent_first.len() < 200,
@@ -49,6 +54,51 @@ async fn sigterm_mid_dispatch_exits_0_and_a_restart_sends_the_rest_once(pool: Pg
     everything.sort();
     assert_eq!(everything, outbox::all(200));
     assert_eq!(outbox::unsent(&pool).await, vec![]);
+}
+
+/// With no grace at all the workers are stopped with their batches half sent: the rest of each
+/// batch is handed back, so a restarted process sends it now, not after the (long) lease.
+#[sqlx::test(migrator = "creator_bot::db::MIGRATOR")]
+async fn claims_cut_short_are_handed_back_at_once(pool: PgPool) {
+    let program = common::program(&pool).await;
+    outbox::queue(&pool, program.id, 100).await;
+    let dir = tempfile::tempdir().unwrap();
+    let knobs = Knobs {
+        console_per_second: 20,
+        // Far beyond the test's patience: only handed-back claims can be sent again in time.
+        lease_seconds: 3600,
+        shutdown_grace_seconds: 0,
+        ..Knobs::default()
+    };
+    let config = config(dir.path(), &knobs);
+    let url = database_url(&pool);
+    let mut first = Bot::start(&config, &url, &[]);
+    first.wait_sent(10).await;
+    first.terminate();
+    assert_eq!(first.exit_code().await, Some(0), "{}", first.logs());
+    assert!(
+        first.logs().contains("handed back unsent claims"),
+        "{}",
+        first.logs()
+    );
+    let unsent = outbox::unsent(&pool).await;
+    assert_eq!(unsent.len(), 1, "{unsent:?}");
+    assert_eq!(unsent[0].0, "pending");
+
+    let mut second = Bot::start(&config, &url, &[]);
+    outbox::wait_sent(&pool, 100).await;
+    second.terminate();
+    assert_eq!(second.exit_code().await, Some(0), "{}", second.logs());
+    let mut everything = first.sent();
+    everything.extend(second.sent());
+    // A worker stopped between printing a message and recording it hands it back too.
+    assert!(
+        repeated(&everything).len() <= 4,
+        "{:?}",
+        repeated(&everything)
+    );
+    let distinct: BTreeSet<String> = everything.into_iter().collect();
+    assert_eq!(distinct.into_iter().collect::<Vec<_>>(), outbox::all(100));
 }
 
 #[sqlx::test(migrator = "creator_bot::db::MIGRATOR")]
