@@ -111,11 +111,7 @@ pub async fn run(config: Config, program: Option<&str>, args: RunArgs) -> Result
             "the grace period ran out; stopped what was still sending"
         );
     }
-    match db::service::hand_back_claims(&app.pool, &process).await {
-        Ok(0) => {}
-        Ok(n) => tracing::info!(messages = n, "handed back unsent claims"),
-        Err(e) => tracing::warn!("{e:#}; they come due again when their lease runs out"),
-    }
+    hand_back(&app, &process, cut_short > 0).await;
     app.platforms.disconnect_all().await;
     let _ = http_stop_tx.send(());
     match server.await {
@@ -140,6 +136,28 @@ async fn finish<T>(tasks: Vec<JoinHandle<T>>, deadline: tokio::time::Instant) ->
         }
     }
     stopped
+}
+
+/// Hands back the claims this process did not send. A worker stopped in the middle of claiming
+/// leaves its statement running on the server, which may commit the claim just after a first
+/// look: so after stopping workers, look twice.
+async fn hand_back(app: &App, process: &str, workers_cut_short: bool) {
+    let mut handed_back = 0;
+    for pass in 0..if workers_cut_short { 2 } else { 1 } {
+        if pass > 0 {
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+        match db::service::hand_back_claims(&app.pool, process).await {
+            Ok(n) => handed_back += n,
+            Err(e) => {
+                tracing::warn!("{e:#}; they come due again when their lease runs out");
+                return;
+            }
+        }
+    }
+    if handed_back > 0 {
+        tracing::info!(messages = handed_back, "handed back unsent claims");
+    }
 }
 
 /// The first SIGTERM or SIGINT asks the service to stop; a second one exits at once.
