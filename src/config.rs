@@ -33,6 +33,57 @@ pub struct Config {
     pub sequences: SequenceConfig,
     pub dispatch: DispatchConfig,
     pub cadences: CadenceConfig,
+    pub run: RunConfig,
+}
+
+/// `creator-bot run`, the long-running service.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RunConfig {
+    /// Seconds between two looks of the scheduler at the clock.
+    pub tick_seconds: u32,
+    /// Address of the HTTP server (`/healthz`, `/readyz`, `/metrics`); port 0 picks a free one.
+    pub listen: String,
+    /// How long a stopping process lets the sends in flight finish.
+    pub shutdown_grace_seconds: u32,
+}
+
+impl Default for RunConfig {
+    fn default() -> Self {
+        RunConfig {
+            tick_seconds: 30,
+            listen: "127.0.0.1:8080".into(),
+            shutdown_grace_seconds: 10,
+        }
+    }
+}
+
+impl RunConfig {
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let err = |key: &str, problem: String| Err(ConfigError(format!("run.{key}: {problem}")));
+        if self.tick_seconds == 0 || self.tick_seconds > 3600 {
+            return err(
+                "tick_seconds",
+                format!("must be between 1 and 3600, got {}", self.tick_seconds),
+            );
+        }
+        if self.listen.parse::<std::net::SocketAddr>().is_err() {
+            return err(
+                "listen",
+                format!(
+                    "{:?} is not an address and port (e.g. \"127.0.0.1:8080\")",
+                    self.listen
+                ),
+            );
+        }
+        if self.shutdown_grace_seconds > 3600 {
+            return err(
+                "shutdown_grace_seconds",
+                format!("must be at most 3600, got {}", self.shutdown_grace_seconds),
+            );
+        }
+        Ok(())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -408,6 +459,7 @@ impl Default for Config {
             sequences: SequenceConfig::default(),
             dispatch: DispatchConfig::default(),
             cadences: CadenceConfig::default(),
+            run: RunConfig::default(),
         }
     }
 }
@@ -647,6 +699,7 @@ impl Config {
             return err("lifecycle.templates_dir", "must not be empty".into());
         }
         self.sequences.validate()?;
+        self.run.validate()?;
         if !(1..=8).contains(&self.cadences.steady_earners_every_weeks) {
             return err(
                 "cadences.steady_earners_every_weeks",

@@ -14,6 +14,8 @@
 //!   `creator-bot demo` runs a program in ([`cli::demo_cmd`]).
 //! - [`jobs`]: the clock, the scheduler and the outbox dispatcher.
 //! - [`templates`]: the text of every message the bot writes (`templates/`), checked at start.
+//! - [`service`]: `creator-bot run`, the long-running process (scheduler, dispatcher, HTTP).
+//! - [`metrics`]: what `/metrics` exposes.
 //! - [`cli`]: the command line over the features.
 
 pub mod app;
@@ -24,4 +26,6 @@ pub mod db;
 pub mod domain;
 pub mod features;
 pub mod jobs;
+pub mod metrics;
+pub mod service;
 pub mod templates;

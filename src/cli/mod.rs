@@ -32,12 +32,18 @@ pub struct Cli {
     /// Program (brand) slug; defaults to the config's default_program.
     #[arg(long, global = true)]
     pub program: Option<String>,
+    /// How log lines on stderr look: text for people, json (one object per line) for collectors.
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
     #[command(subcommand)]
     pub command: Command,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Run the bot: the scheduler, the dispatcher, the chat platforms and the HTTP endpoints
+    /// (/healthz, /readyz, /metrics) until SIGTERM or Ctrl-C.
+    Run(crate::service::RunArgs),
     /// Generate a realistic synthetic program (about 500 creators, 90 days), import it, and show
     /// its KPIs, tier mix and top 10. Running it again replaces the demo program.
     Demo(demo_cmd::DemoArgs),
@@ -74,6 +80,13 @@ pub enum Command {
 }
 
 #[derive(Debug, Clone, Copy, Default, ValueEnum, PartialEq, Eq)]
+pub enum LogFormat {
+    #[default]
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, Default, ValueEnum, PartialEq, Eq)]
 pub enum Format {
     #[default]
     Table,
@@ -82,8 +95,8 @@ pub enum Format {
 
 /// Runs the CLI and turns an error into a message on stderr and exit code 1.
 pub fn main() -> ExitCode {
-    init_tracing();
     let cli = Cli::parse();
+    init_tracing(&cli);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -103,18 +116,28 @@ pub fn main() -> ExitCode {
     }
 }
 
-fn init_tracing() {
+/// Logs go to stderr. The service says what it does (info); one-shot commands only warn.
+fn init_tracing(cli: &Cli) {
+    let default = match cli.command {
+        Command::Run(_) => "warn,creator_bot=info",
+        _ => "warn",
+    };
     let filter = tracing_subscriber::EnvFilter::try_from_env("CREATOR_BOT_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
-    let _ = tracing_subscriber::fmt()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
-        .try_init();
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()));
+    let _ = match cli.log_format {
+        LogFormat::Text => builder.try_init(),
+        LogFormat::Json => builder.json().try_init(),
+    };
 }
 
 pub async fn run(cli: Cli) -> Result<ExitCode> {
     let config = Config::load(cli.config.as_deref())?;
     match cli.command {
+        Command::Run(args) => crate::service::run(config, cli.program.as_deref(), args).await,
         Command::Db(cmd) => db_cmd::run(&config, cmd).await,
         Command::Demo(args) => demo_cmd::run(config, args).await,
         Command::Tiers(cmd) => tiers_cmd::run_tiers(config, cli.program.as_deref(), cmd).await,

@@ -306,7 +306,8 @@ pub async fn release(conn: &mut PgConnection, worker_prefix: &str) -> Result<u64
             .replace('_', "\\_")
     );
     let done = sqlx::query(
-        "UPDATE deliveries SET status = 'pending', attempts = attempts - 1, lease_until = NULL,
+        "UPDATE deliveries SET status = 'pending', attempts = greatest(attempts - 1, 0),
+                lease_until = NULL,
                 locked_by = NULL
           WHERE status = 'sending' AND locked_by LIKE $1",
     )

@@ -14,6 +14,7 @@ pub mod programs;
 pub mod rollups;
 pub mod samples;
 pub mod sequences;
+pub mod service;
 pub mod stats;
 pub mod suggest;
 pub mod tiers;

@@ -157,7 +157,11 @@ impl Dispatcher {
         };
         for row in rows {
             let outcome = self.handle(&row).await;
-            let recorded = self.record(&row, worker, &outcome).await?;
+            let recorded =
+                crate::jobs::record_retry::until_recorded(self.config.lease_seconds, || {
+                    self.record(&row, worker, &outcome)
+                })
+                .await?;
             if !recorded {
                 pass.lost += 1;
                 continue;
@@ -257,7 +261,7 @@ impl Dispatcher {
             payload: row.payload.clone(),
         };
         self.wait_for_rate(platform.platform()).await;
-        let result = platform.send(&message).await;
+        let result = crate::metrics::timed_send(platform.platform(), platform.send(&message)).await;
         self.outcome(row, result.map(|d| d.message_id))
     }
 

@@ -4,6 +4,7 @@
 
 pub mod clock;
 pub mod dispatch;
+pub mod record_retry;
 pub mod schedule;
 
 pub use clock::{Clock, ManualClock, SystemClock};

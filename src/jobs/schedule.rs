@@ -153,6 +153,7 @@ pub async fn run_due_for(
             Ok(summary) => {
                 job_runs::record(&mut tx, program.id, job.name, instant, now, &summary).await?;
                 tx.commit().await.context("recording a job run")?;
+                crate::metrics::record_job(job.name, "ok");
                 runs.push(JobRun {
                     program: program.slug.clone(),
                     job: job.name,
@@ -163,6 +164,7 @@ pub async fn run_due_for(
             }
             Err(e) => {
                 tracing::error!(program = program.slug, job = job.name, "job failed: {e:#}");
+                crate::metrics::record_job(job.name, "failed");
                 runs.push(JobRun {
                     program: program.slug.clone(),
                     job: job.name,

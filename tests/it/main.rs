@@ -31,6 +31,7 @@ mod sequences_milestones;
 mod sequences_onboarding;
 mod sequences_reactivation;
 mod sequences_startup;
+mod service;
 mod stats_fixture;
 mod synth;
 mod tier_commands;

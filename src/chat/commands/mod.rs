@@ -117,6 +117,7 @@ impl Context<'_> {
 /// are read. Errors that are the user's to fix are shown to them; anything else is logged and
 /// answered with a generic apology.
 pub async fn respond(app: &App, caller: &Caller, request: &Request) -> Reply {
+    let started = std::time::Instant::now();
     let outcome = async {
         let Some(resolved) = resolve(&app.pool, caller).await? else {
             return Ok(Reply::refused(UNKNOWN_WORKSPACE));
@@ -138,11 +139,16 @@ pub async fn respond(app: &App, caller: &Caller, request: &Request) -> Reply {
             Err(e) => Ok(usage_error(e)),
         }
     };
-    answer(caller, &request.name, outcome.await)
+    let reply = answer(caller, &request.name, outcome.await);
+    // Only registered names become metric labels: what people type must not.
+    let label = registry::find(&request.name).map_or("unknown", |spec| spec.name);
+    crate::metrics::record_command(caller.platform.as_str(), label, started.elapsed());
+    reply
 }
 
 /// Runs a command already typed by the platform (see [`Command::from_options`]).
 pub async fn execute(app: &App, caller: &Caller, command: Command) -> Reply {
+    let started = std::time::Instant::now();
     let name = command.name();
     let outcome = async {
         let Some(resolved) = resolve(&app.pool, caller).await? else {
@@ -154,7 +160,9 @@ pub async fn execute(app: &App, caller: &Caller, command: Command) -> Reply {
         }
         run(&Context::new(app, caller, &resolved), command).await
     };
-    answer(caller, name, outcome.await)
+    let reply = answer(caller, name, outcome.await);
+    crate::metrics::record_command(caller.platform.as_str(), name, started.elapsed());
+    reply
 }
 
 /// A command that could not be read: what is wrong, then how to write it.

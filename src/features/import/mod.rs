@@ -230,6 +230,7 @@ pub async fn import_reader(
         .await
         .with_context(|| format!("committing the import of {name}"))?;
     report.rejected.sort_by_key(|r| r.line);
+    crate::metrics::record_import_report(&report);
     Ok(report)
 }
 
