@@ -303,3 +303,22 @@ pub async fn end_competition(
             .context("ending the competition")?;
     Ok(done.rows_affected() == 1)
 }
+
+/// Creators of the program with no chat account on any platform the program is connected to:
+/// they cannot be sent DMs.
+pub async fn unlinked_creators(db: impl PgExecutor<'_>, program_id: i64) -> Result<i64> {
+    sqlx::query_scalar(
+        "SELECT count(*) FROM creators c
+          WHERE c.program_id = $1
+            AND NOT EXISTS (
+                SELECT 1 FROM chat_identities ci
+                  JOIN chat_workspaces w ON w.program_id = ci.program_id
+                                        AND w.platform = ci.platform
+                                        AND w.workspace_id = ci.workspace_id
+                 WHERE ci.program_id = c.program_id AND ci.creator_id = c.id)",
+    )
+    .bind(program_id)
+    .fetch_one(db)
+    .await
+    .context("counting creators without a chat account")
+}

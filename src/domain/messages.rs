@@ -145,7 +145,8 @@ impl Message {
                 "new_products",
                 "competitions",
             ],
-            // `top`: [{handle, gmv}]; `new_activations`: [handle]; `change`: `+12.5%` or none.
+            // `top`: [{handle, gmv}]; `new_activations`: [handle]; `change`: `+12.5%` or none;
+            // `unlinked`: creators with no chat account on a connected platform.
             Message::WeeklyPulse => &[
                 "from",
                 "to",
@@ -155,6 +156,7 @@ impl Message {
                 "orders",
                 "new_activations",
                 "top",
+                "unlinked",
             ],
             Message::CompetitionStarted => {
                 &["name", "metric", "starts_on", "ends_on", "scope", "prize"]

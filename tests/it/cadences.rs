@@ -114,6 +114,9 @@ async fn the_weekly_pulse_compares_with_the_week_before(pool: PgPool) {
     let t = common::templates();
     let ana = creator(&pool, &p, "ana", "2026-10-01").await;
     let bo = creator(&pool, &p, "bo", "2026-10-01").await;
+    // Ana and Bo have chat accounts; Cy, who joined later, has not linked one yet.
+    crate::common::app::connect_recording(&pool, p.id).await;
+    creator(&pool, &p, "cy", "2026-11-20").await;
     lines(
         &pool,
         &p,
@@ -142,7 +145,7 @@ async fn the_weekly_pulse_compares_with_the_week_before(pool: PgPool) {
         sent(&pool, monday.instant).await,
         vec![post(
             "staff",
-            "Weekly pulse, 16 Nov 2026 – 22 Nov 2026\n• GMV: $350.00 (+75.0% vs $200.00 the week before)\n• Orders: 2\n• New activations: 1 (@bo)\n• Top creators: @ana $250.00, @bo $100.00"
+            "Weekly pulse, 16 Nov 2026 – 22 Nov 2026\n• GMV: $350.00 (+75.0% vs $200.00 the week before)\n• Orders: 2\n• New activations: 1 (@bo)\n• Top creators: @ana $250.00, @bo $100.00\n• Not linked to a chat account: 1 creator (the bot can't DM them until they /link their TikTok handle)"
         )]
     );
 }

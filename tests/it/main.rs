@@ -17,6 +17,7 @@ mod creator_card;
 mod demo;
 mod dispatch;
 mod embedded_db;
+mod fan_out;
 mod import_files;
 mod import_lines;
 mod import_orders;

@@ -1,5 +1,6 @@
 //! The weekly pulse for staff: last week's GMV against the week before, orders, creators who
-//! posted their first video, and the top creators by GMV.
+//! posted their first video, the top creators by GMV, and how many creators have not linked a
+//! chat account (the bot cannot DM them).
 
 use anyhow::Result;
 use minijinja::Value;
@@ -45,6 +46,7 @@ async fn vars(pool: &PgPool, c: &Cadence<'_>) -> Result<Vars> {
     let (previous, _) = db::sales(pool, c.program.id, before.from, before.to).await?;
     let (starts, ends) = c.instants(week);
     let activations = db::new_activations(pool, c.program.id, starts, ends).await?;
+    let unlinked = db::unlinked_creators(pool, c.program.id).await?;
     let top = ranked(
         pool,
         c.program.id,
@@ -74,6 +76,7 @@ async fn vars(pool: &PgPool, c: &Cadence<'_>) -> Result<Vars> {
         .set("change", change)
         .set("orders", format_count(orders))
         .set("new_activations", activations)
-        .set("top", top);
+        .set("top", top)
+        .set("unlinked", unlinked);
     Ok(vars)
 }
