@@ -318,6 +318,21 @@ pub async fn release(conn: &mut PgConnection, worker_prefix: &str) -> Result<u64
     Ok(done.rows_affected())
 }
 
+/// Hands back one delivery `worker` claimed and did not send (it is stopping).
+pub async fn release_one(conn: &mut PgConnection, id: i64, worker: &str) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE deliveries SET status = 'pending', attempts = greatest(attempts - 1, 0),
+                lease_until = NULL, locked_by = NULL
+          WHERE id = $1 AND locked_by = $2 AND status = 'sending'",
+    )
+    .bind(id)
+    .bind(worker)
+    .execute(&mut *conn)
+    .await
+    .context("handing back a delivery")?;
+    Ok(done.rows_affected() == 1)
+}
+
 /// Puts the deliveries waiting for a channel or role of `program_id` on `platform` back in line
 /// (the map was just filled); returns how many.
 pub async fn wake_waiting(conn: &mut PgConnection, program_id: i64, platform: &str) -> Result<u64> {

@@ -50,6 +50,8 @@ pub struct Pass {
     pub cancelled: u64,
     /// Rows whose lease ran out while this worker held them (another worker took over).
     pub lost: u64,
+    /// Claimed rows handed back unsent because the worker was told to stop.
+    pub handed_back: u64,
 }
 
 impl std::ops::AddAssign for Pass {
@@ -62,6 +64,7 @@ impl std::ops::AddAssign for Pass {
         self.failed += o.failed;
         self.cancelled += o.cancelled;
         self.lost += o.lost;
+        self.handed_back += o.handed_back;
     }
 }
 
@@ -129,6 +132,12 @@ impl Dispatcher {
     /// Fans out the messages that fell due, then claims one batch of deliveries as `worker` and
     /// handles every one of them.
     pub async fn run_once(&self, worker: &str) -> Result<Pass> {
+        self.run_batch(worker, None).await
+    }
+
+    /// [`Dispatcher::run_once`], handing back at once the rest of the batch when `stop` turns true
+    /// (the delivery being sent is finished first).
+    async fn run_batch(&self, worker: &str, stop: Option<&watch::Receiver<bool>>) -> Result<Pass> {
         let now = self.clock.now();
         let lease = chrono::Duration::seconds(i64::from(self.config.lease_seconds));
         let kinds: Vec<&str> = self.platforms.kinds().iter().map(|p| p.as_str()).collect();
@@ -156,6 +165,12 @@ impl Dispatcher {
             ..Pass::default()
         };
         for row in rows {
+            if stop.is_some_and(|s| *s.borrow()) {
+                let mut conn = self.pool.acquire().await.context("handing back a claim")?;
+                deliveries::release_one(&mut conn, row.id, worker).await?;
+                pass.handed_back += 1;
+                continue;
+            }
             let outcome = self.handle(&row).await;
             let recorded =
                 crate::jobs::record_retry::until_recorded(self.config.lease_seconds, || {
@@ -442,7 +457,8 @@ impl Dispatcher {
     /// Starts `config.workers` workers named `{name}-{n}` that claim and send until `stop` turns
     /// true; an idle worker looks again every `poll_interval_ms`. A worker that hits a database
     /// error logs it and tries again after the same pause. A worker stops claiming as soon as
-    /// `stop` turns true; the delivery it is sending is finished first.
+    /// `stop` turns true; the delivery it is sending is finished first and the rest of its batch
+    /// is handed back at once.
     pub fn spawn(
         self: &Arc<Self>,
         name: &str,
@@ -457,7 +473,7 @@ impl Dispatcher {
                     let mut total = Pass::default();
                     let idle = Duration::from_millis(u64::from(this.config.poll_interval_ms));
                     while !*stop.borrow() {
-                        match this.run_once(&worker).await {
+                        match this.run_batch(&worker, Some(&stop)).await {
                             Ok(pass) => {
                                 total += pass;
                                 if pass.claimed > 0 {

@@ -1,5 +1,5 @@
 //! What the bot does by itself: the scheduler turns cadences and sequence timers into outbox rows,
-//! and the dispatcher sends due rows through a [`crate::chat::ChatSender`]. Time comes from an
+//! and the dispatcher sends due deliveries through each [`crate::chat::ChatPlatform`]. Time comes from an
 //! injected [`Clock`], so tests and the demo can run any instant.
 
 pub mod clock;
