@@ -275,3 +275,32 @@ async fn sample_refusals_name_the_problem(pool: PgPool) {
     }
     assert_eq!(samples_of(&pool, chat.creators.ben).await, before);
 }
+
+#[sqlx::test(migrator = "creator_bot::db::MIGRATOR")]
+async fn what_staff_typed_is_escaped_for_each_platform(pool: PgPool) {
+    let chat = chat_program(&pool).await;
+    let r = run(
+        &pool,
+        &chat,
+        &chat.staff,
+        "/tier",
+        "set @Ben all_stars *launch* partner <@everyone> & more",
+    )
+    .await;
+    assert_eq!(r.outcome, Outcome::Done);
+    // The console shows it as typed; Discord and Slack get the text escaped for their markup.
+    assert_eq!(
+        r.text(),
+        "@ben: New & Promising → All-Stars, pinned by Maya (*launch* partner <@everyone> & more)"
+    );
+    let discord = creator_bot::chat::render::discord(&r);
+    assert_eq!(
+        discord.content,
+        "@ben: New & Promising → All-Stars, pinned by Maya (\\*launch\\* partner \\<@\u{200b}everyone\\> & more)"
+    );
+    let slack = creator_bot::chat::render::slack(&r);
+    assert_eq!(
+        slack["blocks"][0]["text"]["text"],
+        "@ben: New &amp; Promising → All-Stars, pinned by Maya (*launch* partner &lt;@everyone&gt; &amp; more)"
+    );
+}

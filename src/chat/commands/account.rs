@@ -2,7 +2,7 @@
 
 use anyhow::{Result, bail};
 
-use super::{Context, Reply, Role};
+use super::{Context, Reply, Rich, Role};
 use crate::domain::Handle;
 use crate::features::{linking, opt_out};
 
@@ -16,10 +16,12 @@ pub async fn link(ctx: &Context<'_>, handle: &Handle) -> Result<Reply> {
         ctx.config.sequences.catch_up_days,
     )
     .await?;
-    Ok(Reply::done(format!(
-        "Linked: your account is now {handle} in {}. Try /mystats to see your numbers.",
-        ctx.program.name
-    )))
+    Ok(Reply::done(
+        Rich::fill("Linked: your account is now {}", &[&handle.to_string()]).plain(format!(
+            " in {}. Try /mystats to see your numbers.",
+            ctx.program.name
+        )),
+    ))
 }
 
 fn creator_id(ctx: &Context<'_>) -> Result<i64> {

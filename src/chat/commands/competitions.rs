@@ -3,7 +3,7 @@
 use anyhow::{Result, bail};
 
 use super::parse::CompetitionAction;
-use super::{Context, Reply, Role, Table};
+use super::{Context, Reply, Rich, Role, Table};
 use crate::db::cadences as db;
 use crate::domain::messages::format_day;
 use crate::features::cadences::competitions::{self as comp, NewCompetition, metric_name};
@@ -29,26 +29,24 @@ pub(super) async fn run(ctx: &Context<'_>, action: CompetitionAction) -> Result<
             };
             let k = comp::start(ctx.pool, ctx.program, ctx.templates, &new, staff, ctx.now).await?;
             let scope = tier.map_or("everyone".to_string(), |t| t.display_name().to_string());
-            Ok(Reply::done(format!(
-                "Competition \"{}\" started: most {} from {} to {}, open to {}{}. Announced in #competitions.",
-                k.name,
+            let mut text = Rich::fill("Competition \"{}\"", &[&k.name]).plain(format!(
+                " started: most {} from {} to {}, open to {}",
                 metric_name(&k.metric),
                 format_day(k.starts_on),
                 format_day(k.ends_on - chrono::Duration::days(1)),
                 scope,
-                if k.prize.is_empty() {
-                    String::new()
-                } else {
-                    format!(", prize: {}", k.prize)
-                }
-            )))
+            ));
+            if !k.prize.is_empty() {
+                text = text.plain(", prize: ").and_user(k.prize.clone());
+            }
+            Ok(Reply::done(text.plain(". Announced in #competitions.")))
         }
         CompetitionAction::End { name } => {
             let winners = comp::end(ctx.pool, ctx.program, ctx.templates, &name, ctx.now).await?;
             let k = comp::find(ctx.pool, ctx.program, &name).await?;
-            let mut reply = Reply::done(format!(
+            let mut reply = Reply::done(Rich::fill(
                 "\"{}\" is over; the winners are announced in #competitions.",
-                k.name
+                &[&k.name],
             ));
             if !winners.is_empty() {
                 reply = reply.table(standings_table(ctx, &k.metric, winners));
@@ -63,13 +61,12 @@ pub(super) async fn run(ctx: &Context<'_>, action: CompetitionAction) -> Result<
             } else {
                 "running"
             };
-            let mut reply = Reply::done(format!(
-                "{} ({state}): most {}, {} to {}",
-                k.name,
+            let mut reply = Reply::done(Rich::user(k.name.clone()).plain(format!(
+                " ({state}): most {}, {} to {}",
                 metric_name(&k.metric),
                 format_day(k.starts_on),
                 format_day(k.ends_on - chrono::Duration::days(1))
-            ));
+            )));
             reply = if rows.is_empty() {
                 reply.line("No entries yet.")
             } else {
@@ -86,13 +83,12 @@ pub(super) async fn run(ctx: &Context<'_>, action: CompetitionAction) -> Result<
             }
             let mut reply = Reply::done("Competitions:");
             for k in open {
-                reply = reply.line(format!(
-                    "• {}: most {}, {} to {}",
-                    k.name,
+                reply = reply.line(Rich::fill("• {}", &[&k.name]).plain(format!(
+                    ": most {}, {} to {}",
                     metric_name(&k.metric),
                     format_day(k.starts_on),
                     format_day(k.ends_on - chrono::Duration::days(1))
-                ));
+                )));
             }
             Ok(reply)
         }

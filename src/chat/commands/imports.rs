@@ -2,7 +2,7 @@
 
 use anyhow::Result;
 
-use super::{Attachment, Context, Reply};
+use super::{Attachment, Context, Reply, Rich};
 use crate::features::import::{ImportKind, import_reader};
 
 /// Rejected rows listed in the reply; the rest are counted.
@@ -22,9 +22,10 @@ pub(super) async fn run(ctx: &Context<'_>, kind: ImportKind, file: &Attachment) 
         false,
     )
     .await?;
-    let mut reply = Reply::done(report.summary());
+    // The file name and the rejected values are the user's: marked so they are escaped.
+    let mut reply = Reply::done(Rich::user(report.summary()));
     for r in report.rejected.iter().take(SHOWN) {
-        reply = reply.line(r.describe(file_name));
+        reply = reply.line(Rich::user(r.describe(file_name)));
     }
     if report.rejected.len() > SHOWN {
         reply = reply.line(format!(

@@ -3,7 +3,7 @@
 use anyhow::Result;
 use chrono::NaiveDate;
 
-use super::{Context, Reply};
+use super::{Context, Reply, Rich};
 use crate::domain::Handle;
 use crate::features::samples::{self, SampleEvent};
 
@@ -25,14 +25,21 @@ pub async fn record(
         today,
     )
     .await?;
+    let on = r.on.to_string();
     Ok(Reply::done(match r.event {
-        SampleEvent::Shipped => format!(
+        SampleEvent::Shipped => Rich::fill(
             "Recorded: {} ({}) shipped to @{} on {}.",
-            r.product_id, r.product_name, r.handle, r.on
+            &[&r.product_id, &r.product_name, &r.handle, &on],
         ),
-        SampleEvent::Delivered => format!(
+        SampleEvent::Delivered => Rich::fill(
             "Recorded: {} ({}) shipped to @{} on {} was delivered on {}.",
-            r.product_id, r.product_name, r.handle, r.shipped_on, r.on
+            &[
+                &r.product_id,
+                &r.product_name,
+                &r.handle,
+                &r.shipped_on.to_string(),
+                &on,
+            ],
         ),
     }))
 }

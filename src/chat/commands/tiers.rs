@@ -80,15 +80,22 @@ async fn set(ctx: &Context<'_>, handle: &Handle, tier: Tier, reason: &str) -> Re
         bail!("/tier set reached without a staff member");
     };
     let p = tiers::set(ctx.pool, ctx.program, handle, tier, reason, name, ctx.now).await?;
+    let to = p.to.to_string();
     Ok(Reply::done(if p.from == p.to {
-        format!(
+        Rich::fill(
             "@{}: pinned in {} by {} ({})",
-            p.handle, p.to, p.changed_by, p.reason
+            &[&p.handle, &to, &p.changed_by, &p.reason],
         )
     } else {
-        format!(
+        Rich::fill(
             "@{}: {} → {}, pinned by {} ({})",
-            p.handle, p.from, p.to, p.changed_by, p.reason
+            &[
+                &p.handle,
+                &p.from.to_string(),
+                &to,
+                &p.changed_by,
+                &p.reason,
+            ],
         )
     }))
 }

@@ -56,7 +56,7 @@ pub const CONSOLE_COMMANDS: &[(&str, &str)] = &[
         "/wait YYYY-MM-DD HH:MM | 3h | 2d",
         "hold the next lines until then (for scripts)",
     ),
-    ("/help", "this list"),
+    ("/help", "this list (/help <command> explains one command)"),
     ("/quit", "stop"),
 ];
 
@@ -77,7 +77,8 @@ pub fn parse(line: &str) -> Typed {
     };
     match name.to_lowercase().as_str() {
         "as" => persona(args),
-        "help" => Typed::Help,
+        // `/help <command>` is the bot's own help about one command.
+        "help" if args.is_empty() => Typed::Help,
         "pause" => Typed::Pause,
         "resume" => Typed::Resume,
         "quit" | "exit" => Typed::Quit,
@@ -169,6 +170,10 @@ mod tests {
         assert_eq!(parse("/resume"), Typed::Resume);
         assert_eq!(parse("/quit"), Typed::Quit);
         assert_eq!(parse("/help"), Typed::Help);
+        assert_eq!(
+            parse("/help tier"),
+            Typed::Command(Request::new("help", "tier"))
+        );
         assert_eq!(parse(""), Typed::Blank);
         assert_eq!(parse("# a comment in a script"), Typed::Blank);
         assert_eq!(
