@@ -15,7 +15,6 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use clap::Args;
-use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
@@ -159,25 +158,29 @@ async fn hand_back(app: &App, process: &str, workers_cut_short: bool) {
     }
 }
 
-/// The first SIGTERM or SIGINT asks the service to stop; a second one exits at once.
+/// The first SIGTERM or SIGINT asks the service to stop; a second one exits at once. Signals are
+/// read on a thread of their own, not by the async runtime, so a second signal stops the process
+/// even when every runtime thread is stuck (a platform that no longer answers, a full stdout).
 fn listen_for_signals(stop: Arc<watch::Sender<bool>>) -> Result<()> {
-    let mut term = signal(SignalKind::terminate()).context("listening for SIGTERM")?;
-    let mut interrupt = signal(SignalKind::interrupt()).context("listening for SIGINT")?;
-    tokio::spawn(async move {
-        let mut seen = 0;
-        loop {
-            tokio::select! {
-                _ = term.recv() => {}
-                _ = interrupt.recv() => {}
+    let mut signals = signal_hook::iterator::Signals::new([
+        signal_hook::consts::SIGTERM,
+        signal_hook::consts::SIGINT,
+    ])
+    .context("listening for SIGTERM and SIGINT")?;
+    std::thread::Builder::new()
+        .name("signals".into())
+        .spawn(move || {
+            let mut seen = 0;
+            for _ in signals.forever() {
+                seen += 1;
+                if seen > 1 {
+                    tracing::warn!("second signal: stopping at once");
+                    std::process::exit(i32::from(STOPPED_AT_ONCE));
+                }
+                stop.send_replace(true);
             }
-            seen += 1;
-            if seen > 1 {
-                tracing::warn!("second signal: stopping at once");
-                std::process::exit(i32::from(STOPPED_AT_ONCE));
-            }
-            stop.send_replace(true);
-        }
-    });
+        })
+        .context("starting the signal thread")?;
     Ok(())
 }
 

@@ -134,8 +134,12 @@ impl ChatPlatform for ConsoleSender {
     async fn send(&self, message: &Outgoing) -> Result<Delivered, SendError> {
         let tz = self.zone(message).await?;
         let text = render(message, self.clock.now(), tz);
-        self.screen
-            .print(&text)
+        // Writing may block (a terminal or pipe nobody reads): off the async runtime's threads,
+        // so the rest of the service (HTTP, signals, other platforms) keeps going meanwhile.
+        let screen = self.screen.clone();
+        tokio::task::spawn_blocking(move || screen.print(&text))
+            .await
+            .map_err(|e| SendError::Transient(format!("writing to the console: {e}")))?
             .map_err(|e| SendError::Transient(format!("writing to the console: {e}")))?;
         let n = self.sent.fetch_add(1, Ordering::Relaxed) + 1;
         match message.kind {

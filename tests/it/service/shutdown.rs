@@ -159,3 +159,101 @@ async fn kill_9_ten_times_over_1000_messages_loses_none(pool: PgPool) {
         }
     }
 }
+
+#[sqlx::test(migrator = "creator_bot::db::MIGRATOR")]
+async fn a_second_signal_stops_at_once(pool: PgPool) {
+    let program = common::program(&pool).await;
+    // More than a pipe holds: the console's output is never read, so its one worker blocks on a
+    // full stdout in the middle of a send, and stopping would wait out the whole grace period.
+    outbox::queue(&pool, program.id, 3000).await;
+    let dir = tempfile::tempdir().unwrap();
+    let knobs = Knobs {
+        shutdown_grace_seconds: 600,
+        ..Knobs::default()
+    };
+    let path = config(dir.path(), &knobs);
+    let text = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace("[dispatch]\n", "[dispatch]\nworkers = 1\n");
+    std::fs::write(&path, text).unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_creator-bot"))
+        .arg("--config")
+        .arg(&path)
+        .args(["run", "--console"])
+        .env("DATABASE_URL", database_url(&pool))
+        .env_remove("CREATOR_BOT_CONFIG")
+        .env_remove("CREATOR_BOT_LOG")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let _unread_stdout = child.stdout.take();
+    let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    let address = loop {
+        line.clear();
+        let n = std::io::BufRead::read_line(&mut stderr, &mut line).unwrap();
+        assert!(n > 0, "the bot ended before listening");
+        if let Some(at) = line.find("listening on http://") {
+            break line[at + "listening on http://".len()..].trim().to_string();
+        }
+    };
+    // Keep reading its logs so stderr never blocks it.
+    let logs = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let into = logs.clone();
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        while std::io::BufRead::read_line(&mut stderr, &mut line).unwrap_or(0) > 0 {
+            into.lock().unwrap().push_str(&line);
+            line.clear();
+        }
+    });
+    let pid = nix::unistd::Pid::from_raw(child.id() as i32);
+    let term = || nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM).unwrap();
+
+    // Once the worker is stuck, the first signal starts stopping: the process waits for it.
+    let started = std::time::Instant::now();
+    let mut last = -1;
+    loop {
+        let sent = outbox::sent(&pool).await;
+        if sent > 0 && sent == last {
+            break;
+        }
+        last = sent;
+        assert!(
+            started.elapsed() < super::bot::PATIENCE,
+            "the sends never stopped"
+        );
+        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    }
+    assert!(last < 3000, "stdout never filled up");
+    term();
+    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "it stopped at the first signal: {} sent\n{}",
+        outbox::sent(&pool).await,
+        logs.lock().unwrap()
+    );
+    // The rest of the service still answers while stopping: it is not ready any more.
+    assert_eq!(
+        super::bot::get(&address, "/readyz").await.0,
+        503,
+        "a stopping process is ready"
+    );
+    // The second one ends it at once, with code 130.
+    term();
+    let stopped = std::time::Instant::now();
+    let code = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status.code();
+        }
+        assert!(
+            stopped.elapsed() < std::time::Duration::from_secs(10),
+            "the second signal did not stop it"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    };
+    assert_eq!(code, Some(130));
+}
