@@ -212,6 +212,11 @@ fn list_table(program_name: &str, messages: &[Message], tz: Tz, limit: u32) -> S
         .max()
         .unwrap_or(0);
     let status_width = deliveries.iter().map(|d| d.status.len()).max().unwrap_or(0);
+    let attempts_width = deliveries
+        .iter()
+        .map(|d| attempts(d.attempts).len())
+        .max()
+        .unwrap_or(0);
     let count = match messages.len() {
         1 => "1 message".to_string(),
         n => format!("{n} messages"),
@@ -229,14 +234,10 @@ fn list_table(program_name: &str, messages: &[Message], tz: Tz, limit: u32) -> S
             continue;
         }
         for d in &m.deliveries {
-            let attempts = match d.attempts {
-                1 => "1 attempt".to_string(),
-                n => format!("{n} attempts"),
-            };
             let mut parts = vec![
                 format!("{:<platform_width$}", d.platform),
                 format!("{:<status_width$}", d.status),
-                attempts,
+                format!("{:<attempts_width$}", attempts(d.attempts)),
             ];
             if d.status == "pending" && d.due_at > m.due_at {
                 parts.push(format!("next try {}", local(d.due_at, tz)));
@@ -256,6 +257,13 @@ fn list_table(program_name: &str, messages: &[Message], tz: Tz, limit: u32) -> S
         ));
     }
     out.join("\n")
+}
+
+fn attempts(n: i32) -> String {
+    match n {
+        1 => "1 attempt".to_string(),
+        n => format!("{n} attempts"),
+    }
 }
 
 fn message_json(m: &Message) -> Value {

@@ -24,6 +24,7 @@ mod kpi;
 mod leaderboard;
 mod lifecycle_e2e;
 mod membership;
+mod outbox_cli;
 mod schedule;
 mod sequences_activation;
 mod sequences_cli;
