@@ -2,6 +2,7 @@
 //! capability against a real PostgreSQL (`#[sqlx::test]` gives each test its own database).
 
 mod cadences;
+mod channels_cli;
 mod commands_account;
 mod commands_auth;
 mod commands_cadences;

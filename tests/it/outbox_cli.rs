@@ -168,17 +168,19 @@ impl World {
     }
 }
 
+/// Who a queued message is for: a DM to a creator, or a post in a channel.
+#[derive(Clone, Copy)]
+enum To {
+    Dm(i64),
+    Post(ProgramChannel),
+}
+
 /// Queues one message.
-async fn queue(
-    pool: &PgPool,
-    program: &Program,
-    key: &str,
-    kind: MessageKind,
-    creator_id: Option<i64>,
-    channel: Option<ProgramChannel>,
-    template: &str,
-    due_at: &str,
-) {
+async fn queue(pool: &PgPool, program: &Program, key: &str, to: To, template: &str, due_at: &str) {
+    let (kind, creator_id, channel) = match to {
+        To::Dm(id) => (MessageKind::Dm, Some(id), None),
+        To::Post(c) => (MessageKind::Channel, None, Some(c)),
+    };
     let mut conn = pool.acquire().await.unwrap();
     let queued = outbox::enqueue(
         &mut conn,
@@ -212,56 +214,17 @@ async fn world(pool: PgPool) -> World {
     connect_recording(&pool, program.id).await;
     connect_console(&pool, program.id).await;
     let cara = creator_in(&pool, &program, "cara", "Cara", "2026-06-01", None).await;
-    let dm = MessageKind::Dm;
     let welcome = "onboarding_welcome";
     let p = &program;
-    queue(
-        &pool,
-        p,
-        "welcome:ava",
-        dm,
-        Some(ava),
-        None,
-        welcome,
-        "2026-06-02T15:00:00Z",
-    )
-    .await;
-    let all_stars = Some(ProgramChannel::Tier(creator_bot::domain::Tier::AllStars));
-    let checkin = "all_stars_checkin";
-    let post = MessageKind::Channel;
-    queue(
-        &pool,
-        p,
-        "checkin",
-        post,
-        None,
-        all_stars,
-        checkin,
-        "2026-06-01T14:00:00Z",
-    )
-    .await;
-    queue(
-        &pool,
-        p,
-        "welcome:ben",
-        dm,
-        Some(ben),
-        None,
-        welcome,
-        "2026-06-03T15:00:00Z",
-    )
-    .await;
-    queue(
-        &pool,
-        p,
-        "welcome:cara",
-        dm,
-        Some(cara),
-        None,
-        welcome,
-        "2026-06-02T14:00:00Z",
-    )
-    .await;
+    let all_stars = To::Post(ProgramChannel::Tier(creator_bot::domain::Tier::AllStars));
+    let due = "2026-06-02T15:00:00Z";
+    queue(&pool, p, "welcome:ava", To::Dm(ava), welcome, due).await;
+    let due = "2026-06-01T14:00:00Z";
+    queue(&pool, p, "checkin", all_stars, "all_stars_checkin", due).await;
+    let due = "2026-06-03T15:00:00Z";
+    queue(&pool, p, "welcome:ben", To::Dm(ben), welcome, due).await;
+    let due = "2026-06-02T14:00:00Z";
+    queue(&pool, p, "welcome:cara", To::Dm(cara), welcome, due).await;
 
     let clock = Arc::new(ManualClock::new(utc("2026-06-02T15:00:00Z")));
     let recording = RecordingSender::new(clock.clone());
@@ -658,17 +621,8 @@ ID  Due                   Kind  To    Message             Status
     // Another program's message is not this program's to touch.
     let other = common::program_in(&w.pool, "other", "UTC", "USD").await;
     let zed = creator_in(&w.pool, &other, "zed", "Zed", "2026-06-01", None).await;
-    queue(
-        &w.pool,
-        &other,
-        "z",
-        MessageKind::Dm,
-        Some(zed),
-        None,
-        "onboarding_welcome",
-        "2026-06-05T10:00:00Z",
-    )
-    .await;
+    let due = "2026-06-05T10:00:00Z";
+    queue(&w.pool, &other, "z", To::Dm(zed), "onboarding_welcome", due).await;
     let theirs = w.id("z").await;
     let msg = format!("there is no message {theirs} in program glow");
     assert_eq!(
@@ -721,13 +675,12 @@ Due                   Message             State
     // most.
     for day in 3..=8 {
         let due = format!("2026-06-{day:02}T15:00:00Z");
+        let key = format!("n{day}");
         queue(
             &w.pool,
             &w.program,
-            &format!("n{day}"),
-            MessageKind::Dm,
-            Some(w.ava),
-            None,
+            &key,
+            To::Dm(w.ava),
             "activation_nudge_1",
             &due,
         )
