@@ -268,6 +268,7 @@ async fn json_has_exactly_the_documented_keys(pool: PgPool) {
         "cpa_cents",
         "samples",
         "last_video",
+        "last_messages",
     ];
     expected.sort_unstable();
     assert_eq!(keys, expected);
