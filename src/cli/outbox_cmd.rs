@@ -79,6 +79,11 @@ pub async fn run(config: Config, program: Option<&str>, args: OutboxArgs) -> Res
         .as_deref()
         .map(Handle::parse)
         .transpose()?;
+    if let (Some(from), Some(to)) = (args.list.from, args.list.to)
+        && from >= to
+    {
+        anyhow::bail!("the period is empty: it must end after it starts (from {from}, to {to})");
+    }
     let s = Session::open(config, program).await?;
     let tz = s.program.timezone;
     let mut conn = s.pool.acquire().await.context("opening the outbox")?;

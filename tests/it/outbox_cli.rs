@@ -411,6 +411,12 @@ ID  Due                   Kind  To    Message             Status
     );
 
     assert_eq!(
+        w.cli(&["outbox", "--from", "2026-06-03", "--to", "2026-06-02"]),
+        refused(
+            "the period is empty: it must end after it starts (from 2026-06-03, to 2026-06-02)"
+        )
+    );
+    assert_eq!(
         w.cli(&["outbox", "--creator", "@nobody"]),
         refused("there is no creator @nobody in program glow")
     );
