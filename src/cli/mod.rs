@@ -1,10 +1,12 @@
 //! The command line: parses arguments, loads the config, opens the database and calls one
 //! feature, then prints its result as a table or JSON.
 
+mod channels_cmd;
 mod db_cmd;
 pub mod demo_cmd;
 mod import_cmd;
 mod jobs_cmd;
+pub mod outbox_cmd;
 pub mod sequences_cmd;
 pub mod stats_cmd;
 pub mod tiers_cmd;
@@ -77,6 +79,12 @@ pub enum Command {
     /// Queue the creator DMs (onboarding, sample follow-up, reactivation, first-post thanks,
     /// milestones, promotion notes) due now, as the scheduler does; checks the templates first.
     Sequences(sequences_cmd::SequencesArgs),
+    /// The outbox: every message with each platform delivery's state (latest due first), or
+    /// `retry ID` / `cancel ID` one message.
+    Outbox(outbox_cmd::OutboxArgs),
+    /// The program's channels and roles on each connected platform: list them, or set one.
+    #[command(subcommand)]
+    Channels(channels_cmd::ChannelsCommand),
 }
 
 #[derive(Debug, Clone, Copy, Default, ValueEnum, PartialEq, Eq)]
@@ -152,6 +160,8 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Jobs(cmd) => jobs_cmd::run(config, cli.program.as_deref(), cmd).await,
         Command::Sequences(args) => sequences_cmd::run(config, cli.program.as_deref(), args).await,
+        Command::Outbox(args) => outbox_cmd::run(config, cli.program.as_deref(), args).await,
+        Command::Channels(cmd) => channels_cmd::run(config, cli.program.as_deref(), cmd).await,
     }
 }
 

@@ -53,7 +53,7 @@ impl PeriodArgs {
     }
 }
 
-fn parse_date_arg(raw: &str) -> Result<NaiveDate, String> {
+pub(super) fn parse_date_arg(raw: &str) -> Result<NaiveDate, String> {
     parse_date(raw).map_err(|e| e.to_string())
 }
 

@@ -135,3 +135,23 @@ pub async fn missing(
         })
         .collect())
 }
+
+/// The platforms the program is connected to, by name.
+pub async fn connected_platforms(db: impl PgExecutor<'_>, program_id: i64) -> Result<Vec<String>> {
+    sqlx::query_scalar(
+        "SELECT DISTINCT platform FROM chat_workspaces WHERE program_id = $1 ORDER BY platform",
+    )
+    .bind(program_id)
+    .fetch_all(db)
+    .await
+    .context("reading the program's chat platforms")
+}
+
+/// Posts that wait for the program to be connected to any chat platform at all.
+pub async fn posts_waiting_for_a_platform(db: impl PgExecutor<'_>, program_id: i64) -> Result<i64> {
+    sqlx::query_scalar("SELECT count(*) FROM outbox WHERE program_id = $1 AND status = 'waiting'")
+        .bind(program_id)
+        .fetch_one(db)
+        .await
+        .context("counting posts waiting for a chat platform")
+}

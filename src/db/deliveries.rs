@@ -334,11 +334,24 @@ pub async fn release_one(conn: &mut PgConnection, id: i64, worker: &str) -> Resu
 }
 
 /// Puts the deliveries waiting for a channel or role of `program_id` on `platform` back in line
-/// (the map was just filled); returns how many.
+/// once what they wait for is mapped (the map was just filled); returns how many. Those still
+/// unmapped keep waiting, so the count is what will actually go out.
 pub async fn wake_waiting(conn: &mut PgConnection, program_id: i64, platform: &str) -> Result<u64> {
     let done = sqlx::query(
-        "UPDATE deliveries SET status = 'pending', last_error = NULL
-          WHERE program_id = $1 AND platform = $2 AND status = 'waiting'",
+        "UPDATE deliveries d SET status = 'pending', last_error = NULL
+           FROM outbox m
+          WHERE m.id = d.outbox_id AND d.program_id = $1 AND d.platform = $2
+            AND d.status = 'waiting'
+            AND CASE WHEN m.kind = 'membership' THEN
+                     EXISTS (SELECT 1 FROM chat_channels ch
+                              WHERE ch.program_id = $1 AND ch.platform = $2
+                                AND ch.channel = 'tier:' || (m.payload->>'tier'))
+                     OR EXISTS (SELECT 1 FROM chat_roles r
+                                 WHERE r.program_id = $1 AND r.platform = $2
+                                   AND r.role = m.payload->>'tier')
+                ELSE EXISTS (SELECT 1 FROM chat_channels ch
+                              WHERE ch.program_id = $1 AND ch.platform = $2
+                                AND ch.channel = m.channel) END",
     )
     .bind(program_id)
     .bind(platform)

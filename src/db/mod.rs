@@ -10,6 +10,7 @@ pub mod embedded;
 pub mod import;
 pub mod job_runs;
 pub mod outbox;
+pub mod outbox_view;
 pub mod programs;
 pub mod rollups;
 pub mod samples;

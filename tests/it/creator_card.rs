@@ -150,7 +150,8 @@ async fn a_creator_without_sales(pool: PgPool) {
                 {"product_id": "p3", "shipped_on": "2026-10-20", "delivered_on": "2026-10-24",
                  "first_video_at": "2026-11-01T03:30:00Z", "status": "posted"}
             ],
-            "last_video": {"content_id": "v5", "posted_at": "2026-11-01T03:30:00Z", "views": 800}
+            "last_video": {"content_id": "v5", "posted_at": "2026-11-01T03:30:00Z", "views": 800},
+            "last_messages": []
         })
     );
 }
@@ -267,6 +268,7 @@ async fn json_has_exactly_the_documented_keys(pool: PgPool) {
         "cpa_cents",
         "samples",
         "last_video",
+        "last_messages",
     ];
     expected.sort_unstable();
     assert_eq!(keys, expected);

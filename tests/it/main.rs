@@ -2,6 +2,7 @@
 //! capability against a real PostgreSQL (`#[sqlx::test]` gives each test its own database).
 
 mod cadences;
+mod channels_cli;
 mod commands_account;
 mod commands_auth;
 mod commands_cadences;
@@ -25,6 +26,7 @@ mod kpi;
 mod leaderboard;
 mod lifecycle_e2e;
 mod membership;
+mod outbox_cli;
 mod schedule;
 mod sequences_activation;
 mod sequences_cli;

@@ -123,8 +123,8 @@ pub(super) async fn creator(ctx: &Context<'_>, who: CreatorRef, spec: PeriodSpec
     Ok(creator_reply(&card, ctx.program.timezone))
 }
 
-/// A creator's card for staff: who they are, their numbers, then their samples. Times are shown
-/// in `tz`, the program's time zone.
+/// A creator's card for staff: who they are, their numbers, their samples, then the last
+/// messages the bot sent them. Times are shown in `tz`, the program's time zone.
 pub fn creator_reply(card: &CreatorCard, tz: Tz) -> Reply {
     let period = Period {
         from: card.from,
@@ -135,7 +135,35 @@ pub fn creator_reply(card: &CreatorCard, tz: Tz) -> Reply {
     if !card.samples.is_empty() {
         reply = reply.line("Samples").table(samples_table(card, tz));
     }
+    if !card.last_messages.is_empty() {
+        reply = reply
+            .line("Last messages")
+            .table(last_messages_table(card, tz));
+    }
     reply
+}
+
+/// What the bot last sent the creator and how each went: staff's first stop when a creator says
+/// they never got a message. Errors come from the platforms, so cells stay user data.
+fn last_messages_table(c: &CreatorCard, tz: Tz) -> Table {
+    Table {
+        header: Some(["Due", "Message", "State"].map(String::from).to_vec()),
+        rows: c
+            .last_messages
+            .iter()
+            .map(|m| {
+                vec![
+                    m.due_at
+                        .with_timezone(&tz)
+                        .format("%Y-%m-%d %H:%M %Z")
+                        .to_string(),
+                    m.message.clone(),
+                    m.state.clone(),
+                ]
+            })
+            .collect(),
+        right_aligned: vec![],
+    }
 }
 
 fn staff_card(c: &CreatorCard, tz: Tz) -> Vec<(String, Rich)> {

@@ -1,5 +1,5 @@
 //! A creator's stats card: their period numbers (same keys as the program KPIs), rank, tier,
-//! samples and latest video.
+//! samples, latest video and the last messages the bot sent them (or tried to).
 
 use crate::domain::for_user;
 use anyhow::{Context, Result};
@@ -8,6 +8,7 @@ use serde::Serialize;
 use sqlx::PgPool;
 
 use super::{Sales, bounds, cost_kpis, ranking::ranking};
+use crate::db::outbox_view::{self, Filter};
 use crate::db::programs::Program;
 use crate::db::stats::creator::{SampleRow, creator_samples, creator_sums};
 use crate::domain::kpi::ratio;
@@ -46,6 +47,28 @@ pub struct CreatorCard {
     pub cpa_cents: Option<i64>,
     pub samples: Vec<SampleCard>,
     pub last_video: Option<LastVideo>,
+    /// The latest [`LAST_MESSAGES`] DMs and membership actions for them, latest due first,
+    /// whatever the period (staff look here for "why didn't they get it?").
+    pub last_messages: Vec<LastMessage>,
+}
+
+/// Messages shown on a creator's card.
+pub const LAST_MESSAGES: i64 = 5;
+
+/// One message for the creator and how it went.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LastMessage {
+    /// The outbox id (`creator-bot outbox retry|cancel ID`).
+    pub id: i64,
+    pub due_at: DateTime<Utc>,
+    /// `dm` or `membership`.
+    pub kind: String,
+    /// Its template, or a membership action (`grant #all-stars`).
+    pub message: String,
+    /// The message's own status.
+    pub status: String,
+    /// Across its platform deliveries: `sent on console`, `failed on discord: …`.
+    pub state: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -124,6 +147,16 @@ pub async fn creator_card(
     };
     let samples = creator_samples(&mut *tx, program.id, c.creator_id, tz).await?;
     let ranking = ranking(pool, &mut tx, program, period).await?;
+    let messages = outbox_view::list(
+        &mut tx,
+        program.id,
+        &Filter {
+            creator_id: Some(c.creator_id),
+            kinds: Some(vec!["dm".into(), "membership".into()]),
+            ..Filter::all(LAST_MESSAGES)
+        },
+    )
+    .await?;
     tx.commit().await?;
     let tier: Tier = c
         .tier
@@ -170,6 +203,17 @@ pub async fn creator_card(
         cpa_cents,
         samples: samples.into_iter().map(SampleCard::from).collect(),
         last_video,
+        last_messages: messages
+            .iter()
+            .map(|m| LastMessage {
+                id: m.id,
+                due_at: m.due_at,
+                kind: m.kind.clone(),
+                message: m.what(),
+                status: m.status.clone(),
+                state: m.state(),
+            })
+            .collect(),
         sales,
     })
 }
