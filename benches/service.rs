@@ -471,6 +471,15 @@ async fn service(pool: &PgPool, program_id: i64, url: &str, a: &Args) -> Result<
     .bind(program_id)
     .execute(pool)
     .await?;
+    // Every run measures the same thing: each DM is its creator's first (its DM channel is opened
+    // and remembered), as in a program's first campaign.
+    sqlx::query(
+        "UPDATE chat_identities SET dm_channel_id = NULL
+          WHERE program_id = $1 AND platform = 'console' AND dm_channel_id IS NOT NULL",
+    )
+    .bind(program_id)
+    .execute(pool)
+    .await?;
 
     let stdout = dir.path().join("stdout.txt");
     let stderr = dir.path().join("stderr.txt");
