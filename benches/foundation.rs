@@ -12,22 +12,22 @@
 //! (`--reuse` skips loading and the import figures, measuring the reads on the last run's data)
 //! Uses DATABASE_URL when set, else a private cluster under target/bench-pg.
 
-use std::io::{BufRead, BufReader, BufWriter, Write};
-use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::path::Path;
+use std::time::Instant;
 
-use anyhow::{Context, Result, bail};
-use chrono::{Duration as Days, NaiveDate};
+use anyhow::{Result, bail};
+use chrono::Duration as Days;
 use creator_bot::config::Config;
 use creator_bot::domain::timefmt::start_of_day;
 use creator_bot::domain::{Handle, Period};
-use creator_bot::features::demo::synth::{SynthSpec, generate};
 use creator_bot::features::import::{ImportKind, import_file};
 use creator_bot::features::{stats, tiers};
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
 
 mod support;
+
+use support::dataset::{self, ms, num_arg, peak_rss_kb, percentiles, split_orders};
 
 struct Args {
     creators: usize,
@@ -37,19 +37,11 @@ struct Args {
 }
 
 fn args() -> Args {
-    let raw: Vec<String> = std::env::args().collect();
-    let get = |name: &str, default: usize| -> usize {
-        raw.iter()
-            .position(|a| a == name)
-            .and_then(|i| raw.get(i + 1))
-            .and_then(|v| v.replace('_', "").parse().ok())
-            .unwrap_or(default)
-    };
     Args {
-        creators: get("--creators", 100_000),
-        lines: get("--lines", 5_000_000),
-        export_lines: get("--export-lines", 1_000_000),
-        samples: get("--samples", 2_000),
+        creators: num_arg("--creators", 100_000),
+        lines: num_arg("--lines", 5_000_000),
+        export_lines: num_arg("--export-lines", 1_000_000),
+        samples: num_arg("--samples", 2_000),
     }
 }
 
@@ -59,35 +51,15 @@ async fn main() -> Result<()> {
     if a.export_lines >= a.lines {
         bail!("--export-lines must be below --lines");
     }
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("target");
-    let end = NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
-    let spec = SynthSpec {
-        creators: a.creators,
-        order_lines: a.lines,
-        days: 365,
-        end,
-        seed: 1,
-        selling_share: 0.6,
-        zipf_exponent: 1.2,
-    };
+    let spec = dataset::spec(a.creators, a.lines);
+    let end = spec.end;
     println!(
         "creator-bot foundation benchmark: {} creators, {} order lines over {} days",
         a.creators, a.lines, spec.days
     );
 
     // 1. Data files (kept between runs of the same size).
-    let data = root.join(format!("bench-data-{}-{}", a.creators, a.lines));
-    let stamp = data.join("complete");
-    if !stamp.exists() {
-        let t = Instant::now();
-        let _ = std::fs::remove_dir_all(&data);
-        generate(&spec, &data)?;
-        std::fs::write(&stamp, "ok")?;
-        println!(
-            "generated the CSV files in {:.1} s",
-            t.elapsed().as_secs_f64()
-        );
-    }
+    let data = dataset::files(&spec)?;
     let (history, export) = split_orders(&data, a.export_lines)?;
 
     // 2. A fresh database.
@@ -116,22 +88,9 @@ async fn main() -> Result<()> {
     ];
     // 3. Load everything but the export.
     if !reuse {
-        for (kind, file) in [
-            (ImportKind::Products, data.join("products.csv")),
-            (ImportKind::Creators, data.join("creators.csv")),
-            (ImportKind::Samples, data.join("samples.csv")),
-            (ImportKind::Videos, data.join("videos.csv")),
-            (ImportKind::Orders, history.clone()),
-        ] {
-            let t = Instant::now();
-            let r = import_file(&pool, &program, &config, kind, &file, false).await?;
-            println!(
-                "loaded {:<28} {:>9} rows in {:>6.1} s",
-                file.file_name().unwrap().to_string_lossy(),
-                r.inserted + r.updated + r.unchanged,
-                t.elapsed().as_secs_f64()
-            );
-        }
+        let mut files = dataset::catalogue(&data);
+        files.push((ImportKind::Orders, history.clone()));
+        dataset::load(&pool, &program, &config, &files).await?;
         sqlx::query("VACUUM ANALYZE").execute(&pool).await?;
 
         // 4. The timed import of the newest 1M lines, and psql \copy of the same file.
@@ -263,36 +222,6 @@ async fn main() -> Result<()> {
     Ok(())
 }
 
-/// Splits orders.csv (chronological) into the older lines and the newest `export` lines.
-fn split_orders(data: &Path, export: usize) -> Result<(PathBuf, PathBuf)> {
-    let history = data.join(format!("orders-history-{export}.csv"));
-    let newest = data.join(format!("orders-export-{export}.csv"));
-    if history.exists() && newest.exists() {
-        return Ok((history, newest));
-    }
-    let total = BufReader::new(std::fs::File::open(data.join("orders.csv"))?)
-        .lines()
-        .count()
-        - 1;
-    let mut lines = BufReader::new(std::fs::File::open(data.join("orders.csv"))?).lines();
-    let header = lines.next().context("empty orders file")??;
-    let mut h = BufWriter::new(std::fs::File::create(&history)?);
-    let mut n = BufWriter::new(std::fs::File::create(&newest)?);
-    writeln!(h, "{header}")?;
-    writeln!(n, "{header}")?;
-    for (i, line) in lines.enumerate() {
-        let line = line?;
-        if i < total - export {
-            writeln!(h, "{line}")?;
-        } else {
-            writeln!(n, "{line}")?;
-        }
-    }
-    h.flush()?;
-    n.flush()?;
-    Ok((history, newest))
-}
-
 /// Times `psql \copy` of the file into a fresh unindexed table of 24 text columns.
 fn psql_copy(psql_args: &[String], file: &Path) -> Result<f64> {
     let columns: Vec<String> = (1..=24).map(|i| format!("c{i} text")).collect();
@@ -320,23 +249,4 @@ fn psql_copy(psql_args: &[String], file: &Path) -> Result<f64> {
     let secs = t.elapsed().as_secs_f64();
     run("DROP TABLE copy_baseline")?;
     Ok(secs)
-}
-
-fn percentiles(times: &mut [Duration]) -> (Duration, Duration, Duration) {
-    times.sort();
-    let at = |q: f64| times[((times.len() as f64 * q).ceil() as usize).saturating_sub(1)];
-    (at(0.50), at(0.99), *times.last().unwrap())
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
-
-fn peak_rss_kb() -> Result<u64> {
-    let status = std::fs::read_to_string("/proc/self/status")?;
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .context("reading VmHWM")
 }

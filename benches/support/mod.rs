@@ -1,5 +1,8 @@
 //! What every benchmark starts from: a fresh database (on `DATABASE_URL`, else the private
-//! cluster under target/bench-pg) with the migrations applied, and the benchmark's program.
+//! cluster under target/bench-pg) with the migrations applied, and the benchmark's program; and
+//! the benchmark program's data ([`dataset`]).
+
+pub mod dataset;
 
 use std::path::Path;
 use std::str::FromStr;
