@@ -107,8 +107,10 @@ pub struct Claimed {
     pub opted_out: bool,
     /// The creator's own zone, else the program's.
     pub timezone: String,
-    /// The creator's chat user on this platform (DMs and membership actions).
+    /// The creator's chat user on this platform (DMs and membership actions), and the workspace
+    /// it belongs to.
     pub user_id: Option<String>,
+    pub workspace_id: Option<String>,
     /// The DM channel already opened with that user.
     pub dm_channel_id: Option<String>,
     /// The platform's id of the post's channel, or of the tier's channel for a membership action.
@@ -159,13 +161,13 @@ pub async fn claim(
                 m.creator_id, m.channel, m.template, m.payload, c.handle,
                 COALESCE(c.opted_out, false) AS opted_out,
                 COALESCE(c.timezone, p.timezone) AS timezone,
-                ci.user_id, ci.dm_channel_id, ch.channel_id, r.role_id
+                ci.user_id, ci.workspace_id, ci.dm_channel_id, ch.channel_id, r.role_id
            FROM claimed d
            JOIN outbox m ON m.id = d.outbox_id
            JOIN programs p ON p.id = d.program_id
            LEFT JOIN creators c ON c.id = m.creator_id
            LEFT JOIN LATERAL (
-                SELECT i.user_id, i.dm_channel_id FROM chat_identities i
+                SELECT i.user_id, i.workspace_id, i.dm_channel_id FROM chat_identities i
                   JOIN chat_workspaces w ON w.program_id = i.program_id
                                         AND w.platform = i.platform
                                         AND w.workspace_id = i.workspace_id
@@ -361,20 +363,23 @@ pub async fn wake_waiting(conn: &mut PgConnection, program_id: i64, platform: &s
     Ok(done.rows_affected())
 }
 
-/// Keeps the DM channel opened with a creator's chat user, so it is opened once.
+/// Keeps the DM channel opened with a creator's chat user, so it is opened once. (The whole key:
+/// without the workspace the update would read every account on the platform.)
 pub async fn remember_dm_channel(
     conn: &mut PgConnection,
     program_id: i64,
     platform: &str,
+    workspace_id: &str,
     user_id: &str,
     dm_channel_id: &str,
 ) -> Result<()> {
     sqlx::query(
-        "UPDATE chat_identities SET dm_channel_id = $4
-          WHERE program_id = $1 AND platform = $2 AND user_id = $3",
+        "UPDATE chat_identities SET dm_channel_id = $5
+          WHERE program_id = $1 AND platform = $2 AND workspace_id = $3 AND user_id = $4",
     )
     .bind(program_id)
     .bind(platform)
+    .bind(workspace_id)
     .bind(user_id)
     .bind(dm_channel_id)
     .execute(&mut *conn)

@@ -360,8 +360,17 @@ impl Dispatcher {
     }
 
     async fn remember_dm(&self, row: &Claimed, user_id: &str, id: &str) -> Result<()> {
+        let workspace = row.workspace_id.as_deref().unwrap_or_default();
         let mut conn = self.pool.acquire().await?;
-        deliveries::remember_dm_channel(&mut conn, row.program_id, &row.platform, user_id, id).await
+        deliveries::remember_dm_channel(
+            &mut conn,
+            row.program_id,
+            &row.platform,
+            workspace,
+            user_id,
+            id,
+        )
+        .await
     }
 
     /// What a send's result means for the delivery.

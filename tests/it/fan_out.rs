@@ -329,6 +329,18 @@ async fn each_message_reaches_every_platform_it_should(pool: PgPool) {
         )
     );
     assert_eq!(w.recording.sent().len(), 3);
+
+    // A second DM to Ana goes to the DM channel opened the first time: it is not opened again.
+    queue(&w, "dm:ana:2", MessageKind::Dm, Ok(ana), noon() + Duration::hours(1)).await;
+    assert_eq!(w.dispatcher.drain("w").await.unwrap().sent, 2);
+    assert_eq!(w.recording.opened_dms(), vec!["ana-rec".to_string()]);
+    let kept: Option<String> = sqlx::query_scalar(
+        "SELECT dm_channel_id FROM chat_identities WHERE platform = 'recording' AND user_id = 'ana-rec'",
+    )
+    .fetch_one(&w.pool)
+    .await
+    .unwrap();
+    assert_eq!(kept.as_deref(), Some("dm-ana-rec"));
 }
 
 #[sqlx::test(migrator = "creator_bot::db::MIGRATOR")]
