@@ -46,7 +46,13 @@ pub async fn run(config: Config, program: Option<&str>, cmd: JobsCommand) -> Res
                 Some(raw) => parse_datetime(&raw, session.program.timezone)?,
                 None => chrono::Utc::now(),
             };
-            let runs = run_due(&session.pool, &session.config, &templates, now).await?;
+            let app = crate::app::App::new(
+                session.pool.clone(),
+                session.config,
+                templates,
+                std::sync::Arc::new(crate::jobs::SystemClock),
+            );
+            let runs = run_due(&app, now).await?;
             if runs.is_empty() {
                 println!("nothing due at {}", now.to_rfc3339());
             }

@@ -9,6 +9,7 @@ use anyhow::{Context, Result};
 use chrono::{DateTime, Datelike, Duration, Utc};
 use sqlx::PgPool;
 
+use crate::app::App;
 use crate::config::Config;
 use crate::db::job_runs;
 use crate::db::programs::{self, Program};
@@ -114,27 +115,17 @@ pub struct JobRun {
 }
 
 /// Runs every job that is due at `now` and has not run for its instant; returns what ran.
-pub async fn run_due(
-    pool: &PgPool,
-    config: &Config,
-    templates: &Templates,
-    now: DateTime<Utc>,
-) -> Result<Vec<JobRun>> {
+pub async fn run_due(app: &App, now: DateTime<Utc>) -> Result<Vec<JobRun>> {
     let mut runs = Vec::new();
-    for program in programs::all(pool).await? {
-        runs.extend(run_due_for(pool, config, templates, &program, now).await?);
+    for program in programs::all(&app.pool).await? {
+        runs.extend(run_due_for(app, &program, now).await?);
     }
     Ok(runs)
 }
 
 /// [`run_due`] for one program only (the console demo runs one program on a simulated clock).
-pub async fn run_due_for(
-    pool: &PgPool,
-    config: &Config,
-    templates: &Templates,
-    program: &Program,
-    now: DateTime<Utc>,
-) -> Result<Vec<JobRun>> {
+pub async fn run_due_for(app: &App, program: &Program, now: DateTime<Utc>) -> Result<Vec<JobRun>> {
+    let (pool, config, templates) = (&app.pool, &*app.config, &*app.templates);
     let catch_up = Duration::hours(i64::from(config.cadences.catch_up_hours));
     let mut runs = Vec::new();
     for job in registry() {

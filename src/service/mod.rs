@@ -199,7 +199,7 @@ async fn run_scheduler(app: App, console: Option<Arc<Console>>, mut stop: watch:
         {
             tracing::warn!("linking new creators to the console: {e:#}");
         }
-        match schedule::run_due(&app.pool, &app.config, &app.templates, app.now()).await {
+        match schedule::run_due(&app, app.now()).await {
             Ok(runs) => {
                 for run in runs.iter().filter(|r| !r.failed) {
                     tracing::info!(

@@ -331,7 +331,14 @@ async fn each_message_reaches_every_platform_it_should(pool: PgPool) {
     assert_eq!(w.recording.sent().len(), 3);
 
     // A second DM to Ana goes to the DM channel opened the first time: it is not opened again.
-    queue(&w, "dm:ana:2", MessageKind::Dm, Ok(ana), noon() + Duration::hours(1)).await;
+    queue(
+        &w,
+        "dm:ana:2",
+        MessageKind::Dm,
+        Ok(ana),
+        noon() + Duration::hours(1),
+    )
+    .await;
     assert_eq!(w.dispatcher.drain("w").await.unwrap().sent, 2);
     assert_eq!(w.recording.opened_dms(), vec!["ana-rec".to_string()]);
     let kept: Option<String> = sqlx::query_scalar(

@@ -4,12 +4,12 @@
 //! unfilmed, a video that stops a follow-up, and an opt-out halfway through.
 
 use crate::common;
+use crate::common::app::app_with;
 
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 use common::lifecycle::{
-    creator_in, deliver, glow, import_samples, import_videos, launched_product, opt_out, templates,
-    utc,
+    creator_in, deliver, glow, import_samples, import_videos, launched_product, opt_out, utc,
 };
 use creator_bot::chat::{MessageKind, Recipient};
 use creator_bot::config::Config;
@@ -30,7 +30,6 @@ fn local(at: DateTime<Utc>, tz: &str) -> String {
 async fn sixty_days_of_dms_hour_by_hour(pool: PgPool) {
     let p = glow(&pool).await;
     let config = Config::default();
-    let templates = templates();
     launched_product(&pool, &p, "p1", "Glow Serum", Some("2026-01-10")).await;
     let ana = creator_in(&pool, &p, "ana", "Ana", "2026-03-02", None).await;
     let kenji = creator_in(
@@ -67,7 +66,7 @@ async fn sixty_days_of_dms_hour_by_hour(pool: PgPool) {
         if now == utc("2026-03-14T03:00:00Z") {
             opt_out(&pool, &p, kenji, now).await;
         }
-        for run in run_due(&pool, &config, &templates, now).await.unwrap() {
+        for run in run_due(&app_with(&pool, &config), now).await.unwrap() {
             assert!(!run.failed, "{} at {now}: {}", run.job, run.summary);
         }
         for r in deliver(&pool, now).await {

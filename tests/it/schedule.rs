@@ -2,6 +2,7 @@
 //! time zone, catches up a missed run within the window, and two schedulers never run it twice.
 
 use crate::common;
+use crate::common::app::app_with;
 
 use chrono::{DateTime, Utc};
 use common::{Line, creator, lines, program, tier_of};
@@ -44,11 +45,10 @@ async fn the_tier_job_runs_daily_at_six_local_and_reviews_on_the_first(pool: PgP
     )
     .await;
     let config = Config::default();
-    let templates = common::templates();
 
     // 05:59 EST on 24 November: the latest 06:00 is the 23rd's, within the catch-up window.
     let runs = tiers_only(
-        run_due(&pool, &config, &templates, utc("2026-11-24T10:59:00Z"))
+        run_due(&app_with(&pool, &config), utc("2026-11-24T10:59:00Z"))
             .await
             .unwrap(),
     );
@@ -68,7 +68,7 @@ async fn the_tier_job_runs_daily_at_six_local_and_reviews_on_the_first(pool: PgP
     // Nothing more until the next 06:00, however often it is called.
     assert_eq!(
         tiers_only(
-            run_due(&pool, &config, &templates, utc("2026-11-24T10:59:00Z"))
+            run_due(&app_with(&pool, &config), utc("2026-11-24T10:59:00Z"))
                 .await
                 .unwrap()
         ),
@@ -76,14 +76,14 @@ async fn the_tier_job_runs_daily_at_six_local_and_reviews_on_the_first(pool: PgP
     );
     assert_eq!(
         tiers_only(
-            run_due(&pool, &config, &templates, utc("2026-11-24T10:59:59Z"))
+            run_due(&app_with(&pool, &config), utc("2026-11-24T10:59:59Z"))
                 .await
                 .unwrap()
         ),
         vec![]
     );
     let runs = tiers_only(
-        run_due(&pool, &config, &templates, utc("2026-11-24T11:00:00Z"))
+        run_due(&app_with(&pool, &config), utc("2026-11-24T11:00:00Z"))
             .await
             .unwrap(),
     );
@@ -97,7 +97,7 @@ async fn the_tier_job_runs_daily_at_six_local_and_reviews_on_the_first(pool: PgP
     );
     // Down for two days: only the latest missed run happens.
     let runs = tiers_only(
-        run_due(&pool, &config, &templates, utc("2026-11-27T12:00:00Z"))
+        run_due(&app_with(&pool, &config), utc("2026-11-27T12:00:00Z"))
             .await
             .unwrap(),
     );
@@ -111,7 +111,7 @@ async fn the_tier_job_runs_daily_at_six_local_and_reviews_on_the_first(pool: PgP
     );
     // On the 1st it is the monthly review: Bo, who sold nothing, goes down.
     let runs = tiers_only(
-        run_due(&pool, &config, &templates, utc("2026-12-01T11:00:00Z"))
+        run_due(&app_with(&pool, &config), utc("2026-12-01T11:00:00Z"))
             .await
             .unwrap(),
     );
@@ -150,18 +150,17 @@ async fn a_run_missed_beyond_the_catch_up_window_is_skipped(pool: PgPool) {
         },
         ..Config::default()
     };
-    let templates = common::templates();
     // 08:00:01 EDT, two hours and a second after the 06:00 run.
     assert_eq!(
         tiers_only(
-            run_due(&pool, &config, &templates, utc("2026-06-02T12:00:01Z"))
+            run_due(&app_with(&pool, &config), utc("2026-06-02T12:00:01Z"))
                 .await
                 .unwrap()
         ),
         vec![]
     );
     let runs = tiers_only(
-        run_due(&pool, &config, &templates, utc("2026-06-03T10:30:00Z"))
+        run_due(&app_with(&pool, &config), utc("2026-06-03T10:30:00Z"))
             .await
             .unwrap(),
     );
@@ -180,7 +179,6 @@ async fn two_schedulers_at_the_same_instant_run_the_job_once(pool: PgPool) {
     )
     .await;
     let config = Config::default();
-    let templates = common::templates();
     let options = pool.connect_options().as_ref().clone();
     let other = sqlx::postgres::PgPoolOptions::new()
         .max_connections(3)
@@ -188,10 +186,8 @@ async fn two_schedulers_at_the_same_instant_run_the_job_once(pool: PgPool) {
         .await
         .unwrap();
     let now = utc("2026-11-24T11:00:00Z");
-    let (a, b) = tokio::join!(
-        run_due(&pool, &config, &templates, now),
-        run_due(&other, &config, &templates, now)
-    );
+    let (first, second) = (app_with(&pool, &config), app_with(&other, &config));
+    let (a, b) = tokio::join!(run_due(&first, now), run_due(&second, now));
     let mut all = tiers_only(a.unwrap());
     all.extend(tiers_only(b.unwrap()));
     assert_eq!(all.len(), 1);

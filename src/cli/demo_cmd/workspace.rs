@@ -93,25 +93,16 @@ pub async fn run_workspace(
         clock.clone(),
         screen.clone(),
     ));
+    let app = console_app(pool, config, &templates, clock.clone(), sender.clone());
     let mut ws = Workspace {
         pool,
         config,
-        templates: &templates,
         program: &program,
-        app: App {
-            pool: pool.clone(),
-            config: Arc::new(config.clone()),
-            templates: templates.clone(),
-            clock: clock.clone(),
-            platforms: Default::default(),
-        },
         screen: screen.clone(),
         clock: clock.clone(),
-        dispatcher: Dispatcher::with_config(
-            &console_app(pool, config, &templates, clock.clone(), sender.clone()),
-            &unthrottled(&config.dispatch),
-        )
-        .only_program(program.id),
+        dispatcher: Dispatcher::with_config(&app, &unthrottled(&config.dispatch))
+            .only_program(program.id),
+        app,
         persona: Persona::Staff,
         lines: Lines::spawn(input),
         interactive: opts.interactive,
@@ -267,9 +258,8 @@ fn console_app(
 pub(super) struct Workspace<'a> {
     pub pool: &'a PgPool,
     pub config: &'a Config,
-    pub templates: &'a Templates,
     pub program: &'a Program,
-    /// What typed commands run against.
+    /// What typed commands and the scheduler run against: its clock is the simulated one.
     pub app: App,
     pub screen: Screen,
     pub clock: Arc<ManualClock>,
@@ -296,7 +286,7 @@ impl Workspace<'_> {
     /// Moves the clock to `now`, runs the jobs due and sends what is due.
     async fn tick(&mut self, now: DateTime<Utc>) -> Result<()> {
         self.clock.set(now);
-        let runs = run_due_for(self.pool, self.config, self.templates, self.program, now).await?;
+        let runs = run_due_for(&self.app, self.program, now).await?;
         if let Some(run) = runs.iter().find(|r| r.job == "all_stars_checkin") {
             self.answers_due = Some(run.instant + ANSWER_AFTER);
         }

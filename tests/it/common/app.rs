@@ -90,3 +90,14 @@ pub async fn connect_recording(pool: &PgPool, program_id: i64) {
     .await
     .unwrap();
 }
+
+/// An app on `pool` with `config` and the shipped templates, for code that is given the time
+/// explicitly (the scheduler's `run_due(app, now)`).
+pub fn app_with(pool: &PgPool, config: &Config) -> App {
+    App::new(
+        pool.clone(),
+        config.clone(),
+        templates(),
+        Arc::new(ManualClock::new(Utc::now())),
+    )
+}
