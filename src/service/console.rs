@@ -12,10 +12,10 @@ use tokio::sync::watch;
 
 use crate::app::App;
 use crate::chat::Platform;
-use crate::chat::commands::{Caller, respond};
+use crate::chat::commands::respond;
 use crate::chat::console::screen::{entry, stamp};
 use crate::chat::console::typing::{self, Persona, Typed};
-use crate::chat::console::{ConsoleSender, STAFF_USER, STRANGER_USER, Screen, WORKSPACE_ID};
+use crate::chat::console::{ConsoleSender, Screen, WORKSPACE_ID};
 use crate::db::chat as chat_db;
 use crate::db::programs::Program;
 
@@ -109,13 +109,13 @@ impl Console {
             ),
             Typed::As(next) => (self.switch(app, persona, next).await, false),
             Typed::Command(request) => {
-                let reply = respond(app, &caller(&typist), &request).await;
+                let reply = respond(app, &typist.caller(), &request).await;
                 (reply.text(), false)
             }
         };
         let mut text = entry(
             &stamp(now, self.program.timezone),
-            &who(&typist),
+            &typist.label(STAFF_NAME),
             line.trim(),
         );
         for l in answer.trim_end().lines() {
@@ -145,26 +145,5 @@ impl Console {
         };
         *persona = next;
         answer
-    }
-}
-
-fn who(persona: &Persona) -> String {
-    match persona {
-        Persona::Staff => format!("{STAFF_NAME} (staff)"),
-        Persona::Creator(handle) => format!("@{handle}"),
-        Persona::Stranger => "stranger".to_string(),
-    }
-}
-
-fn caller(persona: &Persona) -> Caller {
-    let user_id = match persona {
-        Persona::Staff => STAFF_USER.to_string(),
-        Persona::Creator(handle) => handle.clone(),
-        Persona::Stranger => STRANGER_USER.to_string(),
-    };
-    Caller {
-        platform: Platform::Console,
-        workspace_id: WORKSPACE_ID.to_string(),
-        user_id,
     }
 }

@@ -17,6 +17,32 @@ pub enum Persona {
     Stranger,
 }
 
+impl Persona {
+    /// The chat user behind the persona in the console workspace.
+    pub fn caller(&self) -> crate::chat::commands::Caller {
+        use super::{STAFF_USER, STRANGER_USER, WORKSPACE_ID};
+        let user_id = match self {
+            Persona::Staff => STAFF_USER.to_string(),
+            Persona::Creator(handle) => handle.clone(),
+            Persona::Stranger => STRANGER_USER.to_string(),
+        };
+        crate::chat::commands::Caller {
+            platform: crate::chat::Platform::Console,
+            workspace_id: WORKSPACE_ID.to_string(),
+            user_id,
+        }
+    }
+
+    /// How the transcript names who typed a line; `staff_name` is the console's staff member.
+    pub fn label(&self, staff_name: &str) -> String {
+        match self {
+            Persona::Staff => format!("{staff_name} (staff)"),
+            Persona::Creator(handle) => format!("@{handle}"),
+            Persona::Stranger => "stranger".to_string(),
+        }
+    }
+}
+
 /// How long `/wait` holds the next lines back.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Wait {

@@ -11,11 +11,9 @@ use tokio::sync::mpsc::{UnboundedReceiver, error::TryRecvError};
 
 use super::workspace::{STAFF_NAME, Workspace};
 use crate::app::App;
-use crate::chat::Platform;
-use crate::chat::commands::{Caller, Request, respond};
+use crate::chat::commands::{Request, respond};
 use crate::chat::console::screen::{entry, stamp};
 use crate::chat::console::typing::{self, Persona, Typed, Wait};
-use crate::chat::console::{STAFF_USER, STRANGER_USER, WORKSPACE_ID};
 use crate::domain::timefmt::local_to_utc;
 use crate::jobs::ManualClock;
 
@@ -66,29 +64,6 @@ impl Lines {
                 None
             }
         }
-    }
-}
-
-/// Who the console user is acting as, as the transcript names them.
-pub(super) fn who(persona: &Persona) -> String {
-    match persona {
-        Persona::Staff => format!("{STAFF_NAME} (staff)"),
-        Persona::Creator(handle) => format!("@{handle}"),
-        Persona::Stranger => "stranger".to_string(),
-    }
-}
-
-/// The chat user behind a persona in the console workspace.
-pub(super) fn caller(persona: &Persona) -> Caller {
-    let user_id = match persona {
-        Persona::Staff => STAFF_USER.to_string(),
-        Persona::Creator(handle) => handle.clone(),
-        Persona::Stranger => STRANGER_USER.to_string(),
-    };
-    Caller {
-        platform: Platform::Console,
-        workspace_id: WORKSPACE_ID.to_string(),
-        user_id,
     }
 }
 
@@ -177,7 +152,7 @@ impl Workspace<'_> {
             clock: Arc::new(ManualClock::new(now)),
             ..self.app.clone()
         };
-        respond(&app, &caller(persona), request).await.text()
+        respond(&app, &persona.caller(), request).await.text()
     }
 
     /// `[stamp] who: line`, and the answer indented under it.
@@ -190,7 +165,7 @@ impl Workspace<'_> {
     ) -> Result<()> {
         let mut text = entry(
             &stamp(now, self.program.timezone),
-            &who(persona),
+            &persona.label(STAFF_NAME),
             line.trim(),
         );
         for l in answer.trim_end().lines() {
