@@ -6,6 +6,8 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use crate::domain::channels::ProgramChannel;
+
 /// Where a message was delivered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -78,9 +80,8 @@ impl MessageKind {
 pub enum Recipient {
     /// A creator (DMs and membership actions).
     Creator { creator_id: i64, handle: String },
-    /// A program channel by its platform-neutral name: `staff`, `tier:all_stars`,
-    /// `tier:steady_earners`, `competitions`.
-    Channel(String),
+    /// One of the program's channels.
+    Channel(ProgramChannel),
 }
 
 /// Where one delivery goes on its platform, in the platform's own ids: the dispatcher resolves

@@ -239,7 +239,10 @@ impl Dispatcher {
             (MessageKind::Dm | MessageKind::Membership, _, _, _) => {
                 return failed("the creator it was for no longer exists".into());
             }
-            (_, _, _, Some(channel)) => Recipient::Channel(channel.clone()),
+            (_, _, _, Some(channel)) => match channel.parse::<ProgramChannel>() {
+                Ok(channel) => Recipient::Channel(channel),
+                Err(e) => return failed(e.to_string()),
+            },
             (_, _, _, None) => return failed("the message names no channel".into()),
         };
         if kind == MessageKind::Dm {

@@ -20,7 +20,7 @@ async fn sent(pool: &PgPool, at: DateTime<Utc>) -> Vec<(String, String)> {
         .await
         .into_iter()
         .filter_map(|r| match r.message.to {
-            Recipient::Channel(c) => Some((c, r.message.text)),
+            Recipient::Channel(c) => Some((c.key(), r.message.text)),
             Recipient::Creator { .. } => None,
         })
         .collect()

@@ -166,7 +166,9 @@ async fn sends_what_is_due_and_records_the_message_id(pool: PgPool) {
         vec![
             (ana(ana_id), "Welcome, Ana!".to_string(), now),
             (
-                Recipient::Channel("tier:all_stars".into()),
+                Recipient::Channel(creator_bot::domain::channels::ProgramChannel::Tier(
+                    creator_bot::domain::Tier::AllStars
+                )),
                 "Monday check-in".to_string(),
                 now
             ),
@@ -339,12 +341,12 @@ async fn transient_errors_back_off_then_give_up_and_tell_staff(pool: PgPool) {
     );
     let staff: Vec<(Recipient, String, DateTime<Utc>)> = delivered(&w.sender)
         .into_iter()
-        .filter(|d| d.0 == Recipient::Channel("staff".into()))
+        .filter(|d| d.0 == Recipient::Channel(creator_bot::domain::channels::ProgramChannel::Staff))
         .collect();
     assert_eq!(
         staff,
         vec![(
-            Recipient::Channel("staff".into()),
+            Recipient::Channel(creator_bot::domain::channels::ProgramChannel::Staff),
             "Could not deliver a DM to @bo (onboarding_welcome): gave up after 3 attempts: HTTP 503. It will not be retried.".to_string(),
             now + chrono::Duration::seconds(75)
         )]
@@ -377,7 +379,7 @@ async fn a_permanent_error_fails_at_once_and_is_surfaced(pool: PgPool) {
     assert_eq!(
         delivered(&w.sender),
         vec![(
-            Recipient::Channel("staff".into()),
+            Recipient::Channel(creator_bot::domain::channels::ProgramChannel::Staff),
             "Could not deliver a DM to @ana (onboarding_welcome): the creator does not accept DMs from the bot. It will not be retried.".to_string(),
             now
         )]
@@ -416,8 +418,10 @@ async fn a_failed_staff_alert_raises_no_alert_about_itself(pool: PgPool) {
     )
     .await
     .unwrap();
-    w.sender
-        .block(Recipient::Channel("staff".into()), "channel not found");
+    w.sender.block(
+        Recipient::Channel(creator_bot::domain::channels::ProgramChannel::Staff),
+        "channel not found",
+    );
     let pass = w.dispatcher.drain("w1").await.unwrap();
     assert_eq!((pass.claimed, pass.failed), (1, 1));
     let count: i64 = sqlx::query_scalar("SELECT count(*) FROM outbox")
@@ -647,7 +651,7 @@ async fn a_viral_alert_from_the_tier_check_is_worded_when_sent(pool: PgPool) {
     w.dispatcher.drain("w1").await.unwrap();
     let staff: Vec<String> = delivered(&w.sender)
         .into_iter()
-        .filter(|d| d.0 == Recipient::Channel("staff".into()))
+        .filter(|d| d.0 == Recipient::Channel(creator_bot::domain::channels::ProgramChannel::Staff))
         .map(|d| d.1)
         .collect();
     assert_eq!(

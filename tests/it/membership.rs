@@ -21,7 +21,7 @@ async fn memberships(pool: &PgPool, at: DateTime<Utc>) -> Vec<(String, String, S
         .map(|r| {
             let handle = match r.message.to {
                 Recipient::Creator { handle, .. } => handle,
-                Recipient::Channel(c) => c,
+                Recipient::Channel(c) => c.key(),
             };
             let field = |k: &str| {
                 r.message.payload[k]

@@ -193,7 +193,9 @@ mod tests {
         let ny = chrono_tz::America::New_York;
         let post = message(
             MessageKind::Channel,
-            Recipient::Channel("tier:all_stars".into()),
+            Recipient::Channel(crate::domain::channels::ProgramChannel::Tier(
+                crate::domain::Tier::AllStars,
+            )),
             channel("#all-stars"),
             "☀️ Weekly check-in\n\nWhat are you filming?",
         );
@@ -203,7 +205,7 @@ mod tests {
         );
         let alert = message(
             MessageKind::StaffAlert,
-            Recipient::Channel("staff".into()),
+            Recipient::Channel(crate::domain::channels::ProgramChannel::Staff),
             channel("#staff"),
             "@ava went viral",
         );
