@@ -168,9 +168,7 @@ async fn set(s: &Session, platform: &str, target: &Target, id: &str) -> Result<S
 /// How an entry's name reads: `#all-stars` for a channel, `all-stars` for a role.
 fn entry_name(e: &Entry) -> String {
     if e.what == "channel" {
-        e.name
-            .parse::<ProgramChannel>()
-            .map_or(e.name.clone(), |c| c.to_string())
+        ProgramChannel::display_key(&e.name)
     } else {
         e.name.replace('_', "-")
     }

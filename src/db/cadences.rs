@@ -311,10 +311,7 @@ pub async fn unlinked_creators(db: impl PgExecutor<'_>, program_id: i64) -> Resu
         "SELECT count(*) FROM creators c
           WHERE c.program_id = $1
             AND NOT EXISTS (
-                SELECT 1 FROM chat_identities ci
-                  JOIN chat_workspaces w ON w.program_id = ci.program_id
-                                        AND w.platform = ci.platform
-                                        AND w.workspace_id = ci.workspace_id
+                SELECT 1 FROM connected_accounts ci
                  WHERE ci.program_id = c.program_id AND ci.creator_id = c.id)",
     )
     .bind(program_id)

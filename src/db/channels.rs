@@ -127,12 +127,7 @@ pub async fn missing(
     .context("looking for unmapped channels")?;
     Ok(rows
         .into_iter()
-        .map(|(slug, platform, key)| {
-            let name = key
-                .parse::<ProgramChannel>()
-                .map_or(key.clone(), |c| c.to_string());
-            (slug, platform, name)
-        })
+        .map(|(slug, platform, key)| (slug, platform, ProgramChannel::display_key(&key)))
         .collect())
 }
 

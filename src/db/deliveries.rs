@@ -45,11 +45,8 @@ pub async fn fan_out(
              UNION
              SELECT d.id, d.program_id, ci.platform, d.due_at
                FROM due d
-               JOIN chat_identities ci ON ci.program_id = d.program_id
-                                      AND ci.creator_id = d.creator_id
-               JOIN chat_workspaces w ON w.program_id = ci.program_id
-                                     AND w.platform = ci.platform
-                                     AND w.workspace_id = ci.workspace_id
+               JOIN connected_accounts ci ON ci.program_id = d.program_id
+                                         AND ci.creator_id = d.creator_id
               WHERE d.kind IN ('dm', 'membership')),
          inserted AS (
              INSERT INTO deliveries (program_id, outbox_id, platform, due_at)
@@ -167,10 +164,7 @@ pub async fn claim(
            JOIN programs p ON p.id = d.program_id
            LEFT JOIN creators c ON c.id = m.creator_id
            LEFT JOIN LATERAL (
-                SELECT i.user_id, i.workspace_id, i.dm_channel_id FROM chat_identities i
-                  JOIN chat_workspaces w ON w.program_id = i.program_id
-                                        AND w.platform = i.platform
-                                        AND w.workspace_id = i.workspace_id
+                SELECT i.user_id, i.workspace_id, i.dm_channel_id FROM connected_accounts i
                  WHERE i.program_id = d.program_id AND i.platform = d.platform
                    AND i.creator_id = m.creator_id
                  ORDER BY i.linked_at DESC, i.id DESC

@@ -153,10 +153,7 @@ pub async fn requeue_unlinked_welcomes(
           WHERE o.program_id = $1 AND ($2::bigint IS NULL OR o.creator_id = $2)
             AND o.status = 'unlinked' AND o.kind = 'dm' AND o.template = 'onboarding_welcome'
             AND o.due_at > $3 - make_interval(days => $4)
-            AND EXISTS (SELECT 1 FROM chat_identities ci
-                          JOIN chat_workspaces w ON w.program_id = ci.program_id
-                                                AND w.platform = ci.platform
-                                                AND w.workspace_id = ci.workspace_id
+            AND EXISTS (SELECT 1 FROM connected_accounts ci
                          WHERE ci.program_id = o.program_id AND ci.creator_id = o.creator_id)",
     )
     .bind(program_id)

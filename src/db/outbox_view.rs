@@ -208,10 +208,7 @@ pub async fn retry(
     match message.status.as_str() {
         "unlinked" => {
             let linked: bool = sqlx::query_scalar(
-                "SELECT EXISTS (SELECT 1 FROM chat_identities ci
-                                  JOIN chat_workspaces w ON w.program_id = ci.program_id
-                                                        AND w.platform = ci.platform
-                                                        AND w.workspace_id = ci.workspace_id
+                "SELECT EXISTS (SELECT 1 FROM connected_accounts ci
                                  WHERE ci.program_id = $1 AND ci.creator_id = $2)",
             )
             .bind(program_id)
@@ -396,7 +393,10 @@ impl Message {
     pub fn recipient(&self) -> String {
         match self.kind.as_str() {
             "dm" | "membership" => format!("@{}", self.handle.as_deref().unwrap_or("?")),
-            _ => self.channel.as_deref().map_or("—".into(), channel_name),
+            _ => self
+                .channel
+                .as_deref()
+                .map_or("—".into(), ProgramChannel::display_key),
         }
     }
 
@@ -409,7 +409,9 @@ impl Message {
             return format!(
                 "{} {}",
                 self.action.as_deref().unwrap_or("grant"),
-                self.tier.as_deref().map_or("—".into(), channel_name)
+                self.tier
+                    .as_deref()
+                    .map_or("—".into(), ProgramChannel::display_key)
             );
         }
         self.kind.clone()
@@ -418,8 +420,8 @@ impl Message {
     /// The program channel a delivery of it may wait for (`#all-stars`).
     fn channel_waited_for(&self) -> String {
         match (self.kind.as_str(), &self.tier, &self.channel) {
-            ("membership", Some(tier), _) => channel_name(tier),
-            (_, _, Some(channel)) => channel_name(channel),
+            ("membership", Some(tier), _) => ProgramChannel::display_key(tier),
+            (_, _, Some(channel)) => ProgramChannel::display_key(channel),
             _ => "its channel".into(),
         }
     }
@@ -479,11 +481,6 @@ impl Message {
 }
 
 /// `#all-stars` for a channel key or tier name; the text itself when it is neither.
-fn channel_name(key: &str) -> String {
-    key.parse::<ProgramChannel>()
-        .map_or(key.to_string(), |c| c.to_string())
-}
-
 fn cancelled(reason: Option<&str>) -> String {
     match reason {
         Some(r) if r.starts_with("cancelled") => r.to_string(),

@@ -50,6 +50,13 @@ impl ProgramChannel {
         }
     }
 
+    /// A stored key (`tier:all_stars`) as people read it (`#all-stars`); a key that is no
+    /// program channel reads as it is.
+    pub fn display_key(key: &str) -> String {
+        key.parse::<ProgramChannel>()
+            .map_or_else(|_| key.to_string(), |c| c.to_string())
+    }
+
     /// The channel of a tier, if the tier has one (New & Promising has none).
     pub fn of_tier(tier: Tier) -> Option<ProgramChannel> {
         (tier != Tier::NewAndPromising).then_some(ProgramChannel::Tier(tier))
@@ -110,5 +117,7 @@ mod tests {
              steady-earners"
         );
         assert_eq!(ProgramChannel::of_tier(Tier::NewAndPromising), None);
+        assert_eq!(ProgramChannel::display_key("tier:all_stars"), "#all-stars");
+        assert_eq!(ProgramChannel::display_key("general"), "general");
     }
 }

@@ -205,12 +205,6 @@ impl Dispatcher {
         }
     }
 
-    /// Hands back at once what the workers named `{name}-…` hold and have not sent (shutdown).
-    pub async fn release(&self, name: &str) -> Result<u64> {
-        let mut conn = self.pool.acquire().await.context("handing back claims")?;
-        deliveries::release(&mut conn, &format!("{name}-")).await
-    }
-
     /// Decides about one claimed delivery and, when it should go out, sends it.
     async fn handle(&self, row: &Claimed) -> Outcome {
         let now = self.clock.now();
@@ -354,9 +348,8 @@ impl Dispatcher {
                     channel_id: id.clone(),
                 }),
                 None => {
-                    let key = row.channel.clone().unwrap_or_default();
-                    let channel = key.parse::<ProgramChannel>().map_or(key, |c| c.to_string());
-                    Err(unmapped(channel))
+                    let key = row.channel.as_deref().unwrap_or_default();
+                    Err(unmapped(ProgramChannel::display_key(key)))
                 }
             },
         }
@@ -516,11 +509,7 @@ fn failure_alert(
     let what = match (row.kind.as_str(), &row.handle, &row.channel) {
         ("dm", Some(h), _) => format!("a DM to @{h}"),
         ("membership", Some(h), _) => format!("a tier membership change for @{h}"),
-        (_, _, Some(c)) => format!(
-            "a post in {}",
-            c.parse::<ProgramChannel>()
-                .map_or(c.clone(), |c| c.to_string())
-        ),
+        (_, _, Some(c)) => format!("a post in {}", ProgramChannel::display_key(c)),
         _ => "a message".to_string(),
     };
     let vars = Vars::new()
