@@ -401,11 +401,7 @@ fn yes_no(met: bool) -> &'static str {
 }
 
 fn console_user(user_id: &str) -> Caller {
-    Caller {
-        platform: Platform::Console,
-        workspace_id: WORKSPACE_ID.to_string(),
-        user_id: user_id.to_string(),
-    }
+    Caller::new(Platform::Console, WORKSPACE_ID, user_id)
 }
 
 /// Starts the benchmark's competitions unless a previous run did (setup, not measured).

@@ -2,6 +2,7 @@
 //! typed values (time zones, times of day, cadences) and validated once at start. Secrets (the
 //! database URL, chat tokens) come only from the environment.
 
+pub mod discord;
 mod values;
 
 use std::path::{Path, PathBuf};
@@ -34,6 +35,7 @@ pub struct Config {
     pub dispatch: DispatchConfig,
     pub cadences: CadenceConfig,
     pub run: RunConfig,
+    pub discord: discord::DiscordConfig,
 }
 
 /// `creator-bot run`, the long-running service.
@@ -139,6 +141,9 @@ pub struct ImportConfig {
     pub copy_chunk_rows: usize,
     /// Show a progress bar for files larger than this many bytes (when stderr is a terminal).
     pub progress_min_bytes: u64,
+    /// Largest file accepted by `/import` from chat (a Discord attachment, a file sent to the
+    /// bot on Slack).
+    pub max_upload_bytes: u64,
 }
 
 /// When the scheduled jobs run: five-field cron expressions in each program's time zone.
@@ -460,6 +465,7 @@ impl Default for Config {
             dispatch: DispatchConfig::default(),
             cadences: CadenceConfig::default(),
             run: RunConfig::default(),
+            discord: discord::DiscordConfig::default(),
         }
     }
 }
@@ -495,6 +501,7 @@ impl Default for ImportConfig {
         ImportConfig {
             copy_chunk_rows: 5_000,
             progress_min_bytes: 5 * 1024 * 1024,
+            max_upload_bytes: 25 * 1024 * 1024,
         }
     }
 }
@@ -700,6 +707,20 @@ impl Config {
         }
         self.sequences.validate()?;
         self.run.validate()?;
+        self.discord.validate()?;
+        for (i, p) in self.programs.iter().enumerate() {
+            if let Some(id) = &p.discord_guild_id
+                && !discord::is_snowflake(id)
+            {
+                return err(
+                    &format!("programs[{i}].discord_guild_id"),
+                    format!(
+                        "{id:?} is not a Discord server id (a number: right-click the server \
+                         with Developer Mode on, then Copy Server ID)"
+                    ),
+                );
+            }
+        }
         if !(1..=8).contains(&self.cadences.steady_earners_every_weeks) {
             return err(
                 "cadences.steady_earners_every_weeks",

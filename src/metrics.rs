@@ -107,6 +107,7 @@ pub async fn timed_send(
         Err(SendError::RetryAfter(_)) => "rate_limited",
         Err(SendError::Transient(_)) => "transient_error",
         Err(SendError::Permanent(_)) => "permanent_error",
+        Err(SendError::Gone(_)) => "recipient_gone",
     };
     record_send(platform.as_str(), outcome, started.elapsed());
     result

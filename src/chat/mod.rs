@@ -4,6 +4,7 @@
 
 pub mod commands;
 pub mod console;
+pub mod discord;
 pub mod platforms;
 pub mod recording;
 pub mod render;

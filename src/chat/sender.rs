@@ -96,6 +96,8 @@ pub enum Address {
     /// Grant (or revoke) a creator's access to a tier: the tier's role (Discord) and its
     /// channel (a Slack private channel), whichever the platform has mapped.
     Membership {
+        /// The Discord guild or Slack team the account is in.
+        workspace_id: String,
         user_id: String,
         grant: bool,
         role_id: Option<String>,
@@ -138,7 +140,12 @@ pub enum SendError {
     /// Worth another try later (timeouts, 5xx).
     #[error("{0}")]
     Transient(String),
-    /// Will never succeed (the creator blocks DMs, unknown user, missing channel).
+    /// Will never succeed (the creator blocks DMs, unknown user, missing channel); the text is
+    /// what staff are told, in plain words.
     #[error("{0}")]
     Permanent(String),
+    /// The recipient is no longer in the workspace (left the server): their account there is
+    /// marked as left and nothing more is sent to it until they come back.
+    #[error("{0}")]
+    Gone(String),
 }

@@ -150,3 +150,23 @@ pub async fn posts_waiting_for_a_platform(db: impl PgExecutor<'_>, program_id: i
         .await
         .context("counting posts waiting for a chat platform")
 }
+
+/// The platform role that makes its holders staff of the program a workspace belongs to (the
+/// Discord staff role), if it is mapped.
+pub async fn workspace_staff_role(
+    db: impl PgExecutor<'_>,
+    platform: &str,
+    workspace_id: &str,
+) -> Result<Option<String>> {
+    sqlx::query_scalar(
+        "SELECT r.role_id FROM chat_workspaces w
+           JOIN chat_roles r ON r.program_id = w.program_id AND r.platform = w.platform
+                            AND r.role = 'staff'
+          WHERE w.platform = $1 AND w.workspace_id = $2",
+    )
+    .bind(platform)
+    .bind(workspace_id)
+    .fetch_optional(db)
+    .await
+    .context("looking up the staff role")
+}

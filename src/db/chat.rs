@@ -199,3 +199,53 @@ pub async fn link_creators_by_handle(
     .context("linking creators' chat accounts")?;
     Ok(done.rows_affected())
 }
+
+/// Marks a chat account as having left its workspace: it keeps its link (coming back restores
+/// it) but no longer counts for sending.
+pub async fn mark_left(
+    db: impl PgExecutor<'_>,
+    program_id: i64,
+    platform: &str,
+    workspace_id: &str,
+    user_id: &str,
+    at: DateTime<Utc>,
+) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE chat_identities SET left_at = $5
+          WHERE program_id = $1 AND platform = $2 AND workspace_id = $3 AND user_id = $4
+            AND left_at IS NULL",
+    )
+    .bind(program_id)
+    .bind(platform)
+    .bind(workspace_id)
+    .bind(user_id)
+    .bind(at)
+    .execute(db)
+    .await
+    .context("marking the chat account as left")?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// A chat user (re)joined the workspace: an account marked as left counts again. `true` when
+/// the user had left.
+pub async fn mark_back(
+    db: impl PgExecutor<'_>,
+    program_id: i64,
+    platform: &str,
+    workspace_id: &str,
+    user_id: &str,
+) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE chat_identities SET left_at = NULL
+          WHERE program_id = $1 AND platform = $2 AND workspace_id = $3 AND user_id = $4
+            AND left_at IS NOT NULL",
+    )
+    .bind(program_id)
+    .bind(platform)
+    .bind(workspace_id)
+    .bind(user_id)
+    .execute(db)
+    .await
+    .context("marking the chat account as back")?;
+    Ok(done.rows_affected() == 1)
+}

@@ -199,7 +199,8 @@ pub async fn insert_history(
          membership AS (
              INSERT INTO outbox (program_id, dedupe_key, kind, creator_id, payload, due_at)
              SELECT $1, 'membership:' || h.id || ':' || a.action, 'membership', h.creator_id,
-                    jsonb_build_object('action', a.action, 'tier', a.tier, 'text', ''), $8
+                    jsonb_build_object('action', a.action, 'tier', a.tier, 'from', h.from_tier,
+                                       'to', h.to_tier, 'text', ''), $8
                FROM h CROSS JOIN LATERAL (VALUES (1, 'revoke', h.from_tier), (2, 'grant', h.to_tier))
                     AS a(step, action, tier)
               WHERE h.from_tier IS DISTINCT FROM h.to_tier AND a.tier IS NOT NULL

@@ -274,7 +274,37 @@ impl Dispatcher {
         };
         self.wait_for_rate(platform.platform()).await;
         let result = crate::metrics::timed_send(platform.platform(), platform.send(&message)).await;
+        if let (Err(e), Address::Direct { user_id, .. } | Address::Membership { user_id, .. }) =
+            (&result, &message.address)
+        {
+            self.note_gone(row, user_id, e).await;
+        }
         self.outcome(row, result.map(|d| d.message_id))
+    }
+
+    /// A recipient who left the workspace: their account there is marked as left, so nothing
+    /// more is fanned out to it (a later delivery already queued finds no account and is
+    /// cancelled).
+    async fn note_gone(&self, row: &Claimed, user_id: &str, error: &SendError) {
+        if !matches!(error, SendError::Gone(_)) {
+            return;
+        }
+        let workspace = row.workspace_id.as_deref().unwrap_or_default();
+        let marked = async {
+            let mut conn = self.pool.acquire().await?;
+            crate::db::chat::mark_left(
+                &mut *conn,
+                row.program_id,
+                &row.platform,
+                workspace,
+                user_id,
+                self.clock.now(),
+            )
+            .await
+        };
+        if let Err(e) = marked.await {
+            tracing::warn!(delivery = row.id, "marking the chat account as left: {e:#}");
+        }
     }
 
     /// The delivery's address on its platform, or the outcome that stops it here: the creator's
@@ -304,7 +334,10 @@ impl Dispatcher {
                         let opened = platform.open_dm(&user_id).await;
                         let id = match opened {
                             Ok(id) => id,
-                            Err(e) => return Err(self.outcome(row, Err(e))),
+                            Err(e) => {
+                                self.note_gone(row, &user_id, &e).await;
+                                return Err(self.outcome(row, Err(e)));
+                            }
                         };
                         if let Err(e) = self.remember_dm(row, &user_id, &id).await {
                             tracing::warn!(delivery = row.id, "keeping the DM channel: {e:#}");
@@ -337,6 +370,7 @@ impl Dispatcher {
                     return Err(unmapped(format!("{channel} (its channel and role)")));
                 }
                 Ok(Address::Membership {
+                    workspace_id: row.workspace_id.clone().unwrap_or_default(),
                     user_id,
                     grant: row.payload["action"].as_str() != Some("revoke"),
                     role_id: row.role_id.clone(),
@@ -402,7 +436,9 @@ impl Dispatcher {
                     }
                 }
             }
-            Err(SendError::Permanent(reason)) => Outcome::Failed { reason, at: now },
+            Err(SendError::Permanent(reason) | SendError::Gone(reason)) => {
+                Outcome::Failed { reason, at: now }
+            }
         }
     }
 

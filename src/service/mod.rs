@@ -20,6 +20,7 @@ use tokio::task::JoinHandle;
 
 use crate::app::App;
 use crate::chat::Platforms;
+use crate::chat::discord::Discord;
 use crate::config::Config;
 use crate::db;
 use crate::jobs::dispatch::Dispatcher;
@@ -47,14 +48,38 @@ pub async fn run(config: Config, program: Option<&str>, args: RunArgs) -> Result
 
     let mut app = App::open(config).await?;
     let grace = Duration::from_secs(u64::from(app.config.run.shutdown_grace_seconds));
+    let mut platforms = Platforms::default();
     let console = if args.console {
         let program = app.program(program).await?;
         let console = Arc::new(Console::open(&app, program).await?);
-        app = app.with_platforms(Platforms::default().with(console.sender.clone()));
+        platforms = platforms.with(console.sender.clone());
         Some(console)
     } else {
         None
     };
+    let discord = match Discord::token_from_env() {
+        Some(token) => {
+            if !app
+                .config
+                .programs()
+                .iter()
+                .any(|p| p.discord_guild_id.is_some())
+            {
+                tracing::warn!(
+                    "DISCORD_TOKEN is set but no program has a discord_guild_id: the bot connects \
+                     but serves no server"
+                );
+            }
+            let discord = Discord::new(&app.config, &token).await?;
+            platforms = platforms.with(discord.clone());
+            Some(discord)
+        }
+        None => None,
+    };
+    app = app.with_platforms(platforms);
+    if let Some(discord) = &discord {
+        discord.start(app.clone()).await?;
+    }
 
     let listener = tokio::net::TcpListener::bind(&app.config.run.listen)
         .await

@@ -225,11 +225,7 @@ async fn link_refuses_unknown_and_taken_handles(pool: PgPool) {
     chat_db::add_workspace(&pool, chat.program.id, "slack", "T1")
         .await
         .unwrap();
-    let ava_on_slack = Caller {
-        platform: Platform::Slack,
-        workspace_id: "T1".into(),
-        user_id: "U0AVA".into(),
-    };
+    let ava_on_slack = Caller::new(Platform::Slack, "T1", "U0AVA");
     let r = run(&pool, &chat, &ava_on_slack, "link", "ava").await;
     assert_eq!(r.outcome, Outcome::Done);
     let ava = Some("ava".to_string());

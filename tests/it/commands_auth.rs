@@ -233,11 +233,7 @@ async fn every_command_for_staff_creators_and_strangers(pool: PgPool) {
 async fn a_workspace_of_no_program_gets_nothing(pool: PgPool) {
     let chat = chat_program(&pool).await;
     // The same user id as staff, but in a Slack workspace no program owns.
-    let elsewhere = Caller {
-        platform: Platform::Slack,
-        workspace_id: "T-unknown".into(),
-        user_id: chat.staff.user_id.clone(),
-    };
+    let elsewhere = Caller::new(Platform::Slack, "T-unknown", &chat.staff.user_id);
     for spec in registry() {
         let (outcome, text) = ask(&pool, &chat, &elsewhere, spec.name, "").await;
         assert_eq!(outcome, Outcome::Refused, "/{}", spec.name);

@@ -295,7 +295,7 @@ async fn what_staff_typed_is_escaped_for_each_platform(pool: PgPool) {
     );
     let discord = creator_bot::chat::render::discord(&r);
     assert_eq!(
-        discord.content,
+        discord.embeds[0].description.as_deref().unwrap_or_default(),
         "@ben: New & Promising → All-Stars, pinned by Maya (\\*launch\\* partner \\<@\u{200b}everyone\\> & more)"
     );
     let slack = creator_bot::chat::render::slack(&r);

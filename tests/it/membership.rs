@@ -35,6 +35,7 @@ async fn memberships(pool: &PgPool, at: DateTime<Utc>) -> Vec<(String, String, S
                 grant,
                 role_id,
                 channel_id,
+                ..
             } = &r.message.address
             else {
                 panic!("a membership action without a membership address")

@@ -663,11 +663,7 @@ async fn staff_see_a_creators_last_messages_and_the_creator_does_not(pool: PgPoo
     )
     .await
     .unwrap();
-    let caller = |user: &str| Caller {
-        platform: Platform::Recording,
-        workspace_id: RECORDING_WORKSPACE.into(),
-        user_id: user.into(),
-    };
+    let caller = |user: &str| Caller::new(Platform::Recording, RECORDING_WORKSPACE, user);
     let section = "\
 Last messages
 Due                   Message             State

@@ -16,9 +16,42 @@ pub struct Caller {
     /// The Discord guild id, Slack team id, or console workspace name.
     pub workspace_id: String,
     pub user_id: String,
+    /// Whether the platform itself says the user is staff.
+    pub staff: StaffSignal,
+}
+
+/// What a platform knows about a caller being the program's staff. Where it knows (Discord: the
+/// member holds the program's staff role; Slack: the member is in #staff), that decides, and the
+/// chat account's own link does not; where it does not know (the console), staff are the chat
+/// accounts linked to a staff member.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum StaffSignal {
+    #[default]
+    Unknown,
+    /// Staff, shown under this name.
+    Staff {
+        name: String,
+    },
+    NotStaff,
 }
 
 impl Caller {
+    /// A caller whose platform says nothing about staff.
+    pub fn new(platform: Platform, workspace_id: &str, user_id: &str) -> Caller {
+        Caller {
+            platform,
+            workspace_id: workspace_id.to_string(),
+            user_id: user_id.to_string(),
+            staff: StaffSignal::Unknown,
+        }
+    }
+
+    /// The same caller with what the platform says about them being staff.
+    pub fn with_staff(mut self, staff: StaffSignal) -> Caller {
+        self.staff = staff;
+        self
+    }
+
     pub fn chat_user(&self) -> ChatUser<'_> {
         ChatUser {
             platform: self.platform.as_str(),
@@ -32,7 +65,9 @@ impl Caller {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Role {
     Staff {
-        staff_id: i64,
+        /// The staff member the chat account is linked to; `None` for staff the platform
+        /// vouches for (a Discord staff role) without a link.
+        staff_id: Option<i64>,
         name: String,
     },
     Creator {
@@ -68,20 +103,37 @@ pub async fn resolve(pool: &PgPool, caller: &Caller) -> Result<Option<Resolved>>
         &caller.user_id,
     )
     .await?;
-    let role = match identity {
-        Some(chat_db::Identity {
+    let role = match (&caller.staff, identity) {
+        (
+            StaffSignal::Staff { .. } | StaffSignal::Unknown,
+            Some(chat_db::Identity {
+                staff_id: Some(staff_id),
+                staff_name,
+                ..
+            }),
+        ) => Role::Staff {
             staff_id: Some(staff_id),
-            staff_name,
-            ..
-        }) => Role::Staff {
-            staff_id,
             name: staff_name.unwrap_or_default(),
         },
-        Some(chat_db::Identity {
-            creator_id: Some(creator_id),
-            handle,
-            ..
-        }) => Role::Creator {
+        (StaffSignal::Staff { name }, _) => Role::Staff {
+            staff_id: None,
+            name: name.clone(),
+        },
+        // Linked as staff, but the platform says they no longer are (the role was taken away).
+        (
+            StaffSignal::NotStaff,
+            Some(chat_db::Identity {
+                staff_id: Some(_), ..
+            }),
+        ) => Role::Stranger,
+        (
+            _,
+            Some(chat_db::Identity {
+                creator_id: Some(creator_id),
+                handle,
+                ..
+            }),
+        ) => Role::Creator {
             creator_id,
             handle: handle.unwrap_or_default(),
         },

@@ -3,7 +3,12 @@
 
 use serde_json::{Value, json};
 
-use super::registry::{CommandSpec, OptionKind, OptionSpec, registry};
+use super::registry::{Audience, CommandSpec, OptionKind, OptionSpec, registry};
+
+/// The Discord permission staff commands ask for by default (Manage Messages), so Discord hides
+/// them from members who lack it. The staff role the Discord setup creates holds it; the bot
+/// still checks the caller's staff role itself.
+pub const DISCORD_STAFF_PERMISSION: u64 = 1 << 13;
 
 /// Discord's application command option types.
 const SUB_COMMAND: u8 = 1;
@@ -69,12 +74,17 @@ fn discord_command(c: &CommandSpec) -> Value {
             })
             .collect()
     };
-    json!({
+    let mut v = json!({
         "type": 1,
         "name": c.name,
         "description": short(c.description),
         "options": options,
-    })
+    });
+    if c.audience == Audience::Staff {
+        // Discord sends permission sets as decimal strings.
+        v["default_member_permissions"] = json!(DISCORD_STAFF_PERMISSION.to_string());
+    }
+    v
 }
 
 /// The body of Discord's bulk overwrite of application commands.

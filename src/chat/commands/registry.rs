@@ -141,6 +141,7 @@ const COMMANDS: &[CommandSpec] = &[
         name: "creator",
         description: "One creator's stats card",
         audience: Audience::Staff,
+        slow: false,
         subcommands: &[],
         options: &[
             suggest(
@@ -158,6 +159,7 @@ const COMMANDS: &[CommandSpec] = &[
         name: "kpi",
         description: "The program's KPIs",
         audience: Audience::Staff,
+        slow: false,
         subcommands: &[],
         options: &[PERIOD],
     },
@@ -165,6 +167,7 @@ const COMMANDS: &[CommandSpec] = &[
         name: "leaderboard",
         description: "The top creators by GMV, videos or views",
         audience: Audience::StaffAndCreators,
+        slow: false,
         subcommands: &[],
         options: &[
             OptionSpec {
@@ -179,6 +182,7 @@ const COMMANDS: &[CommandSpec] = &[
         name: "tier",
         description: "Who is in which tier; pin a creator's tier; why a creator is in theirs",
         audience: Audience::Staff,
+        slow: true,
         subcommands: &[
             SubcommandSpec {
                 name: "list",
@@ -213,6 +217,7 @@ const COMMANDS: &[CommandSpec] = &[
         name: "sample",
         description: "Record a sample shipped to a creator, or delivered",
         audience: Audience::Staff,
+        slow: false,
         subcommands: &[
             SubcommandSpec {
                 name: "shipped",
@@ -231,6 +236,7 @@ const COMMANDS: &[CommandSpec] = &[
         name: "competition",
         description: "Run a competition in #competitions",
         audience: Audience::Staff,
+        slow: false,
         subcommands: &[
             SubcommandSpec {
                 name: "start",
@@ -278,6 +284,7 @@ const COMMANDS: &[CommandSpec] = &[
         name: "report",
         description: "The weekly pulse or the monthly deep-dive",
         audience: Audience::Staff,
+        slow: true,
         subcommands: &[
             SubcommandSpec {
                 name: "weekly",
@@ -296,6 +303,7 @@ const COMMANDS: &[CommandSpec] = &[
         name: "import",
         description: "Import a CSV file",
         audience: Audience::Staff,
+        slow: true,
         subcommands: &[],
         options: &[
             required(
@@ -310,6 +318,7 @@ const COMMANDS: &[CommandSpec] = &[
         name: "mystats",
         description: "Your own numbers and what it takes to reach the next tier",
         audience: Audience::Creators,
+        slow: false,
         subcommands: &[],
         options: &[PERIOD],
     },
@@ -317,6 +326,7 @@ const COMMANDS: &[CommandSpec] = &[
         name: "link",
         description: "Link your chat account to your TikTok handle",
         audience: Audience::Unlinked,
+        slow: false,
         subcommands: &[],
         // No suggestions: a stranger must not browse the program's handles.
         options: &[required("handle", "your TikTok handle", OptionKind::Handle)],
@@ -325,6 +335,7 @@ const COMMANDS: &[CommandSpec] = &[
         name: "checkin",
         description: "Answer the All-Stars weekly check-in",
         audience: Audience::Creators,
+        slow: false,
         subcommands: &[],
         options: &[required(
             "answer",
@@ -336,6 +347,7 @@ const COMMANDS: &[CommandSpec] = &[
         name: "optout",
         description: "Stop all direct messages from the bot",
         audience: Audience::Creators,
+        slow: false,
         subcommands: &[],
         options: &[],
     },
@@ -343,6 +355,7 @@ const COMMANDS: &[CommandSpec] = &[
         name: "optin",
         description: "Get direct messages from the bot again",
         audience: Audience::Creators,
+        slow: false,
         subcommands: &[],
         options: &[],
     },
@@ -350,6 +363,7 @@ const COMMANDS: &[CommandSpec] = &[
         name: "help",
         description: "The commands you can use, or how to use one",
         audience: Audience::Everyone,
+        slow: false,
         subcommands: &[],
         options: &[suggest(
             optional("command", "a command to explain", OptionKind::Text),

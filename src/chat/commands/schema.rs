@@ -124,6 +124,9 @@ pub struct CommandSpec {
     pub name: &'static str,
     pub description: &'static str,
     pub audience: Audience,
+    /// May take more than a second or two (imports, reports, the tier review): adapters
+    /// acknowledge it at once and send the answer when it is ready.
+    pub slow: bool,
     /// When not empty, the command is always one of these, and takes no options of its own.
     pub subcommands: &'static [SubcommandSpec],
     pub options: &'static [OptionSpec],

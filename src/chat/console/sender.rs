@@ -31,6 +31,7 @@ pub fn render(message: &Outgoing, at: DateTime<Utc>, tz: Tz) -> String {
             grant,
             role_id,
             channel_id,
+            ..
         } => {
             let place = channel_id
                 .as_ref()
@@ -223,6 +224,7 @@ mod tests {
             "[Tue 24 Nov 00:00 JST] DM to @ava: Hi Ava!\n  Welcome.\n"
         );
         let membership = |grant: bool, channel: &str| Address::Membership {
+            workspace_id: "console".into(),
             user_id: "ava".into(),
             grant,
             role_id: None,

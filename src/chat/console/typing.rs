@@ -26,11 +26,7 @@ impl Persona {
             Persona::Creator(handle) => handle.clone(),
             Persona::Stranger => STRANGER_USER.to_string(),
         };
-        crate::chat::commands::Caller {
-            platform: crate::chat::Platform::Console,
-            workspace_id: WORKSPACE_ID.to_string(),
-            user_id,
-        }
+        crate::chat::commands::Caller::new(crate::chat::Platform::Console, WORKSPACE_ID, &user_id)
     }
 
     /// How the transcript names who typed a line; `staff_name` is the console's staff member.

@@ -1,11 +1,12 @@
-//! Replies as a Discord message: a short answer as plain content; one with a title, fields or an
-//! image as an embed, tables in code blocks, images as attached files. Users' text is escaped for
+//! Replies as a Discord message: one embed coloured by the outcome, tables in code blocks, images
+//! as attached files. Users' text is escaped for
 //! Discord's markdown and its mentions are neutralised. Limits: content 2,000 characters, embed
 //! description 4,096, 25 fields of 1,024 characters (names 256), title 256, footer 2,048.
 
 use super::{cut_chars, cut_lines, cut_text, more};
-use crate::chat::commands::reply::{Block, Field, Reply, Rich, Span, Table, Visibility};
+use crate::chat::commands::reply::{Block, Field, Outcome, Reply, Rich, Span, Table, Visibility};
 
+/// A plain message's content (the outbox's posts and DMs).
 pub const CONTENT_LIMIT: usize = 2_000;
 pub const DESCRIPTION_LIMIT: usize = 4_096;
 pub const FIELDS_LIMIT: usize = 25;
@@ -31,6 +32,8 @@ pub struct Embed {
     pub footer: Option<String>,
     /// `attachment://<file name>` of an attached file.
     pub image: Option<String>,
+    /// The bar down the embed's side, as 0xRRGGBB.
+    pub colour: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -123,24 +126,25 @@ fn field(f: &Field) -> EmbedField {
     }
 }
 
-/// The reply as one Discord message.
+/// The embed colour of each outcome, from the Okabe-Ito palette (told apart with any colour
+/// vision): done bluish green, refused orange, failed vermillion.
+pub fn colour(outcome: Outcome) -> u32 {
+    match outcome {
+        Outcome::Done => 0x009E73,
+        Outcome::Refused => 0xE69F00,
+        Outcome::Failed => 0xD55E00,
+    }
+}
+
+/// The reply as one Discord message: one embed coloured by its outcome (text in its
+/// description, fields, tables in code blocks, the first image shown), images as files.
 pub fn discord(reply: &Reply) -> DiscordReply {
     let ephemeral = reply.visibility == Visibility::Ephemeral;
     let mut files = Vec::new();
-    let rich_reply = reply
-        .blocks
-        .iter()
-        .any(|b| matches!(b, Block::Title(_) | Block::Fields(_) | Block::Image { .. }));
-    if !rich_reply {
-        let blocks: Vec<&Block> = reply.blocks.iter().collect();
-        return DiscordReply {
-            content: body(&blocks, CONTENT_LIMIT),
-            embeds: Vec::new(),
-            files,
-            ephemeral,
-        };
-    }
-    let mut embed = Embed::default();
+    let mut embed = Embed {
+        colour: Some(colour(reply.outcome)),
+        ..Embed::default()
+    };
     let mut fields: Vec<EmbedField> = Vec::new();
     let mut text: Vec<&Block> = Vec::new();
     for b in &reply.blocks {

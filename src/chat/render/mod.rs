@@ -3,7 +3,7 @@
 //! data, and each keeps within its platform's limits by cutting with "…and N more", never failing.
 
 mod console;
-mod discord;
+pub mod discord;
 mod slack;
 
 pub use console::console;

@@ -23,9 +23,19 @@ fn users_text_is_escaped_for_each_platform_and_ours_is_not() {
             .and_user("@glow_queen *best* <@123> @everyone & co")
             .plain("."),
     );
+    let d = discord(&reply);
+    assert_eq!(d.content, "");
     assert_eq!(
-        discord(&reply).content,
-        "Linked: your account is now @glow\\_queen \\*best\\* \\<@123\\> @\u{200b}everyone & co."
+        d.embeds[0].description.as_deref(),
+        Some(
+            "Linked: your account is now @glow\\_queen \\*best\\* \\<@123\\> @\u{200b}everyone & co."
+        )
+    );
+    // Every reply is one embed, coloured by its outcome.
+    assert_eq!(d.embeds[0].colour, Some(0x009E73));
+    assert_eq!(
+        discord(&Reply::refused("No.")).embeds[0].colour,
+        Some(0xE69F00)
     );
     assert_eq!(
         slack(&reply)["blocks"][0]["text"]["text"],
@@ -111,15 +121,17 @@ fn titles_fields_tables_images_and_footers_on_each_surface() {
 
 #[test]
 fn discord_cuts_content_tables_and_fields() {
-    // 300 lines of 9 characters: 2,999 characters, cut to whole lines within 2,000.
-    let long: Vec<String> = (0..300).map(|i| format!("line {i:04}")).collect();
+    // 600 lines of 9 characters: 5,999 characters, cut to whole lines within the embed
+    // description's 4,096.
+    let long: Vec<String> = (0..600).map(|i| format!("line {i:04}")).collect();
     let d = discord(&Reply::done(long.join("\n")));
-    assert!(d.content.chars().count() <= 2_000);
-    assert!(d.content.starts_with("line 0000\nline 0001\n"));
+    let text = d.embeds[0].description.clone().unwrap_or_default();
+    assert!(text.chars().count() <= 4_096);
+    assert!(text.starts_with("line 0000\nline 0001\n"));
     assert!(
-        d.content.ends_with("line 0197\n…and 102 more lines"),
+        text.ends_with("line 0406\n…and 193 more lines"),
         "{}",
-        &d.content[1900..]
+        &text[3900..]
     );
 
     // A table in an embed is cut by rows and keeps its code fences.

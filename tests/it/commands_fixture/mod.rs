@@ -27,11 +27,7 @@ pub struct Chat {
 }
 
 pub fn user(user_id: &str) -> Caller {
-    Caller {
-        platform: Platform::Discord,
-        workspace_id: GUILD.into(),
-        user_id: user_id.into(),
-    }
+    Caller::new(Platform::Discord, GUILD, user_id)
 }
 
 /// 2026-11-30 12:00 in New York.

@@ -1,0 +1,346 @@
+//! Slash commands and autocomplete. The registry is turned into poise commands (one action for
+//! all, since the registry, not poise, knows each command's options) so poise routes each
+//! interaction by command and subcommand; what Discord registers comes from the registry's own
+//! export, so choices and limits are exactly the registry's. Each interaction becomes a [`Caller`]
+//! (staff: holding the program's staff role, read from the interaction's member roles) and a
+//! typed [`Command`], and the reply is sent as an ephemeral embed. Slow commands are deferred at
+//! once and their answer edited in, so Discord's 3-second deadline is never missed.
+
+use poise::serenity_prelude as serenity;
+use serenity::{
+    CommandDataOption, CommandDataOptionValue, CommandInteraction, CreateAllowedMentions,
+    CreateAttachment, CreateAutocompleteResponse, CreateEmbed, CreateEmbedFooter,
+    CreateInteractionResponse, CreateInteractionResponseMessage, EditInteractionResponse,
+};
+
+use super::client::{Bot, Error};
+use super::errors::describe;
+use crate::app::App;
+use crate::chat::commands::{
+    self, Attachment, Caller, Command, OptionValue, Reply, StaffSignal, complete, registry,
+};
+use crate::chat::render::{DiscordReply, discord};
+use crate::chat::sender::Platform;
+
+type Context<'a> = poise::ApplicationContext<'a, Bot, Error>;
+type Action<'a> = poise::BoxFuture<'a, Result<(), poise::FrameworkError<'a, Bot, Error>>>;
+
+/// The registry as poise commands: names, subcommands and the options that take suggestions
+/// (poise routes autocomplete by option name).
+pub fn commands() -> Vec<poise::Command<Bot, Error>> {
+    registry()
+        .iter()
+        .map(|spec| {
+            let subcommands = spec
+                .subcommands
+                .iter()
+                .map(|sub| poise::Command {
+                    name: sub.name.into(),
+                    qualified_name: format!("{} {}", spec.name, sub.name).into(),
+                    identifying_name: format!("{}_{}", spec.name, sub.name).into(),
+                    description: Some(sub.description.into()),
+                    slash_action: Some(slash_action),
+                    parameters: parameters(sub.options),
+                    ..Default::default()
+                })
+                .collect::<Vec<_>>();
+            poise::Command {
+                name: spec.name.into(),
+                qualified_name: spec.name.into(),
+                identifying_name: spec.name.into(),
+                description: Some(spec.description.into()),
+                slash_action: Some(slash_action),
+                subcommand_required: !subcommands.is_empty(),
+                subcommands,
+                parameters: parameters(spec.options),
+                ..Default::default()
+            }
+        })
+        .collect()
+}
+
+fn parameters(
+    options: &'static [commands::registry::OptionSpec],
+) -> Vec<poise::CommandParameter<Bot, Error>> {
+    options
+        .iter()
+        .map(|o| poise::CommandParameter {
+            name: o.name.into(),
+            name_localizations: Vec::new().into(),
+            description: Some(o.description.into()),
+            description_localizations: Vec::new().into(),
+            required: o.required,
+            channel_types: None,
+            choices: Vec::new().into(),
+            type_setter: None,
+            autocomplete_callback: o.suggest.map(|_| autocomplete as _),
+            // poise's struct has no other constructor for parameters built at run time.
+            __non_exhaustive: (),
+        })
+        .collect()
+}
+
+fn slash_action(ctx: Context<'_>) -> Action<'_> {
+    Box::pin(async move {
+        if let Err(e) = answer(ctx).await {
+            tracing::warn!(
+                command = %ctx.interaction.data.name,
+                "answering a Discord command failed: {}",
+                describe(&e)
+            );
+        }
+        Ok(())
+    })
+}
+
+/// poise's own errors (an interaction whose shape does not match the commands, after a change
+/// of commands mid-flight): logged, never shown as a stack of text to the user.
+pub async fn on_error(error: poise::FrameworkError<'_, Bot, Error>) {
+    tracing::warn!("Discord interaction not handled: {error}");
+}
+
+async fn answer(ctx: Context<'_>) -> Result<(), serenity::Error> {
+    let interaction = ctx.interaction;
+    let http = &ctx.serenity_context().http;
+    let slow = registry::find(&interaction.data.name).is_some_and(|spec| spec.slow);
+    if slow {
+        let defer = CreateInteractionResponseMessage::new().ephemeral(true);
+        interaction
+            .create_response(http, CreateInteractionResponse::Defer(defer))
+            .await?;
+    }
+    let reply = discord(&reply(&ctx.data().app, interaction).await);
+    if slow {
+        interaction.edit_response(http, edited(reply)).await?;
+    } else {
+        interaction
+            .create_response(http, CreateInteractionResponse::Message(message(reply)))
+            .await?;
+    }
+    Ok(())
+}
+
+/// Who is asking: the guild is the workspace, the member's roles say whether they are staff.
+pub async fn caller(app: &App, interaction: &CommandInteraction) -> anyhow::Result<Caller> {
+    let workspace = interaction
+        .guild_id
+        .map(|g| g.to_string())
+        .unwrap_or_default();
+    let user = &interaction.user;
+    let caller = Caller::new(Platform::Discord, &workspace, &user.id.to_string());
+    let staff_role =
+        crate::db::channels::workspace_staff_role(&app.pool, "discord", &workspace).await?;
+    let Some(staff_role) = staff_role else {
+        // No staff role mapped yet (before setup): staff are the linked staff accounts.
+        return Ok(caller);
+    };
+    let holds = interaction
+        .member
+        .as_ref()
+        .is_some_and(|m| m.roles.iter().any(|r| r.get().to_string() == staff_role));
+    let signal = if holds {
+        let name = interaction
+            .member
+            .as_ref()
+            .and_then(|m| m.nick.clone())
+            .or_else(|| user.global_name.clone())
+            .unwrap_or_else(|| user.name.clone());
+        StaffSignal::Staff { name }
+    } else {
+        StaffSignal::NotStaff
+    };
+    Ok(caller.with_staff(signal))
+}
+
+/// The reply to one command interaction.
+async fn reply(app: &App, interaction: &CommandInteraction) -> Reply {
+    let Some(spec) = registry::find(&interaction.data.name) else {
+        return Reply::refused("This command no longer exists. Type / to see the current ones.");
+    };
+    if interaction.guild_id.is_none() {
+        return Reply::refused("Use the program's commands in its Discord server.");
+    }
+    let caller = match caller(app, interaction).await {
+        Ok(caller) => caller,
+        Err(e) => {
+            tracing::error!("reading a Discord caller: {e:#}");
+            return Reply::of(commands::Outcome::Failed, commands::FAILED);
+        }
+    };
+    // Who may run it is settled before any option is read (an attachment is downloaded only for
+    // someone allowed to import).
+    match commands::resolve(&app.pool, &caller).await {
+        Ok(None) => return Reply::refused(commands::UNKNOWN_WORKSPACE),
+        Ok(Some(resolved)) => {
+            if let Some(refusal) = commands::refusal(spec, &resolved.role) {
+                return Reply::refused(refusal);
+            }
+        }
+        Err(e) => {
+            tracing::error!("resolving a Discord caller: {e:#}");
+            return Reply::of(commands::Outcome::Failed, commands::FAILED);
+        }
+    }
+    let (subcommand, options) = split_subcommand(&interaction.data.options);
+    let mut values = Vec::with_capacity(options.len());
+    for option in options {
+        match value(app, interaction, option).await {
+            Ok(Some(v)) => values.push((option.name.as_str(), v)),
+            Ok(None) => {}
+            Err(refusal) => return refusal,
+        }
+    }
+    match Command::from_options(spec, subcommand, &values) {
+        Ok(command) => commands::execute(app, &caller, command).await,
+        Err(e) => commands::usage_error(e),
+    }
+}
+
+/// The subcommand's name (if any) and the options of the form used.
+fn split_subcommand(options: &[CommandDataOption]) -> (Option<&str>, &[CommandDataOption]) {
+    match options.first() {
+        Some(CommandDataOption {
+            name,
+            value: CommandDataOptionValue::SubCommand(inner),
+            ..
+        }) => (Some(name.as_str()), inner.as_slice()),
+        _ => (None, options),
+    }
+}
+
+/// One option as the command layer takes it; an attachment is downloaded (within
+/// `import.max_upload_bytes`).
+async fn value(
+    app: &App,
+    interaction: &CommandInteraction,
+    option: &CommandDataOption,
+) -> Result<Option<OptionValue>, Reply> {
+    Ok(Some(match &option.value {
+        CommandDataOptionValue::String(s) => OptionValue::Text(s.clone()),
+        CommandDataOptionValue::Integer(n) => OptionValue::Integer(*n),
+        CommandDataOptionValue::User(id) => OptionValue::User(id.to_string()),
+        CommandDataOptionValue::Attachment(id) => {
+            let Some(file) = interaction.data.resolved.attachments.get(id) else {
+                return Err(Reply::refused(
+                    "The attached file did not arrive; attach it again.",
+                ));
+            };
+            let limit = app.config.import.max_upload_bytes;
+            if u64::from(file.size) > limit {
+                return Err(Reply::refused(format!(
+                    "{} is {} MB; files up to {} MB can be imported from chat (import.max_upload_bytes). \
+                     Import larger files with `creator-bot import` on the server.",
+                    file.filename,
+                    file.size.div_ceil(1_000_000),
+                    limit / 1_000_000
+                )));
+            }
+            let bytes = file.download().await.map_err(|e| {
+                tracing::warn!(file = %file.filename, "downloading an attachment: {}", describe(&e));
+                Reply::of(
+                    commands::Outcome::Failed,
+                    "The attached file could not be downloaded from Discord. Please try again.",
+                )
+            })?;
+            OptionValue::Attachment(Attachment {
+                file_name: file.filename.clone(),
+                bytes,
+            })
+        }
+        CommandDataOptionValue::Boolean(b) => OptionValue::Text(b.to_string()),
+        CommandDataOptionValue::Number(n) => OptionValue::Text(n.to_string()),
+        _ => return Ok(None),
+    }))
+}
+
+fn embeds(reply: &DiscordReply) -> Vec<CreateEmbed> {
+    reply
+        .embeds
+        .iter()
+        .map(|e| {
+            let mut embed = CreateEmbed::new();
+            if let Some(t) = &e.title {
+                embed = embed.title(t);
+            }
+            if let Some(d) = &e.description {
+                embed = embed.description(d);
+            }
+            for f in &e.fields {
+                embed = embed.field(&f.name, &f.value, f.inline);
+            }
+            if let Some(f) = &e.footer {
+                embed = embed.footer(CreateEmbedFooter::new(f));
+            }
+            if let Some(i) = &e.image {
+                embed = embed.image(i);
+            }
+            if let Some(c) = e.colour {
+                embed = embed.colour(c);
+            }
+            embed
+        })
+        .collect()
+}
+
+fn message(reply: DiscordReply) -> CreateInteractionResponseMessage {
+    let mut m = CreateInteractionResponseMessage::new()
+        .ephemeral(true)
+        .allowed_mentions(CreateAllowedMentions::new())
+        .embeds(embeds(&reply));
+    if !reply.content.is_empty() {
+        m = m.content(reply.content);
+    }
+    for f in reply.files {
+        m = m.add_file(CreateAttachment::bytes(f.bytes, f.file_name));
+    }
+    m
+}
+
+fn edited(reply: DiscordReply) -> EditInteractionResponse {
+    let mut m = EditInteractionResponse::new()
+        .allowed_mentions(CreateAllowedMentions::new())
+        .embeds(embeds(&reply));
+    if !reply.content.is_empty() {
+        m = m.content(reply.content);
+    }
+    for f in reply.files {
+        m = m.new_attachment(CreateAttachment::bytes(f.bytes, f.file_name));
+    }
+    m
+}
+
+/// Suggestions for the option being typed, from the command layer (a creator gets only their
+/// own handle).
+fn autocomplete<'a>(
+    ctx: Context<'a>,
+    partial: &'a str,
+) -> poise::BoxFuture<'a, CreateAutocompleteResponse> {
+    Box::pin(async move {
+        let interaction = ctx.interaction;
+        let mut response = CreateAutocompleteResponse::new();
+        let Some(focused) = interaction.data.autocomplete() else {
+            return response;
+        };
+        let caller = match caller(&ctx.data().app, interaction).await {
+            Ok(c) => c,
+            Err(e) => {
+                tracing::warn!("reading a Discord caller for suggestions: {e:#}");
+                return response;
+            }
+        };
+        let (subcommand, _) = split_subcommand(&interaction.data.options);
+        let suggestions = complete(
+            &ctx.data().app,
+            &caller,
+            &interaction.data.name,
+            subcommand,
+            focused.name,
+            partial,
+        )
+        .await;
+        for s in suggestions {
+            response = response.add_string_choice(s.label, s.value);
+        }
+        response
+    })
+}
