@@ -290,3 +290,50 @@ async fn an_unknown_command_lists_what_the_caller_may_run(pool: PgPool) {
          /sample, /competition, /report, /import, /help"
     );
 }
+
+#[sqlx::test(migrator = "creator_bot::db::MIGRATOR")]
+async fn where_the_platform_knows_who_is_staff_it_decides(pool: PgPool) {
+    use creator_bot::chat::commands::StaffSignal;
+    let chat = chat_program(&pool).await;
+    // A member holding the staff role, never linked to anything: staff, named as the platform
+    // names them (the name a tier pin records).
+    let lead = user("u-lead").with_staff(StaffSignal::Staff {
+        name: "Lena".into(),
+    });
+    let r = run(&pool, &chat, &lead, "creator", "@ben").await;
+    assert_eq!(r.outcome, Outcome::Done);
+    let r = run(
+        &pool,
+        &chat,
+        &lead,
+        "tier",
+        "set @ben all_stars launch partner",
+    )
+    .await;
+    assert_eq!(r.outcome, Outcome::Done, "{}", r.text());
+    assert!(r.text().contains("pinned by Lena"), "{}", r.text());
+
+    // Maya is linked as staff, but the platform says she no longer holds the role: refused as
+    // anyone unlinked would be.
+    let former = chat.staff.clone().with_staff(StaffSignal::NotStaff);
+    let r = run(&pool, &chat, &former, "kpi", "30d").await;
+    assert_eq!(r.outcome, Outcome::Refused);
+    assert_eq!(r.text(), format!("/kpi {STRANGER_REFUSAL}"));
+
+    // A creator holding the staff role is staff; without it, still the creator.
+    let ava_staff = chat
+        .ava
+        .clone()
+        .with_staff(StaffSignal::Staff { name: "Ava".into() });
+    assert_eq!(
+        run(&pool, &chat, &ava_staff, "kpi", "30d").await.outcome,
+        Outcome::Done
+    );
+    let ava = chat.ava.clone().with_staff(StaffSignal::NotStaff);
+    let r = run(&pool, &chat, &ava, "mystats", "").await;
+    assert_eq!(r.outcome, Outcome::Done);
+    assert_eq!(
+        run(&pool, &chat, &ava, "kpi", "30d").await.text(),
+        format!("/kpi {CREATOR_REFUSAL}")
+    );
+}

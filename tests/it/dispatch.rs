@@ -398,6 +398,82 @@ async fn a_permanent_error_fails_at_once_and_is_surfaced(pool: PgPool) {
 }
 
 #[sqlx::test(migrator = "creator_bot::db::MIGRATOR")]
+async fn a_creator_who_left_the_workspace_gets_nothing_more_there_until_they_come_back(
+    pool: PgPool,
+) {
+    let w = world(pool, config()).await;
+    let ana_id = common::creator(&w.pool, &w.program, "ana", "2026-05-01").await;
+    let now = w.clock.now();
+    dm(&w, "k:1", ana_id, "Welcome, Ana!", now).await;
+    w.sender.script(
+        ana(ana_id),
+        [SendError::Gone(
+            "they are no longer a member of the server".into(),
+        )],
+    );
+
+    let pass = w.dispatcher.drain("w1").await.unwrap();
+    // The DM failed and staff were told once, in plain words.
+    assert_eq!((pass.failed, pass.sent), (1, 1));
+    assert_eq!(
+        delivered(&w.sender),
+        vec![(
+            Recipient::Channel(creator_bot::domain::channels::ProgramChannel::Staff),
+            "Could not deliver a DM to @ana (onboarding_welcome): they are no longer a member of the server. It will not be retried.".to_string(),
+            now
+        )]
+    );
+    let left_at: Option<DateTime<Utc>> = sqlx::query_scalar(
+        "SELECT left_at FROM chat_identities WHERE creator_id = $1 AND platform = 'recording'",
+    )
+    .bind(ana_id)
+    .fetch_one(&w.pool)
+    .await
+    .unwrap();
+    assert_eq!(left_at, Some(now));
+
+    // The next DM finds no account to send to: unlinked, no attempt, no alert.
+    let mut conn = w.pool.acquire().await.unwrap();
+    outbox::enqueue(
+        &mut conn,
+        &NewMessage {
+            program_id: w.program.id,
+            dedupe_key: "k:2".into(),
+            kind: MessageKind::Dm,
+            creator_id: Some(ana_id),
+            channel: None,
+            template: Some("onboarding_welcome".into()),
+            text: "Day 2".into(),
+            extra: serde_json::json!({}),
+            due_at: now,
+        },
+    )
+    .await
+    .unwrap();
+    drop(conn);
+    let pass = w.dispatcher.drain("w1").await.unwrap();
+    assert_eq!(pass.claimed, 0);
+    assert_eq!(row(&w.pool, "k:2").await.status, "unlinked");
+    assert_eq!(w.sender.attempts(), 2);
+
+    // Back in the workspace: the account counts again.
+    let back = creator_bot::db::chat::mark_back(
+        &w.pool,
+        w.program.id,
+        "recording",
+        common::app::RECORDING_WORKSPACE,
+        "ana",
+    )
+    .await
+    .unwrap();
+    assert!(back);
+    dm(&w, "k:3", ana_id, "Welcome back", now).await;
+    let pass = w.dispatcher.drain("w1").await.unwrap();
+    assert_eq!(pass.sent, 1);
+    assert_eq!(delivered(&w.sender).last().unwrap().1, "Welcome back");
+}
+
+#[sqlx::test(migrator = "creator_bot::db::MIGRATOR")]
 async fn a_failed_staff_alert_raises_no_alert_about_itself(pool: PgPool) {
     let w = world(pool, config()).await;
     let now = w.clock.now();
