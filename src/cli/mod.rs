@@ -4,6 +4,7 @@
 mod channels_cmd;
 mod db_cmd;
 pub mod demo_cmd;
+mod discord_cmd;
 mod import_cmd;
 mod jobs_cmd;
 pub mod outbox_cmd;
@@ -85,6 +86,10 @@ pub enum Command {
     /// The program's channels and roles on each connected platform: list them, or set one.
     #[command(subcommand)]
     Channels(channels_cmd::ChannelsCommand),
+    /// The program's Discord server: `setup` creates or adopts its roles and channels and checks
+    /// the bot's permissions; `invite` prints the link that adds the bot.
+    #[command(subcommand)]
+    Discord(discord_cmd::DiscordCommand),
 }
 
 #[derive(Debug, Clone, Copy, Default, ValueEnum, PartialEq, Eq)]
@@ -162,6 +167,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Sequences(args) => sequences_cmd::run(config, cli.program.as_deref(), args).await,
         Command::Outbox(args) => outbox_cmd::run(config, cli.program.as_deref(), args).await,
         Command::Channels(cmd) => channels_cmd::run(config, cli.program.as_deref(), cmd).await,
+        Command::Discord(cmd) => discord_cmd::run(config, cli.program.as_deref(), cmd).await,
     }
 }
 

@@ -9,6 +9,7 @@ mod errors;
 mod events;
 mod interactions;
 mod send;
+pub mod setup;
 
 pub use client::{Discord, intents};
 pub use errors::send_error;
