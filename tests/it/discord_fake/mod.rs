@@ -36,6 +36,8 @@ mod rest;
 mod state;
 pub mod wire;
 
+mod tests;
+
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
