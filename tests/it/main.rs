@@ -16,6 +16,7 @@ mod config;
 mod console;
 mod creator_card;
 mod demo;
+mod discord;
 mod discord_fake;
 mod dispatch;
 mod embedded_db;
