@@ -11,6 +11,7 @@ use creator_bot::app::App;
 use creator_bot::chat::Platforms;
 use creator_bot::chat::commands::export::discord_commands;
 use creator_bot::chat::discord::{Discord, setup};
+use creator_bot::config::discord::DiscordConfig;
 use creator_bot::config::{Config, ProgramConfig};
 use creator_bot::db::programs::{self, Program};
 use creator_bot::jobs::ManualClock;
@@ -29,18 +30,23 @@ const LENA: u64 = 3_002;
 const STRANGER: u64 = 3_003;
 
 fn config(fake: &FakeDiscord) -> Config {
-    let mut config = Config::default();
-    config.default_program = "glow".into();
-    config.programs = vec![ProgramConfig {
-        slug: "glow".into(),
-        name: "Glow Creators".into(),
-        timezone: chrono_tz::America::New_York,
-        currency: "USD".into(),
-        discord_guild_id: Some(GUILD.to_string()),
-        slack_team_id: None,
-    }];
-    config.discord.application_id = Some(APPLICATION_ID.to_string());
-    config.discord.api_url = Some(fake.api_url());
+    let config = Config {
+        default_program: "glow".into(),
+        programs: vec![ProgramConfig {
+            slug: "glow".into(),
+            name: "Glow Creators".into(),
+            timezone: chrono_tz::America::New_York,
+            currency: "USD".into(),
+            discord_guild_id: Some(GUILD.to_string()),
+            slack_team_id: None,
+        }],
+        discord: DiscordConfig {
+            application_id: Some(APPLICATION_ID.to_string()),
+            api_url: Some(fake.api_url()),
+            welcome_new_members: false,
+        },
+        ..Config::default()
+    };
     config.validate().unwrap();
     config
 }
