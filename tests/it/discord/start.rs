@@ -1,93 +1,15 @@
-//! The Discord adapter end to end: the real serenity and poise code of `creator-bot run` against
-//! the fake Discord on 127.0.0.1 — commands registered from the registry, the server set up,
-//! slash commands answered privately as staff, creator and stranger, and the outbox's messages
-//! sent with their nonces.
+//! Starting: the registry registered in the program's server, the fewest intents, readiness;
+//! setup creating then adopting roles and channels; staff and strangers answered privately.
 
-use std::sync::Arc;
-use std::time::Duration;
-
-use chrono::{DateTime, Utc};
-use creator_bot::app::App;
-use creator_bot::chat::Platforms;
+use chrono::Utc;
 use creator_bot::chat::commands::export::discord_commands;
 use creator_bot::chat::discord::{Discord, setup};
-use creator_bot::config::discord::DiscordConfig;
-use creator_bot::config::{Config, ProgramConfig};
-use creator_bot::db::programs::{self, Program};
-use creator_bot::jobs::ManualClock;
 use serde_json::json;
 use sqlx::PgPool;
+use std::time::Duration;
 
-use crate::common::lifecycle::templates;
-use crate::discord_fake::{APPLICATION_ID, FakeDiscord, FakeGuild, FakeMember};
-
-const PATIENCE: Duration = Duration::from_secs(30);
-/// Noon in New York on 1 December 2026: `30d` is 2 November to 1 December.
-const NOW: &str = "2026-12-01T17:00:00Z";
-const GUILD: u64 = 1_000;
-const AVA: u64 = 3_001;
-const LENA: u64 = 3_002;
-const STRANGER: u64 = 3_003;
-
-fn config(fake: &FakeDiscord) -> Config {
-    let config = Config {
-        default_program: "glow".into(),
-        programs: vec![ProgramConfig {
-            slug: "glow".into(),
-            name: "Glow Creators".into(),
-            timezone: chrono_tz::America::New_York,
-            currency: "USD".into(),
-            discord_guild_id: Some(GUILD.to_string()),
-            slack_team_id: None,
-        }],
-        discord: DiscordConfig {
-            application_id: Some(APPLICATION_ID.to_string()),
-            api_url: Some(fake.api_url()),
-            welcome_new_members: false,
-        },
-        ..Config::default()
-    };
-    config.validate().unwrap();
-    config
-}
-
-struct Bot {
-    app: App,
-    discord: Arc<Discord>,
-    program: Program,
-}
-
-/// `creator-bot run`'s Discord part on the test's database: the program synced from config (its
-/// server connected), the client started and connected to the fake.
-async fn start(pool: &PgPool, fake: &FakeDiscord, now: DateTime<Utc>) -> Bot {
-    let config = config(fake);
-    let program = programs::sync(pool, &config.programs())
-        .await
-        .unwrap()
-        .remove(0);
-    let discord = Discord::new(&config, "fake-bot-token").await.unwrap();
-    let app = App::new(
-        pool.clone(),
-        config,
-        templates(),
-        Arc::new(ManualClock::new(now)),
-    )
-    .with_platforms(Platforms::default().with(discord.clone()));
-    discord.start(app.clone()).await.unwrap();
-    assert!(fake.wait_connected(PATIENCE).await, "the bot connected");
-    Bot {
-        app,
-        discord,
-        program,
-    }
-}
-
-fn guild() -> FakeGuild {
-    FakeGuild::new(GUILD, "Glow Creators")
-        .member(FakeMember::new(AVA, "ava"))
-        .member(FakeMember::new(LENA, "lena").nick("Lena"))
-        .member(FakeMember::new(STRANGER, "sam"))
-}
+use super::{GUILD, LENA, NOW, PATIENCE, STRANGER, guild, start};
+use crate::discord_fake::{APPLICATION_ID, FakeDiscord};
 
 #[sqlx::test(migrator = "creator_bot::db::MIGRATOR")]
 async fn at_start_the_registry_is_registered_in_the_programs_server(pool: PgPool) {

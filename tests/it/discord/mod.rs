@@ -1,0 +1,90 @@
+//! The Discord adapter end to end: the real serenity and poise code of `creator-bot run` against
+//! the fake Discord on 127.0.0.1. This module is the harness (a program on the fake's server, the
+//! client started as `run` starts it); each submodule tests one capability.
+#![allow(dead_code)]
+
+mod start;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use creator_bot::app::App;
+use creator_bot::chat::Platforms;
+use creator_bot::chat::discord::Discord;
+use creator_bot::config::discord::DiscordConfig;
+use creator_bot::config::{Config, ProgramConfig};
+use creator_bot::db::programs::{self, Program};
+use creator_bot::jobs::ManualClock;
+use sqlx::PgPool;
+
+use crate::common::lifecycle::templates;
+use crate::discord_fake::{APPLICATION_ID, FakeDiscord, FakeGuild, FakeMember};
+
+pub const PATIENCE: Duration = Duration::from_secs(30);
+/// Noon in New York on 1 December 2026: `30d` is 2 November to 1 December.
+pub const NOW: &str = "2026-12-01T17:00:00Z";
+pub const GUILD: u64 = 1_000;
+pub const AVA: u64 = 3_001;
+pub const LENA: u64 = 3_002;
+pub const STRANGER: u64 = 3_003;
+
+pub fn config(fake: &FakeDiscord) -> Config {
+    let config = Config {
+        default_program: "glow".into(),
+        programs: vec![ProgramConfig {
+            slug: "glow".into(),
+            name: "Glow Creators".into(),
+            timezone: chrono_tz::America::New_York,
+            currency: "USD".into(),
+            discord_guild_id: Some(GUILD.to_string()),
+            slack_team_id: None,
+        }],
+        discord: DiscordConfig {
+            application_id: Some(APPLICATION_ID.to_string()),
+            api_url: Some(fake.api_url()),
+            welcome_new_members: false,
+        },
+        ..Config::default()
+    };
+    config.validate().unwrap();
+    config
+}
+
+pub struct Bot {
+    pub app: App,
+    pub discord: Arc<Discord>,
+    pub program: Program,
+}
+
+/// `creator-bot run`'s Discord part on the test's database: the program synced from config (its
+/// server connected), the client started and connected to the fake.
+pub async fn start(pool: &PgPool, fake: &FakeDiscord, now: DateTime<Utc>) -> Bot {
+    let config = config(fake);
+    let program = programs::sync(pool, &config.programs())
+        .await
+        .unwrap()
+        .remove(0);
+    let discord = Discord::new(&config, "fake-bot-token").await.unwrap();
+    let app = App::new(
+        pool.clone(),
+        config,
+        templates(),
+        Arc::new(ManualClock::new(now)),
+    )
+    .with_platforms(Platforms::default().with(discord.clone()));
+    discord.start(app.clone()).await.unwrap();
+    assert!(fake.wait_connected(PATIENCE).await, "the bot connected");
+    Bot {
+        app,
+        discord,
+        program,
+    }
+}
+
+pub fn guild() -> FakeGuild {
+    FakeGuild::new(GUILD, "Glow Creators")
+        .member(FakeMember::new(AVA, "ava"))
+        .member(FakeMember::new(LENA, "lena").nick("Lena"))
+        .member(FakeMember::new(STRANGER, "sam"))
+}
