@@ -53,7 +53,7 @@ pub fn intents(config: &Config) -> GatewayIntents {
 
 /// The bot connected to Discord: the platform the dispatcher sends through.
 pub struct Discord {
-    pub(super) http: Arc<Http>,
+    pub(super) rest: super::send::Rest,
     state: Arc<State>,
     client: tokio::sync::Mutex<Option<serenity::Client>>,
     manager: Arc<ShardManager>,
@@ -123,7 +123,7 @@ impl Discord {
             .await
             .context("preparing the Discord client")?;
         Ok(Arc::new(Discord {
-            http: client.http.clone(),
+            rest: super::send::Rest::new(client.http.clone()),
             manager: client.shard_manager.clone(),
             state,
             client: tokio::sync::Mutex::new(Some(client)),
@@ -202,11 +202,11 @@ impl ChatPlatform for Discord {
     }
 
     async fn open_dm(&self, user_id: &str) -> Result<String, SendError> {
-        super::send::open_dm(&self.http, user_id).await
+        super::send::open_dm(&self.rest, user_id).await
     }
 
     async fn send(&self, message: &Outgoing) -> Result<Delivered, SendError> {
-        super::send::send(&self.http, message).await
+        super::send::send(&self.rest, message).await
     }
 
     async fn disconnect(&self) {

@@ -9,8 +9,8 @@ use serenity::{Error, HttpError};
 
 use crate::chat::sender::SendError;
 
-/// How long to wait after a 429 whose body serenity could not hand back (through a proxy its
-/// limiter is off, and its error keeps only Discord's JSON `code` and `message`).
+/// How long to wait after a 429 whose `retry_after` is unknown (serenity's error keeps only
+/// Discord's JSON `code` and `message`; its own limiter normally waits 429s out).
 pub const RATE_LIMITED_WAIT: Duration = Duration::from_secs(5);
 
 /// Discord's JSON error codes the bot acts on.
@@ -30,24 +30,31 @@ pub fn send_error(e: &Error) -> SendError {
     let Error::Http(http) = e else {
         return SendError::Transient(format!("Discord: {e}"));
     };
-    let response = match http {
-        HttpError::UnsuccessfulRequest(response) => response,
-        HttpError::Request(e) => {
-            return SendError::Transient(format!("Discord did not answer: {e}"));
+    match http {
+        HttpError::UnsuccessfulRequest(response) => {
+            let status = response.status_code.as_u16();
+            if status == 429 {
+                // serenity's limiter waits out Discord's own 429s; one that still reaches here
+                // has lost its body.
+                return SendError::RetryAfter(RATE_LIMITED_WAIT);
+            }
+            classify(status, response.error.code, &response.error.message)
         }
-        other => {
-            return SendError::Permanent(format!("Discord request could not be made: {other}"));
-        }
-    };
-    let status = response.status_code.as_u16();
-    let error = &response.error;
+        HttpError::Request(e) => SendError::Transient(format!("Discord did not answer: {e}")),
+        other => SendError::Permanent(format!("Discord request could not be made: {other}")),
+    }
+}
+
+/// What Discord's answer means, from its HTTP status and JSON error `code` and `message` (a
+/// 429 is read by the caller, which has its `retry_after`).
+pub fn classify(status: u16, code: isize, message: &str) -> SendError {
     if status == 429 {
         return SendError::RetryAfter(RATE_LIMITED_WAIT);
     }
     if status >= 500 {
         return SendError::Transient(format!("Discord answered {status}; will try again"));
     }
-    match error.code {
+    match code {
         code::CANNOT_MESSAGE_USER => SendError::Permanent(
             "they don't accept direct messages from this server (a Discord privacy setting); \
              ask them to allow DMs from server members, then `creator-bot outbox retry`"
@@ -81,8 +88,7 @@ pub fn send_error(e: &Error) -> SendError {
         ),
         code::OPENING_DMS_TOO_FAST => SendError::RetryAfter(Duration::from_secs(60)),
         code => SendError::Permanent(format!(
-            "Discord refused it: {} (HTTP {status}, code {code})",
-            error.message
+            "Discord refused it: {message} (HTTP {status}, code {code})"
         )),
     }
 }

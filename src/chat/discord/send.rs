@@ -2,17 +2,96 @@
 //! derived from the delivery with `enforce_nonce`, so a retry after a crash returns the message
 //! already posted instead of posting twice; a membership action is a role added or removed with
 //! an audit-log reason naming the tier change.
+//!
+//! The requests are serenity's own (routes, headers, token). Straight to Discord, serenity sends
+//! them and its rate limiter waits out 429s. Behind a proxy serenity's limiter is off, and
+//! serenity's error would drop a 429's body; so there the request is executed here, with the same
+//! HTTP client library, and the answer read whole: a 429 is retried after its own `retry_after`.
 
+use std::sync::Arc;
+use std::time::Duration;
+
+use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 use poise::serenity_prelude as serenity;
+use serde_json::{Value, json};
+use serenity::http::{LightMethod, Request, Route};
 use serenity::{
     ChannelId, CreateAllowedMentions, CreateMessage, GuildId, Http, Nonce, RoleId, UserId,
 };
 
-use super::errors::send_error;
+use super::errors::{classify, send_error};
 use crate::chat::render::cut_text;
 use crate::chat::render::discord::CONTENT_LIMIT;
 use crate::chat::sender::{Address, Delivered, Outgoing, Platform, SendError};
 use crate::domain::Tier;
+
+/// How long one request may take before it counts as a timeout (retried).
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Where the sender's requests go.
+pub struct Rest {
+    pub http: Arc<Http>,
+    /// Set behind a proxy: the client that executes serenity's requests here.
+    proxied: Option<reqwest::Client>,
+}
+
+impl Rest {
+    pub fn new(http: Arc<Http>) -> Rest {
+        let proxied = http.proxy.is_some().then(|| {
+            reqwest::Client::builder()
+                .timeout(REQUEST_TIMEOUT)
+                .build()
+                .unwrap_or_default()
+        });
+        Rest { http, proxied }
+    }
+
+    /// Sends `request`; the JSON answer (`Null` for an empty one).
+    async fn fire(&self, request: Request<'_>) -> Result<Value, SendError> {
+        let Some(client) = &self.proxied else {
+            let response = self
+                .http
+                .request(request)
+                .await
+                .map_err(|e| send_error(&e))?;
+            let bytes = response
+                .bytes()
+                .await
+                .map_err(|e| SendError::Transient(format!("Discord's answer was cut: {e}")))?;
+            return Ok(serde_json::from_slice(&bytes).unwrap_or(Value::Null));
+        };
+        let built = request
+            .build(client, self.http.token(), self.http.proxy.as_deref())
+            .map_err(|e| SendError::Permanent(format!("the request could not be made: {e}")))?;
+        let response = built
+            .send()
+            .await
+            .map_err(|e| SendError::Transient(format!("Discord did not answer: {e}")))?;
+        let status = response.status().as_u16();
+        let retry_header = response
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<f64>().ok());
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|e| SendError::Transient(format!("Discord's answer was cut: {e}")))?;
+        let body: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        if (200..300).contains(&status) {
+            return Ok(body);
+        }
+        if status == 429 {
+            let seconds = body["retry_after"].as_f64().or(retry_header).unwrap_or(5.0);
+            return Err(SendError::RetryAfter(Duration::from_secs_f64(
+                seconds.clamp(0.001, 3600.0),
+            )));
+        }
+        let code = body["code"].as_i64().unwrap_or(0) as isize;
+        let message = body["message"].as_str().unwrap_or_default();
+        Err(classify(status, code, message))
+    }
+}
 
 fn id<T: From<u64>>(raw: &str, what: &str) -> Result<T, SendError> {
     raw.parse::<u64>()
@@ -22,14 +101,22 @@ fn id<T: From<u64>>(raw: &str, what: &str) -> Result<T, SendError> {
         .ok_or_else(|| SendError::Permanent(format!("{raw:?} is not a Discord {what} id")))
 }
 
+fn body(value: &impl serde::Serialize) -> Result<Option<Vec<u8>>, SendError> {
+    serde_json::to_vec(value)
+        .map(Some)
+        .map_err(|e| SendError::Permanent(format!("the message could not be written: {e}")))
+}
+
 /// Opens the DM channel with a user.
-pub async fn open_dm(http: &Http, user_id: &str) -> Result<String, SendError> {
+pub async fn open_dm(rest: &Rest, user_id: &str) -> Result<String, SendError> {
     let user: UserId = id(user_id, "user")?;
-    let channel = user
-        .create_dm_channel(http)
-        .await
-        .map_err(|e| send_error(&e))?;
-    Ok(channel.id.to_string())
+    let request = Request::new(Route::UserMeDmChannels, LightMethod::Post)
+        .body(body(&json!({ "recipient_id": user.to_string() }))?);
+    let channel = rest.fire(request).await?;
+    channel["id"]
+        .as_str()
+        .map(str::to_string)
+        .ok_or_else(|| SendError::Transient("Discord's DM channel came without an id".into()))
 }
 
 /// The nonce of a delivery: its id, which no other delivery has (Discord allows 25 characters).
@@ -37,7 +124,7 @@ pub fn nonce(delivery_id: i64) -> String {
     format!("d{delivery_id}")
 }
 
-pub async fn send(http: &Http, message: &Outgoing) -> Result<Delivered, SendError> {
+pub async fn send(rest: &Rest, message: &Outgoing) -> Result<Delivered, SendError> {
     let delivered = |message_id: String| Delivered {
         platform: Platform::Discord,
         message_id,
@@ -45,17 +132,24 @@ pub async fn send(http: &Http, message: &Outgoing) -> Result<Delivered, SendErro
     match &message.address {
         Address::Channel { channel_id } | Address::Direct { channel_id, .. } => {
             let channel: ChannelId = id(channel_id, "channel")?;
-            let body = CreateMessage::new()
+            let create = CreateMessage::new()
                 .content(cut_text(&message.text, CONTENT_LIMIT))
                 .nonce(Nonce::String(nonce(message.delivery_id)))
                 .enforce_nonce(true)
                 // The outbox's texts name people by handle: they ping no one.
                 .allowed_mentions(CreateAllowedMentions::new());
-            let sent = channel
-                .send_message(http, body)
-                .await
-                .map_err(|e| send_error(&e))?;
-            Ok(delivered(sent.id.to_string()))
+            let request = Request::new(
+                Route::ChannelMessages {
+                    channel_id: channel,
+                },
+                LightMethod::Post,
+            )
+            .body(body(&create)?);
+            let sent = rest.fire(request).await?;
+            let message_id = sent["id"].as_str().ok_or_else(|| {
+                SendError::Transient("Discord's message came without an id".into())
+            })?;
+            Ok(delivered(message_id.to_string()))
         }
         Address::Membership {
             workspace_id,
@@ -74,14 +168,25 @@ pub async fn send(http: &Http, message: &Outgoing) -> Result<Delivered, SendErro
             let guild: GuildId = id(workspace_id, "server")?;
             let user: UserId = id(user_id, "user")?;
             let role: RoleId = id(role_id, "role")?;
-            let reason = audit_reason(&message.payload);
-            let done = if *grant {
-                http.add_member_role(guild, user, role, Some(&reason)).await
+            let method = if *grant {
+                LightMethod::Put
             } else {
-                http.remove_member_role(guild, user, role, Some(&reason))
-                    .await
+                LightMethod::Delete
             };
-            done.map_err(|e| send_error(&e))?;
+            let route = Route::GuildMemberRole {
+                guild_id: guild,
+                user_id: user,
+                role_id: role,
+            };
+            let mut headers = reqwest::header::HeaderMap::new();
+            // "1-512 URL-encoded UTF-8 characters", as serenity writes it.
+            let reason =
+                utf8_percent_encode(&audit_reason(&message.payload), NON_ALPHANUMERIC).to_string();
+            if let Ok(value) = reason.parse() {
+                headers.insert("X-Audit-Log-Reason", value);
+            }
+            rest.fire(Request::new(route, method).headers(Some(headers)))
+                .await?;
             let verb = if *grant { "granted" } else { "revoked" };
             Ok(delivered(format!("{verb}:{role_id}")))
         }
@@ -94,7 +199,7 @@ fn label(tier: &str) -> String {
 }
 
 /// What the server's audit log shows for a role change: `Tier change: Steady Earners → All-Stars`.
-pub fn audit_reason(payload: &serde_json::Value) -> String {
+pub fn audit_reason(payload: &Value) -> String {
     let from = payload["from"].as_str().map(label);
     let to = payload["to"].as_str().map(label);
     match (from, to) {

@@ -3,6 +3,8 @@
 //! client started as `run` starts it); each submodule tests one capability.
 #![allow(dead_code)]
 
+mod failures;
+mod life;
 mod start;
 
 use std::sync::Arc;
@@ -55,6 +57,7 @@ pub struct Bot {
     pub app: App,
     pub discord: Arc<Discord>,
     pub program: Program,
+    pub clock: Arc<ManualClock>,
 }
 
 /// `creator-bot run`'s Discord part on the test's database: the program synced from config (its
@@ -66,19 +69,16 @@ pub async fn start(pool: &PgPool, fake: &FakeDiscord, now: DateTime<Utc>) -> Bot
         .unwrap()
         .remove(0);
     let discord = Discord::new(&config, "fake-bot-token").await.unwrap();
-    let app = App::new(
-        pool.clone(),
-        config,
-        templates(),
-        Arc::new(ManualClock::new(now)),
-    )
-    .with_platforms(Platforms::default().with(discord.clone()));
+    let clock = Arc::new(ManualClock::new(now));
+    let app = App::new(pool.clone(), config, templates(), clock.clone())
+        .with_platforms(Platforms::default().with(discord.clone()));
     discord.start(app.clone()).await.unwrap();
     assert!(fake.wait_connected(PATIENCE).await, "the bot connected");
     Bot {
         app,
         discord,
         program,
+        clock,
     }
 }
 
