@@ -6,7 +6,12 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
+use sqlx::PgPool;
+
+use super::commands::Reply;
 use super::sender::{Delivered, Outgoing, Platform, SendError};
+use crate::config::Config;
+use crate::db::programs::Program;
 
 /// One connected platform. Implementations only translate and send: the dispatcher has already
 /// resolved the recipient to the platform's own ids (see [`super::sender::Address`]). They must
@@ -29,6 +34,22 @@ pub trait ChatPlatform: Send + Sync + 'static {
 
     /// Closes the connection (shutdown).
     async fn disconnect(&self) {}
+
+    /// Creates or adopts the program's channels and roles in `workspace_id` and stores them in
+    /// the map (`/setup`); what it did and what is left to fix, for the staff member who asked.
+    async fn setup(
+        &self,
+        _pool: &PgPool,
+        _config: &Config,
+        _program: &Program,
+        _workspace_id: &str,
+    ) -> anyhow::Result<Reply> {
+        Ok(Reply::refused(format!(
+            "There is nothing to set up on {}: its channels are mapped with \
+             `creator-bot channels set`.",
+            self.platform().as_str()
+        )))
+    }
 }
 
 /// The platforms of one process, at most one of each kind.

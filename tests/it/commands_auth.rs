@@ -135,6 +135,17 @@ fn matrix() -> Vec<(&'static str, &'static str, Expect, Expect, Expect)> {
             Denied(LINK_FIRST),
         ),
         (
+            "setup",
+            "",
+            // Staff who may not manage the server (and the console has nothing to set up).
+            Invalid(
+                "/setup changes the server's channels and roles, so it needs the Manage Server \
+                 permission as well: ask a server admin to run it.",
+            ),
+            Denied(CREATOR_REFUSAL),
+            Denied(STRANGER_REFUSAL),
+        ),
+        (
             "help",
             "",
             Data("Commands you can use"),
@@ -287,7 +298,7 @@ async fn an_unknown_command_lists_what_the_caller_may_run(pool: PgPool) {
     assert_eq!(
         r.text(),
         "Unknown command /stats. Commands you can use: /creator, /kpi, /leaderboard, /tier, \
-         /sample, /competition, /report, /import, /help"
+         /sample, /competition, /report, /import, /setup, /help"
     );
 }
 

@@ -211,6 +211,7 @@ fn cases() -> Vec<Case> {
         ),
         ("optout", "", None, vec![]),
         ("optin", "", None, vec![]),
+        ("setup", "", None, vec![]),
         ("help", "tier", None, vec![("command", text("tier"))]),
     ]
 }
@@ -325,6 +326,7 @@ Commands you can use
 /report weekly — The weekly pulse or the monthly deep-dive
 /report monthly
 /import <kind> (attach the CSV file) — Import a CSV file
+/setup — Create or adopt the program's channels and roles here, and check the bot's permissions
 /help [command] — The commands you can use, or how to use one
 Type /help <command> to see its options."
     );

@@ -18,6 +18,9 @@ pub struct Caller {
     pub user_id: String,
     /// Whether the platform itself says the user is staff.
     pub staff: StaffSignal,
+    /// Whether the user may manage the workspace itself (Manage Server on Discord): commands
+    /// that change it (`/setup`) need this as well as being staff.
+    pub workspace_admin: bool,
 }
 
 /// What a platform knows about a caller being the program's staff. Where it knows (Discord: the
@@ -43,7 +46,14 @@ impl Caller {
             workspace_id: workspace_id.to_string(),
             user_id: user_id.to_string(),
             staff: StaffSignal::Unknown,
+            workspace_admin: false,
         }
+    }
+
+    /// The same caller, with whether they may manage the workspace.
+    pub fn with_workspace_admin(mut self, admin: bool) -> Caller {
+        self.workspace_admin = admin;
+        self
     }
 
     /// The same caller with what the platform says about them being staff.

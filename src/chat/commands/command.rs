@@ -95,6 +95,8 @@ pub enum Command {
     CheckIn {
         answer: String,
     },
+    /// The program's channels and roles on the caller's platform, created or adopted.
+    Setup,
     /// The commands the caller may use, or one explained.
     Help {
         command: Option<String>,
@@ -121,6 +123,7 @@ impl Command {
             Command::OptOut => "optout",
             Command::OptIn => "optin",
             Command::CheckIn { .. } => "checkin",
+            Command::Setup => "setup",
             Command::Help { .. } => "help",
         }
     }
@@ -231,6 +234,7 @@ pub(crate) fn build(
                 .text("answer")
                 .ok_or("missing what you are filming and what you need")?,
         },
+        ("setup", _) => Command::Setup,
         ("help", _) => Command::Help {
             command: v.text("command"),
         },

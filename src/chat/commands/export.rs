@@ -10,6 +10,9 @@ use super::registry::{Audience, CommandSpec, OptionKind, OptionSpec, registry};
 /// still checks the caller's staff role itself.
 pub const DISCORD_STAFF_PERMISSION: u64 = 1 << 13;
 
+/// Manage Server: what commands that change the server itself (`/setup`) ask for.
+pub const DISCORD_MANAGE_SERVER: u64 = 1 << 5;
+
 /// Discord's application command option types.
 const SUB_COMMAND: u8 = 1;
 const STRING: u8 = 3;
@@ -80,8 +83,10 @@ fn discord_command(c: &CommandSpec) -> Value {
         "description": short(c.description),
         "options": options,
     });
-    if c.audience == Audience::Staff {
-        // Discord sends permission sets as decimal strings.
+    // Discord sends permission sets as decimal strings.
+    if c.admin {
+        v["default_member_permissions"] = json!(DISCORD_MANAGE_SERVER.to_string());
+    } else if c.audience == Audience::Staff {
         v["default_member_permissions"] = json!(DISCORD_STAFF_PERMISSION.to_string());
     }
     v

@@ -29,6 +29,7 @@ pub mod reply;
 mod reports;
 mod samples;
 pub mod schema;
+mod setup;
 pub mod stats;
 pub mod tiers;
 
@@ -88,6 +89,8 @@ pub(crate) struct Context<'a> {
     pub pool: &'a PgPool,
     pub config: &'a Config,
     pub templates: &'a Templates,
+    /// The platforms this process is connected to (`/setup` asks the caller's).
+    pub platforms: &'a crate::chat::Platforms,
     pub caller: &'a Caller,
     pub program: &'a Program,
     pub role: &'a Role,
@@ -100,6 +103,7 @@ impl Context<'_> {
             pool: &app.pool,
             config: &app.config,
             templates: &app.templates,
+            platforms: &app.platforms,
             caller,
             program: &resolved.program,
             role: &resolved.role,
@@ -214,6 +218,7 @@ async fn run(ctx: &Context<'_>, command: Command) -> Result<Reply> {
         Command::Report(kind) => reports::run(ctx, kind).await,
         Command::Import { kind, file } => imports::run(ctx, kind, &file).await,
         Command::CheckIn { answer } => checkins::answer(ctx, &answer).await,
+        Command::Setup => setup::run(ctx).await,
         Command::Help { command } => Ok(help::help(ctx.role, command.as_deref())),
     }
 }

@@ -142,6 +142,7 @@ const COMMANDS: &[CommandSpec] = &[
         description: "One creator's stats card",
         audience: Audience::Staff,
         slow: false,
+        admin: false,
         subcommands: &[],
         options: &[
             suggest(
@@ -160,6 +161,7 @@ const COMMANDS: &[CommandSpec] = &[
         description: "The program's KPIs",
         audience: Audience::Staff,
         slow: false,
+        admin: false,
         subcommands: &[],
         options: &[PERIOD],
     },
@@ -168,6 +170,7 @@ const COMMANDS: &[CommandSpec] = &[
         description: "The top creators by GMV, videos or views",
         audience: Audience::StaffAndCreators,
         slow: false,
+        admin: false,
         subcommands: &[],
         options: &[
             OptionSpec {
@@ -183,6 +186,7 @@ const COMMANDS: &[CommandSpec] = &[
         description: "Who is in which tier; pin a creator's tier; why a creator is in theirs",
         audience: Audience::Staff,
         slow: true,
+        admin: false,
         subcommands: &[
             SubcommandSpec {
                 name: "list",
@@ -218,6 +222,7 @@ const COMMANDS: &[CommandSpec] = &[
         description: "Record a sample shipped to a creator, or delivered",
         audience: Audience::Staff,
         slow: false,
+        admin: false,
         subcommands: &[
             SubcommandSpec {
                 name: "shipped",
@@ -237,6 +242,7 @@ const COMMANDS: &[CommandSpec] = &[
         description: "Run a competition in #competitions",
         audience: Audience::Staff,
         slow: false,
+        admin: false,
         subcommands: &[
             SubcommandSpec {
                 name: "start",
@@ -285,6 +291,7 @@ const COMMANDS: &[CommandSpec] = &[
         description: "The weekly pulse or the monthly deep-dive",
         audience: Audience::Staff,
         slow: true,
+        admin: false,
         subcommands: &[
             SubcommandSpec {
                 name: "weekly",
@@ -304,6 +311,7 @@ const COMMANDS: &[CommandSpec] = &[
         description: "Import a CSV file",
         audience: Audience::Staff,
         slow: true,
+        admin: false,
         subcommands: &[],
         options: &[
             required(
@@ -319,6 +327,7 @@ const COMMANDS: &[CommandSpec] = &[
         description: "Your own numbers and what it takes to reach the next tier",
         audience: Audience::Creators,
         slow: false,
+        admin: false,
         subcommands: &[],
         options: &[PERIOD],
     },
@@ -327,6 +336,7 @@ const COMMANDS: &[CommandSpec] = &[
         description: "Link your chat account to your TikTok handle",
         audience: Audience::Unlinked,
         slow: false,
+        admin: false,
         subcommands: &[],
         // No suggestions: a stranger must not browse the program's handles.
         options: &[required("handle", "your TikTok handle", OptionKind::Handle)],
@@ -336,6 +346,7 @@ const COMMANDS: &[CommandSpec] = &[
         description: "Answer the All-Stars weekly check-in",
         audience: Audience::Creators,
         slow: false,
+        admin: false,
         subcommands: &[],
         options: &[required(
             "answer",
@@ -348,6 +359,7 @@ const COMMANDS: &[CommandSpec] = &[
         description: "Stop all direct messages from the bot",
         audience: Audience::Creators,
         slow: false,
+        admin: false,
         subcommands: &[],
         options: &[],
     },
@@ -356,6 +368,16 @@ const COMMANDS: &[CommandSpec] = &[
         description: "Get direct messages from the bot again",
         audience: Audience::Creators,
         slow: false,
+        admin: false,
+        subcommands: &[],
+        options: &[],
+    },
+    CommandSpec {
+        name: "setup",
+        description: "Create or adopt the program's channels and roles here, and check the bot's permissions",
+        audience: Audience::Staff,
+        slow: true,
+        admin: true,
         subcommands: &[],
         options: &[],
     },
@@ -364,6 +386,7 @@ const COMMANDS: &[CommandSpec] = &[
         description: "The commands you can use, or how to use one",
         audience: Audience::Everyone,
         slow: false,
+        admin: false,
         subcommands: &[],
         options: &[suggest(
             optional("command", "a command to explain", OptionKind::Text),

@@ -127,6 +127,9 @@ pub struct CommandSpec {
     /// May take more than a second or two (imports, reports, the tier review): adapters
     /// acknowledge it at once and send the answer when it is ready.
     pub slow: bool,
+    /// Also needs the right to manage the workspace itself (Manage Server on Discord), which the
+    /// platform reports in [`super::Caller::workspace_admin`].
+    pub admin: bool,
     /// When not empty, the command is always one of these, and takes no options of its own.
     pub subcommands: &'static [SubcommandSpec],
     pub options: &'static [OptionSpec],

@@ -209,6 +209,32 @@ impl ChatPlatform for Discord {
         super::send::send(&self.rest, message).await
     }
 
+    async fn setup(
+        &self,
+        pool: &sqlx::PgPool,
+        config: &Config,
+        program: &crate::db::programs::Program,
+        workspace_id: &str,
+    ) -> Result<crate::chat::commands::Reply> {
+        let guild = workspace_id
+            .parse::<u64>()
+            .ok()
+            .filter(|g| *g > 0)
+            .with_context(|| format!("{workspace_id:?} is not a Discord server id"))?;
+        let application_id = config
+            .discord
+            .application_id()
+            .context("discord.application_id is not set")?;
+        super::setup::setup(
+            &self.rest.http,
+            pool,
+            program,
+            GuildId::new(guild),
+            application_id,
+        )
+        .await
+    }
+
     async fn disconnect(&self) {
         self.manager.shutdown_all().await;
         let task = self.task.lock().unwrap_or_else(|e| e.into_inner()).take();

@@ -127,7 +127,14 @@ pub async fn caller(app: &App, interaction: &CommandInteraction) -> anyhow::Resu
         .map(|g| g.to_string())
         .unwrap_or_default();
     let user = &interaction.user;
-    let caller = Caller::new(Platform::Discord, &workspace, &user.id.to_string());
+    // Discord resolves the member's permissions in the channel into the interaction.
+    let admin = interaction
+        .member
+        .as_ref()
+        .and_then(|m| m.permissions)
+        .is_some_and(|p| p.manage_guild() || p.administrator());
+    let caller = Caller::new(Platform::Discord, &workspace, &user.id.to_string())
+        .with_workspace_admin(admin);
     let staff_role =
         crate::db::channels::workspace_staff_role(&app.pool, "discord", &workspace).await?;
     let Some(staff_role) = staff_role else {
