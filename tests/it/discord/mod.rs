@@ -3,6 +3,7 @@
 //! client started as `run` starts it); each submodule tests one capability.
 #![allow(dead_code)]
 
+mod commands;
 mod failures;
 mod life;
 mod start;
@@ -63,7 +64,16 @@ pub struct Bot {
 /// `creator-bot run`'s Discord part on the test's database: the program synced from config (its
 /// server connected), the client started and connected to the fake.
 pub async fn start(pool: &PgPool, fake: &FakeDiscord, now: DateTime<Utc>) -> Bot {
-    let config = config(fake);
+    start_with(pool, fake, now, config(fake)).await
+}
+
+/// [`start`] with a config of the test's own (from [`config`], changed).
+pub async fn start_with(
+    pool: &PgPool,
+    fake: &FakeDiscord,
+    now: DateTime<Utc>,
+    config: Config,
+) -> Bot {
     let program = programs::sync(pool, &config.programs())
         .await
         .unwrap()
