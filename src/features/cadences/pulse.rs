@@ -9,7 +9,7 @@ use sqlx::PgPool;
 use super::Cadence;
 use crate::chat::MessageKind;
 use crate::db::cadences as db;
-use crate::db::stats::leaderboard::{RankedBy, ranked};
+use crate::db::stats::leaderboard::RankedBy;
 use crate::domain::channels::ProgramChannel;
 use crate::domain::format_cents;
 use crate::domain::messages::{Message, format_count};
@@ -47,12 +47,12 @@ async fn vars(pool: &PgPool, c: &Cadence<'_>) -> Result<Vars> {
     let (starts, ends) = c.instants(week);
     let activations = db::new_activations(pool, c.program.id, starts, ends).await?;
     let unlinked = db::unlinked_creators(pool, c.program.id).await?;
-    let top = ranked(
+    let top = crate::features::stats::top_creators(
         pool,
         c.program.id,
         RankedBy::Gmv,
-        (week.from, week.to),
-        (starts, ends),
+        ((week.from, week.to), (starts, ends)),
+        None,
         3,
     )
     .await?;

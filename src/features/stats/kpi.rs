@@ -46,7 +46,7 @@ pub async fn program_kpis(pool: &PgPool, program: &Program, period: Period) -> R
         program.timezone.name(),
     )
     .await?;
-    let ranking = ranking(pool, &mut tx, program, period).await?;
+    let ranking = ranking(pool, &mut tx, program.id, (period.from, period.to)).await?;
     tx.commit().await?;
     let sales = Sales::new(
         sums.gross_gmv_cents,
