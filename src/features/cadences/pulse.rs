@@ -45,8 +45,9 @@ async fn vars(pool: &PgPool, c: &Cadence<'_>) -> Result<Vars> {
     let (gmv, orders) = db::sales(pool, c.program.id, week.from, week.to).await?;
     let (previous, _) = db::sales(pool, c.program.id, before.from, before.to).await?;
     let (starts, ends) = c.instants(week);
-    let activations = db::new_activations(pool, c.program.id, starts, ends).await?;
-    let unlinked = db::unlinked_creators(pool, c.program.id).await?;
+    let activations =
+        crate::features::stats::counts::new_activations(pool, c.program, starts, ends).await?;
+    let unlinked = crate::features::stats::counts::unlinked_creators(pool, c.program).await?;
     let top = crate::features::stats::top_creators(
         pool,
         c.program.id,

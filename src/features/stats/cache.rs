@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 use std::hash::Hash;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, LazyLock, Mutex};
 
 use sqlx::PgPool;
 
@@ -63,6 +63,9 @@ impl<K: Hash + Eq + Clone, S: PartialEq, V> StampedCache<K, S, V> {
         );
     }
 }
+
+/// A cache shared by the whole process.
+pub(crate) type Shared<K, S, V> = LazyLock<Mutex<StampedCache<K, S, V>>>;
 
 /// Locks a cache; a panic elsewhere while holding it leaves nothing half-written worth refusing.
 pub(crate) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {

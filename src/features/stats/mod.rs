@@ -2,6 +2,7 @@
 //! from the daily rollups with the one set of definitions in DOMAIN.md ("KPIs").
 
 mod cache;
+pub mod counts;
 pub mod creator_card;
 pub mod kpi;
 pub mod leaderboard;

@@ -12,7 +12,7 @@ use anyhow::Result;
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{PgConnection, PgPool};
 
-use super::cache::{StampedCache, database_of, lock};
+use super::cache::{Shared, StampedCache, database_of, lock};
 use crate::db::stats::leaderboard::RankedBy;
 use crate::db::stats::{self, ChangeStamp, RollupStamp};
 
@@ -98,9 +98,9 @@ const CAPACITY: usize = 16;
 type GmvKey = (String, i64, NaiveDate, NaiveDate);
 type VideoKey = (String, i64, bool, DateTime<Utc>, DateTime<Utc>);
 
-static GMV: LazyLock<Mutex<StampedCache<GmvKey, RollupStamp, Ranking>>> =
+static GMV: Shared<GmvKey, RollupStamp, Ranking> =
     LazyLock::new(|| Mutex::new(StampedCache::new(CAPACITY)));
-static VIDEOS: LazyLock<Mutex<StampedCache<VideoKey, ChangeStamp, Board>>> =
+static VIDEOS: Shared<VideoKey, ChangeStamp, Board> =
     LazyLock::new(|| Mutex::new(StampedCache::new(CAPACITY)));
 
 /// The GMV ranking of the days `[from, to)`, read through `conn` (so that it belongs to the
