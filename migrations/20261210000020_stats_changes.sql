@@ -82,10 +82,11 @@ CREATE TRIGGER chat_identities_deleted AFTER DELETE ON chat_identities
     REFERENCING OLD TABLE AS changed
     FOR EACH STATEMENT EXECUTE FUNCTION stats_changed('accounts');
 CREATE TRIGGER chat_identities_relinked
-    AFTER UPDATE OF program_id, platform, workspace_id, creator_id ON chat_identities
+    AFTER UPDATE OF program_id, platform, workspace_id, creator_id, left_at ON chat_identities
     FOR EACH ROW WHEN (OLD.program_id <> NEW.program_id OR OLD.platform <> NEW.platform
                        OR OLD.workspace_id <> NEW.workspace_id
-                       OR OLD.creator_id IS DISTINCT FROM NEW.creator_id)
+                       OR OLD.creator_id IS DISTINCT FROM NEW.creator_id
+                       OR OLD.left_at IS DISTINCT FROM NEW.left_at)
     EXECUTE FUNCTION stats_row_changed('accounts');
 
 CREATE TRIGGER chat_workspaces_inserted AFTER INSERT ON chat_workspaces
