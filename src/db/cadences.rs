@@ -116,17 +116,29 @@ pub async fn sales(
 
 /// Creators whose first video ever was posted in `[from, to)`, by handle.
 pub async fn new_activations(
-    db: impl PgExecutor<'_>,
+    db: &mut PgConnection,
     program_id: i64,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> Result<Vec<String>> {
+    let ids = first_posters(&mut *db, program_id, from, to).await?;
+    handles_in_order(db, program_id, &ids).await
+}
+
+/// The ids of the creators whose first video ever was posted in `[from, to)`: those with a video
+/// in the range and none before it (a probe per video of the range, not a pass over every video).
+pub async fn first_posters(
+    db: impl PgExecutor<'_>,
+    program_id: i64,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<i64>> {
     sqlx::query_scalar(
-        "SELECT c.handle FROM creators c
-           JOIN (SELECT creator_id, MIN(posted_at) AS first FROM videos
-                  WHERE program_id = $1 GROUP BY creator_id) f ON f.creator_id = c.id
-          WHERE c.program_id = $1 AND f.first >= $2 AND f.first < $3
-          ORDER BY c.handle",
+        "SELECT DISTINCT v.creator_id FROM videos v
+          WHERE v.program_id = $1 AND v.posted_at >= $2 AND v.posted_at < $3
+            AND NOT EXISTS (SELECT 1 FROM videos e
+                             WHERE e.program_id = $1 AND e.creator_id = v.creator_id
+                               AND e.posted_at < $2)",
     )
     .bind(program_id)
     .bind(from)
@@ -134,6 +146,22 @@ pub async fn new_activations(
     .fetch_all(db)
     .await
     .context("finding new activations")
+}
+
+/// The handles of the creators `ids`, sorted.
+pub async fn handles_in_order(
+    db: impl PgExecutor<'_>,
+    program_id: i64,
+    ids: &[i64],
+) -> Result<Vec<String>> {
+    sqlx::query_scalar(
+        "SELECT handle FROM creators WHERE program_id = $1 AND id = ANY($2) ORDER BY handle",
+    )
+    .bind(program_id)
+    .bind(ids)
+    .fetch_all(db)
+    .await
+    .context("naming creators")
 }
 
 /// A video with its creator and product name.

@@ -119,6 +119,48 @@ pub async fn standings(
     rows.into_iter().map(Standing::try_from).collect()
 }
 
+/// One creator's standing without a full pass: their own numbers by index lookups, as
+/// [`standings`] computes them, except `rank` (`None`) and `selling_creators` (0), which need every
+/// creator and are the caller's to fill in from the window's GMV ranking.
+pub async fn own_standing(
+    db: impl PgExecutor<'_>,
+    program_id: i64,
+    window: &TierWindow,
+    creator_id: i64,
+) -> Result<Option<Standing>> {
+    let row: Option<StandingRow> = sqlx::query_as(
+        "SELECT c.id, c.handle, c.tier, c.tier_pinned, c.tier_since,
+                COALESCE(s.gmv, 0) AS gmv_cents,
+                (SELECT count(*) FROM videos
+                  WHERE program_id = $1 AND creator_id = c.id
+                    AND posted_at >= $5 AND posted_at < $6) AS videos,
+                COALESCE(s.has_sale, false) AS has_sale,
+                NULL::int8 AS rank,
+                0::int8 AS selling_creators,
+                COALESCE(s.gmv_7d, 0) AS gmv_7d_cents
+           FROM creators c
+          CROSS JOIN LATERAL (
+                SELECT SUM(gross_gmv_cents - refunded_gmv_cents) FILTER (WHERE day >= $2)::bigint AS gmv,
+                       SUM(gross_gmv_cents - refunded_gmv_cents) FILTER (WHERE day >= $3)::bigint AS gmv_7d,
+                       bool_or(net_lines > 0) FILTER (WHERE day >= $2) AS has_sale
+                  FROM creator_daily
+                 WHERE program_id = $1 AND creator_id = c.id
+                   AND day >= LEAST($2, $3) AND day < $4) s
+          WHERE c.program_id = $1 AND c.id = $7",
+    )
+    .bind(program_id)
+    .bind(window.first_day)
+    .bind(window.viral_first_day)
+    .bind(window.end_day)
+    .bind(window.videos_from)
+    .bind(window.videos_to)
+    .bind(creator_id)
+    .fetch_optional(db)
+    .await
+    .context("computing a creator's tier numbers")?;
+    row.map(Standing::try_from).transpose()
+}
+
 /// Serialises tier changes of one program (review, check, set, unpin) until the transaction ends,
 /// so a decision is never made on numbers another run is changing.
 pub async fn lock_program(conn: &mut PgConnection, program_id: i64) -> Result<()> {

@@ -63,7 +63,7 @@ async fn monthly(ctx: &Context<'_>) -> Result<Reply> {
             pct(k.sample_conversion_rate),
         ),
     ]));
-    let mix = tier_db::tier_mix(ctx.pool, ctx.program.id).await?;
+    let mix = stats::counts::tier_mix(ctx.pool, ctx.program).await?;
     let count = |t: Tier| mix.iter().find(|(x, _)| *x == t).map_or(0, |(_, n)| *n);
     reply = reply.line(format!(
         "Tiers now: {} All-Stars, {} Steady Earners, {} New & Promising.",

@@ -120,3 +120,61 @@ pub async fn standing(
         .await
         .context("ranking a creator")
 }
+
+/// Which of the creators `ids` are in `tier`, in no order.
+pub async fn in_tier(
+    db: impl PgExecutor<'_>,
+    program_id: i64,
+    ids: &[i64],
+    tier: &str,
+) -> Result<Vec<i64>> {
+    sqlx::query_scalar(
+        "SELECT id FROM creators WHERE program_id = $1 AND id = ANY($2) AND tier = $3",
+    )
+    .bind(program_id)
+    .bind(ids)
+    .bind(tier)
+    .fetch_all(db)
+    .await
+    .context("reading creators' tiers")
+}
+
+/// The first `limit` of the creators `ids` with their `values` (positive), as [`ranked`] lists
+/// them: by value, ties sharing a rank and listed by handle (in the database's collation). The
+/// caller passes every creator that can rank at or above the last place.
+pub async fn places(
+    db: impl PgExecutor<'_>,
+    program_id: i64,
+    ids: &[i64],
+    values: &[i64],
+    limit: i64,
+) -> Result<Vec<RankedRow>> {
+    sqlx::query_as(
+        "SELECT RANK() OVER (ORDER BY t.value DESC) AS rank, c.handle, t.value
+           FROM UNNEST($2::int8[], $3::int8[]) AS t(id, value)
+           JOIN creators c ON c.program_id = $1 AND c.id = t.id
+          ORDER BY t.value DESC, c.handle
+          LIMIT $4",
+    )
+    .bind(program_id)
+    .bind(ids)
+    .bind(values)
+    .bind(limit)
+    .fetch_all(db)
+    .await
+    .context("naming the leaderboard's places")
+}
+
+/// A creator's handle.
+pub async fn handle_of(
+    db: impl PgExecutor<'_>,
+    program_id: i64,
+    creator_id: i64,
+) -> Result<Option<String>> {
+    sqlx::query_scalar("SELECT handle FROM creators WHERE program_id = $1 AND id = $2")
+        .bind(program_id)
+        .bind(creator_id)
+        .fetch_optional(db)
+        .await
+        .context("reading a creator's handle")
+}

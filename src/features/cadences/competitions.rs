@@ -12,7 +12,7 @@ use super::Cadence;
 use crate::chat::MessageKind;
 use crate::db::cadences::{self as db, Competition};
 use crate::db::programs::Program;
-use crate::db::stats::leaderboard::{RankedBy, RankedRow, ranked_in};
+use crate::db::stats::leaderboard::{RankedBy, RankedRow};
 use crate::domain::channels::ProgramChannel;
 use crate::domain::messages::{Message, format_count, format_day};
 use crate::domain::timefmt::{local_day, start_of_day};
@@ -151,12 +151,11 @@ pub async fn standings(
     } else {
         instants
     };
-    ranked_in(
+    crate::features::stats::top_creators(
         pool,
         program.id,
         ranked_by(&competition.metric),
-        (competition.starts_on, to),
-        instants,
+        ((competition.starts_on, to), instants),
         competition.tier.as_deref(),
         limit,
     )

@@ -9,7 +9,7 @@ use sqlx::PgPool;
 use super::Cadence;
 use crate::chat::MessageKind;
 use crate::db::cadences as db;
-use crate::db::stats::leaderboard::{RankedBy, ranked};
+use crate::db::stats::leaderboard::RankedBy;
 use crate::domain::channels::ProgramChannel;
 use crate::domain::format_cents;
 use crate::domain::messages::{Message, format_count};
@@ -45,14 +45,15 @@ async fn vars(pool: &PgPool, c: &Cadence<'_>) -> Result<Vars> {
     let (gmv, orders) = db::sales(pool, c.program.id, week.from, week.to).await?;
     let (previous, _) = db::sales(pool, c.program.id, before.from, before.to).await?;
     let (starts, ends) = c.instants(week);
-    let activations = db::new_activations(pool, c.program.id, starts, ends).await?;
-    let unlinked = db::unlinked_creators(pool, c.program.id).await?;
-    let top = ranked(
+    let activations =
+        crate::features::stats::counts::new_activations(pool, c.program, starts, ends).await?;
+    let unlinked = crate::features::stats::counts::unlinked_creators(pool, c.program).await?;
+    let top = crate::features::stats::top_creators(
         pool,
         c.program.id,
         RankedBy::Gmv,
-        (week.from, week.to),
-        (starts, ends),
+        ((week.from, week.to), (starts, ends)),
+        None,
         3,
     )
     .await?;

@@ -146,7 +146,7 @@ pub async fn creator_card(
         }));
     };
     let samples = creator_samples(&mut *tx, program.id, c.creator_id, tz).await?;
-    let ranking = ranking(pool, &mut tx, program, period).await?;
+    let ranking = ranking(pool, &mut tx, program.id, (period.from, period.to)).await?;
     let messages = outbox_view::list(
         &mut tx,
         program.id,

@@ -1,13 +1,18 @@
-//! The program's KPIs over a period.
+//! The program's KPIs over a period: the rollups' sums read each time (a few index lookups), the
+//! GMV ranking and the video and sample sums kept while their database stamps hold.
+
+use std::sync::{Arc, LazyLock, Mutex};
 
 use anyhow::Result;
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
-use sqlx::PgPool;
+use sqlx::{PgConnection, PgPool};
 
+use super::cache::{Shared, StampedCache, database_of, lock};
 use super::{Sales, bounds, cost_kpis, ranking::ranking};
 use crate::db::programs::Program;
-use crate::db::stats::program::program_sums;
+use crate::db::stats::program::{ActivitySums, activity_sums, program_sums};
+use crate::db::stats::{ChangeStamp, change_stamp};
 use crate::domain::Period;
 use crate::domain::kpi::{div_round, median, ratio};
 use crate::domain::pareto::{ParetoShare, pareto};
@@ -38,15 +43,9 @@ pub async fn program_kpis(pool: &PgPool, program: &Program, period: Period) -> R
     let (days, instants) = bounds(program, period);
     // One snapshot for every number, so an import committing meanwhile cannot mix old and new.
     let mut tx = super::snapshot(pool).await?;
-    let sums = program_sums(
-        &mut *tx,
-        program.id,
-        days,
-        instants,
-        program.timezone.name(),
-    )
-    .await?;
-    let ranking = ranking(pool, &mut tx, program, period).await?;
+    let sums = program_sums(&mut *tx, program.id, days).await?;
+    let activity = activity(pool, &mut tx, program, days, instants).await?;
+    let ranking = ranking(pool, &mut tx, program.id, (period.from, period.to)).await?;
     tx.commit().await?;
     let sales = Sales::new(
         sums.gross_gmv_cents,
@@ -59,7 +58,7 @@ pub async fn program_kpis(pool: &PgPool, program: &Program, period: Period) -> R
         ],
     );
     let (program_cost_cents, roi, cpa_cents) =
-        cost_kpis(&sales, sums.sample_cost_cents, sums.other_cost_cents);
+        cost_kpis(&sales, activity.sample_cost_cents, sums.other_cost_cents);
     let selling = ranking.selling_creators();
     let mut days_to_first_sale = sums.days_to_first_sale;
     Ok(ProgramKpis {
@@ -68,16 +67,59 @@ pub async fn program_kpis(pool: &PgPool, program: &Program, period: Period) -> R
         currency: program.currency.clone(),
         selling_creators: selling,
         gmv_per_creator_cents: div_round(sales.gmv_cents, selling as i64),
-        activated_creators: sums.activated_creators,
-        sample_conversion_rate: ratio(sums.samples_posted, sums.samples_delivered),
+        activated_creators: activity.activated_creators,
+        sample_conversion_rate: ratio(activity.samples_posted, activity.samples_delivered),
         median_days_to_first_sale: median(&mut days_to_first_sale),
         program_cost_cents,
         roi,
         cpa_cents,
         clv_cents: div_round(sums.lifetime_gmv_cents, ranking.lifetime_sellers()),
-        views: sums.views,
-        engagement_rate: ratio(sums.interactions, sums.views),
+        views: activity.views,
+        engagement_rate: ratio(activity.interactions, activity.views),
         pareto: pareto(ranking.gmv_desc()),
         sales,
     })
+}
+
+type ActivityKey = (
+    String,
+    i64,
+    NaiveDate,
+    NaiveDate,
+    DateTime<Utc>,
+    DateTime<Utc>,
+    String,
+);
+
+/// The activity sums of the periods asked about lately (they are small).
+static ACTIVITY: Shared<ActivityKey, ChangeStamp, ActivitySums> =
+    LazyLock::new(|| Mutex::new(StampedCache::new(64)));
+
+/// The period's video and sample sums: reading them costs a pass over the period's videos and a
+/// probe per delivered sample, so they are kept while the `activity` change stamp (videos,
+/// samples, products) is the same.
+async fn activity(
+    pool: &PgPool,
+    conn: &mut PgConnection,
+    program: &Program,
+    days: (NaiveDate, NaiveDate),
+    instants: (DateTime<Utc>, DateTime<Utc>),
+) -> Result<Arc<ActivitySums>> {
+    let tz = program.timezone.name();
+    let key = (
+        database_of(pool),
+        program.id,
+        days.0,
+        days.1,
+        instants.0,
+        instants.1,
+        tz.to_string(),
+    );
+    let stamp = change_stamp(&mut *conn, program.id, "activity").await?;
+    if let Some(hit) = lock(&ACTIVITY).get(&key, &stamp) {
+        return Ok(hit);
+    }
+    let sums = Arc::new(activity_sums(&mut *conn, program.id, days, instants, tz).await?);
+    lock(&ACTIVITY).put(key, stamp, sums.clone());
+    Ok(sums)
 }

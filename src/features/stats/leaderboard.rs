@@ -1,15 +1,20 @@
-//! Leaderboards: creators ranked by GMV, videos or views over a period.
+//! Leaderboards: creators ranked by GMV, videos or views over a period, read off the period's
+//! board (see [`super::ranking`]) with only the places shown named from the database.
 
 use std::fmt;
 use std::str::FromStr;
 
+use std::collections::HashSet;
+
 use anyhow::Result;
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::ser::{Serialize, SerializeMap, Serializer};
-use sqlx::PgPool;
+use sqlx::{PgConnection, PgPool};
 
 use super::bounds;
+use super::ranking::board;
 use crate::db::programs::Program;
-use crate::db::stats::leaderboard::{RankedBy, ranked, standing};
+use crate::db::stats::leaderboard::{RankedBy, RankedRow, handle_of, in_tier, places};
 use crate::domain::Period;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -91,12 +96,12 @@ pub async fn leaderboard(
     limit: u32,
 ) -> Result<Vec<LeaderboardRow>> {
     let (days, instants) = bounds(program, period);
-    let rows = ranked(
+    let rows = top_creators(
         pool,
         program.id,
         ranked_by(metric),
-        days,
-        instants,
+        (days, instants),
+        None,
         i64::from(limit),
     )
     .await?;
@@ -111,6 +116,75 @@ pub async fn leaderboard(
         .collect())
 }
 
+/// The first `limit` creators (of `tier` only, when set) with a positive value of `by` over the
+/// period given as days and instants, as [`crate::db::stats::leaderboard::ranked_in`] lists them,
+/// from the period's board.
+pub async fn top_creators(
+    pool: &PgPool,
+    program_id: i64,
+    by: RankedBy,
+    (days, instants): ((NaiveDate, NaiveDate), (DateTime<Utc>, DateTime<Utc>)),
+    tier: Option<&str>,
+    limit: i64,
+) -> Result<Vec<RankedRow>> {
+    // One snapshot: the board's stamp, the tiers and the handles all see the same writes.
+    let mut tx = super::snapshot(pool).await?;
+    let board = board(pool, &mut tx, program_id, by, days, instants).await?;
+    let positive = board.positive();
+    let (ids, values) = (&board.ids()[..positive], &board.values()[..positive]);
+    let limit_places = usize::try_from(limit).unwrap_or(0);
+    let (ids, values) = match tier {
+        // Everyone at or above the last place's value: ties at the last place are listed by handle.
+        None => {
+            let end = match limit_places.checked_sub(1).map(|last| values.get(last)) {
+                None => 0,
+                Some(Some(&last)) => values.partition_point(|&v| v >= last),
+                Some(None) => values.len(),
+            };
+            (ids[..end].to_vec(), values[..end].to_vec())
+        }
+        Some(tier) => {
+            in_tier_down_to_last_place(&mut tx, program_id, ids, values, tier, limit_places).await?
+        }
+    };
+    let rows = places(&mut *tx, program_id, &ids, &values, limit).await?;
+    tx.commit().await?;
+    Ok(rows)
+}
+
+/// The creators of `tier` on a board (`ids`/`values`, highest first) down to the value of the
+/// tier's `limit`-th: read in growing chunks, as a tier's best are usually near the top.
+async fn in_tier_down_to_last_place(
+    conn: &mut PgConnection,
+    program_id: i64,
+    ids: &[i64],
+    values: &[i64],
+    tier: &str,
+    limit: usize,
+) -> Result<(Vec<i64>, Vec<i64>)> {
+    let (mut kept_ids, mut kept_values) = (Vec::new(), Vec::new());
+    let (mut at, mut chunk) = (0, (limit * 4).max(64));
+    while at < ids.len() && limit > 0 {
+        if kept_values.len() >= limit && values[at] < kept_values[limit - 1] {
+            break;
+        }
+        let end = (at + chunk).min(ids.len());
+        let members: HashSet<i64> = in_tier(&mut *conn, program_id, &ids[at..end], tier)
+            .await?
+            .into_iter()
+            .collect();
+        for i in at..end {
+            if members.contains(&ids[i]) {
+                kept_ids.push(ids[i]);
+                kept_values.push(values[i]);
+            }
+        }
+        at = end;
+        chunk *= 4;
+    }
+    Ok((kept_ids, kept_values))
+}
+
 /// One creator's place on the leaderboard of `metric` in `period`; `None` without a positive
 /// value.
 pub async fn place_of(
@@ -121,21 +195,21 @@ pub async fn place_of(
     creator_id: i64,
 ) -> Result<Option<LeaderboardRow>> {
     let (days, instants) = bounds(program, period);
-    let row = standing(
-        pool,
-        program.id,
-        ranked_by(metric),
-        days,
-        instants,
-        creator_id,
-    )
-    .await?;
-    Ok(row.map(|r| LeaderboardRow {
-        rank: r.rank,
-        handle: r.handle,
-        metric,
-        value: r.value,
-    }))
+    let mut tx = super::snapshot(pool).await?;
+    let board = board(pool, &mut tx, program.id, ranked_by(metric), days, instants).await?;
+    let place = match board.value_of(creator_id).filter(|&v| v > 0) {
+        Some(value) => handle_of(&mut *tx, program.id, creator_id)
+            .await?
+            .map(|handle| LeaderboardRow {
+                rank: board.rank_of(value),
+                handle,
+                metric,
+                value,
+            }),
+        None => None,
+    };
+    tx.commit().await?;
+    Ok(place)
 }
 
 fn ranked_by(metric: Metric) -> RankedBy {

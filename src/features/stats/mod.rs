@@ -1,10 +1,12 @@
 //! Stats: the program's KPIs, a creator's stats card and leaderboards over a period, computed
 //! from the daily rollups with the one set of definitions in DOMAIN.md ("KPIs").
 
+mod cache;
+pub mod counts;
 pub mod creator_card;
 pub mod kpi;
 pub mod leaderboard;
-mod ranking;
+pub(crate) mod ranking;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
@@ -17,7 +19,7 @@ pub use creator_card::{
     CreatorCard, LastVideo, SampleCard, SampleStatus, UnknownCreator, creator_card,
 };
 pub use kpi::{ProgramKpis, program_kpis};
-pub use leaderboard::{LeaderboardRow, Metric, leaderboard, place_of};
+pub use leaderboard::{LeaderboardRow, Metric, leaderboard, place_of, top_creators};
 
 /// Sales quantities shared by the program KPIs and the creator card (same JSON keys in both).
 #[derive(Debug, Clone, PartialEq, Serialize)]

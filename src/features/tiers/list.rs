@@ -27,7 +27,7 @@ pub async fn list(
     limit: u32,
 ) -> Result<TierList> {
     Ok(match tier {
-        None => TierList::Mix(tier_db::tier_mix(pool, program.id).await?),
+        None => TierList::Mix(crate::features::stats::counts::tier_mix(pool, program).await?),
         Some(tier) => {
             let (members, total) =
                 tier_db::members(pool, program.id, tier, i64::from(limit)).await?;

@@ -12,6 +12,7 @@ use crate::db::programs::Program;
 use crate::db::tiers as tier_db;
 use crate::domain::tier_rules::{ChangeKind, TierError, TierWindow, earned_tier, next_step};
 use crate::domain::{Handle, Tier};
+use crate::features::stats::{self, ranking};
 
 /// The answer to "why am I in this tier?". JSON keys are stable.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -53,16 +54,26 @@ pub async fn why(
     handle: &Handle,
     at: DateTime<Utc>,
 ) -> Result<TierWhy> {
-    let creator = tier_db::creator_by_handle(pool, program.id, handle.as_str())
+    // One snapshot for the creator, their numbers and the ranking they are placed in.
+    let mut tx = stats::snapshot(pool).await?;
+    let creator = tier_db::creator_by_handle(&mut *tx, program.id, handle.as_str())
         .await?
         .ok_or_else(|| for_user(TierError::UnknownCreator(handle.as_str().to_string())))?;
     let window = TierWindow::at(at, program.timezone, cfg);
-    let standing = tier_db::standings(pool, program.id, &window, Some(creator.id))
+    let mut standing = tier_db::own_standing(&mut *tx, program.id, &window, creator.id)
         .await?
-        .into_iter()
-        .next()
         .ok_or_else(|| for_user(TierError::UnknownCreator(handle.as_str().to_string())))?;
-    let history = tier_db::history(pool, program.id, creator.id).await?;
+    // The rank among every selling creator of the window comes from the window's GMV ranking
+    // (the same selling creators and GMV as the full pass), kept between calls.
+    let days = (window.first_day, window.end_day);
+    let ranking = ranking::ranking(pool, &mut tx, program.id, days).await?;
+    standing.metrics.selling_creators = ranking.selling_creators() as i64;
+    standing.metrics.rank = standing
+        .metrics
+        .has_sale
+        .then(|| ranking.board.rank_of(standing.metrics.gmv_cents));
+    let history = tier_db::history(&mut *tx, program.id, creator.id).await?;
+    tx.commit().await?;
     let m = standing.metrics;
     let currency = &program.currency;
     let earned = earned_tier(&m, cfg, currency);
