@@ -156,3 +156,111 @@ async fn setup_creates_what_is_missing_and_staff_get_private_answers(pool: PgPoo
     );
     assert_eq!(body["data"]["embeds"][0]["color"], 0xE69F00);
 }
+
+#[sqlx::test(migrator = "creator_bot::db::MIGRATOR")]
+async fn setup_says_what_would_break_and_how_to_fix_it(pool: PgPool) {
+    use crate::discord_fake::FakeRole;
+    // An All-Stars role already exists, placed above the bot's role; the bot cannot manage
+    // channels.
+    let everything_but_channels = crate::discord_fake::default_bot_permissions() & !(1 << 4);
+    let fake = FakeDiscord::start(
+        guild()
+            .role(FakeRole::new(7_001, "All-Stars", 20))
+            .bot_permissions(everything_but_channels),
+    )
+    .await;
+    let bot = start(&pool, &fake, NOW.parse().unwrap()).await;
+    let http = Discord::http(&bot.app.config, "fake-bot-token").unwrap();
+    let reply = setup::setup(
+        &http,
+        &pool,
+        &bot.program,
+        poise::serenity_prelude::GuildId::new(GUILD),
+        APPLICATION_ID,
+    )
+    .await
+    .unwrap();
+    assert_eq!(reply.outcome, creator_bot::chat::commands::Outcome::Refused);
+    let text = reply.text();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[1], "Created: role Steady Earners, role Staff.");
+    assert_eq!(lines[2], "Already there, now used: role All-Stars.");
+    assert_eq!(lines[3], "To fix (6):");
+    assert_eq!(
+        lines[4],
+        "• The bot is missing Manage Channels: in Server Settings → Roles, give the bot's role \
+         these permissions (or invite it again with the link below)."
+    );
+    assert_eq!(
+        lines[5],
+        "• The bot's role is below the All-Stars role, so it can't grant it: in Server Settings \
+         → Roles, drag the bot's role above All-Stars."
+    );
+    assert!(
+        lines[6].starts_with("• Could not create #all-stars: HTTP 403 POST (code 50013)"),
+        "{}",
+        lines[6]
+    );
+    // The role it adopted is in the map all the same.
+    let role: Option<String> = sqlx::query_scalar(
+        "SELECT role_id FROM chat_roles WHERE platform = 'discord' AND role = 'all_stars'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(role.as_deref(), Some("7001"));
+}
+
+#[sqlx::test(migrator = "creator_bot::db::MIGRATOR")]
+async fn slash_setup_is_for_staff_who_may_manage_the_server(pool: PgPool) {
+    use crate::discord_fake::{FakeMember, FakeRole};
+    const ADMIN_ROLE: u64 = 7_100;
+    const STAFF_ROLE: u64 = 7_101;
+    let fake = FakeDiscord::start(
+        guild()
+            .role(FakeRole::new(ADMIN_ROLE, "Admins", 5).permissions(1 << 5))
+            .role(FakeRole::new(STAFF_ROLE, "Staff", 4).permissions(1 << 13))
+            .member(FakeMember::new(LENA, "lena").roles([ADMIN_ROLE, STAFF_ROLE]))
+            .member(FakeMember::new(STRANGER, "sam").roles([STAFF_ROLE])),
+    )
+    .await;
+    let bot = start(&pool, &fake, NOW.parse().unwrap()).await;
+    let mut conn = pool.acquire().await.unwrap();
+    creator_bot::db::channels::set_role(&mut conn, bot.program.id, "discord", "staff", "7101")
+        .await
+        .unwrap();
+    drop(conn);
+
+    // Staff without Manage Server: refused, privately, with who can do it.
+    let sam = fake.member(GUILD, STRANGER).unwrap();
+    let run = fake.interaction_command(GUILD, &sam, "setup", json!([]), None);
+    assert_eq!(
+        run.callback(PATIENCE).await.unwrap().json().unwrap()["type"],
+        5
+    );
+    let edit = run.edit(PATIENCE).await.unwrap();
+    assert_eq!(
+        edit.json().unwrap()["embeds"][0]["description"],
+        "/setup changes the server's channels and roles, so it needs the Manage Server \
+         permission as well: ask a server admin to run it."
+    );
+    assert!(fake.requests_to("POST", "/guilds/*/channels").is_empty());
+
+    // Lena may: deferred at once, then the report edited in.
+    let lena = fake.member(GUILD, LENA).unwrap();
+    let run = fake.interaction_command(GUILD, &lena, "setup", json!([]), None);
+    let callback = run.callback(PATIENCE).await.unwrap();
+    assert_eq!(callback.json().unwrap()["type"], 5);
+    assert_eq!(callback.json().unwrap()["data"]["flags"], 64);
+    let edit = run.edit(PATIENCE).await.unwrap();
+    let embed = &edit.json().unwrap()["embeds"][0];
+    assert_eq!(embed["title"], "Discord setup for Glow Creators");
+    assert_eq!(
+        embed["description"],
+        "Created: role All-Stars, role Steady Earners, channel #all-stars, channel \
+         #steady-earners, channel #competitions, channel #staff.\n\
+         Already there, now used: role Staff.\n\
+         Everything the bot needs is in place."
+    );
+    assert_eq!(fake.requests_to("POST", "/guilds/*/channels").len(), 4);
+}
