@@ -82,6 +82,8 @@ pub enum Recipient {
     Creator { creator_id: i64, handle: String },
     /// One of the program's channels.
     Channel(ProgramChannel),
+    /// A chat user not linked to a creator (a new member welcomed).
+    ChatUser { user_id: String },
 }
 
 /// Where one delivery goes on its platform, in the platform's own ids: the dispatcher resolves

@@ -31,7 +31,7 @@ pub async fn fan_out(
 ) -> Result<FannedOut> {
     let row: (i64, i64, i64) = sqlx::query_as(
         "WITH due AS (
-             SELECT id, program_id, kind, creator_id, due_at FROM outbox
+             SELECT id, program_id, kind, creator_id, payload, due_at FROM outbox
               WHERE status = 'pending' AND due_at <= $1
                 AND ($3::bigint IS NULL OR program_id = $3)
               ORDER BY due_at, id
@@ -47,7 +47,15 @@ pub async fn fan_out(
                FROM due d
                JOIN connected_accounts ci ON ci.program_id = d.program_id
                                          AND ci.creator_id = d.creator_id
-              WHERE d.kind IN ('dm', 'membership')),
+              WHERE d.kind IN ('dm', 'membership')
+             UNION
+             -- A DM to a chat user who is no creator yet: the workspace it names, if connected.
+             SELECT d.id, d.program_id, w.platform, d.due_at
+               FROM due d
+               JOIN chat_workspaces w ON w.program_id = d.program_id
+                                     AND w.platform = d.payload->'to'->>'platform'
+                                     AND w.workspace_id = d.payload->'to'->>'workspace_id'
+              WHERE d.kind = 'dm' AND d.creator_id IS NULL),
          inserted AS (
              INSERT INTO deliveries (program_id, outbox_id, platform, due_at)
              SELECT program_id, id, platform, due_at FROM targets ORDER BY id, platform
@@ -158,7 +166,9 @@ pub async fn claim(
                 m.creator_id, m.channel, m.template, m.payload, c.handle,
                 COALESCE(c.opted_out, false) AS opted_out,
                 COALESCE(c.timezone, p.timezone) AS timezone,
-                ci.user_id, ci.workspace_id, ci.dm_channel_id, ch.channel_id, r.role_id
+                COALESCE(ci.user_id, m.payload->'to'->>'user_id') AS user_id,
+                COALESCE(ci.workspace_id, m.payload->'to'->>'workspace_id') AS workspace_id,
+                ci.dm_channel_id, ch.channel_id, r.role_id
            FROM claimed d
            JOIN outbox m ON m.id = d.outbox_id
            JOIN programs p ON p.id = d.program_id

@@ -32,10 +32,12 @@ pub enum Message {
     CompetitionStandings,
     CompetitionWinners,
     DeliveryFailedAlert,
+    /// A new member of the program's server, not linked to a creator yet.
+    MemberWelcome,
 }
 
 impl Message {
-    pub const ALL: [Message; 26] = [
+    pub const ALL: [Message; 27] = [
         Message::OnboardingWelcome,
         Message::OnboardingContentGuide,
         Message::OnboardingCatalogue,
@@ -62,6 +64,7 @@ impl Message {
         Message::CompetitionStandings,
         Message::CompetitionWinners,
         Message::DeliveryFailedAlert,
+        Message::MemberWelcome,
     ];
 
     /// The template's name, as stored in the outbox's `template` column; the file is
@@ -94,6 +97,7 @@ impl Message {
             Message::CompetitionStandings => "competition_standings",
             Message::CompetitionWinners => "competition_winners",
             Message::DeliveryFailedAlert => "delivery_failed_alert",
+            Message::MemberWelcome => "member_welcome",
         }
     }
 
@@ -165,6 +169,7 @@ impl Message {
             Message::CompetitionStandings => &["name", "metric", "ends_on", "standings"],
             Message::CompetitionWinners => &["name", "metric", "winners", "prize"],
             Message::DeliveryFailedAlert => &["what", "template", "reason"],
+            Message::MemberWelcome => &["name", "program"],
         }
     }
 }

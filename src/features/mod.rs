@@ -6,6 +6,7 @@ pub mod cadences;
 pub mod demo;
 pub mod import;
 pub mod linking;
+pub mod members;
 pub mod opt_out;
 pub mod samples;
 pub mod sequences;

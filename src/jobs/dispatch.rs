@@ -230,6 +230,14 @@ impl Dispatcher {
                     handle: handle.clone(),
                 }
             }
+            (MessageKind::Dm, None, _, _) if row.payload["to"]["user_id"].is_string() => {
+                Recipient::ChatUser {
+                    user_id: row.payload["to"]["user_id"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_string(),
+                }
+            }
             (MessageKind::Dm | MessageKind::Membership, _, _, _) => {
                 return failed("the creator it was for no longer exists".into());
             }
@@ -544,6 +552,7 @@ fn failure_alert(
 ) -> Result<NewMessage> {
     let what = match (row.kind.as_str(), &row.handle, &row.channel) {
         ("dm", Some(h), _) => format!("a DM to @{h}"),
+        ("dm", None, None) => "a welcome DM to a new member".to_string(),
         ("membership", Some(h), _) => format!("a tier membership change for @{h}"),
         (_, _, Some(c)) => format!("a post in {}", ProgramChannel::display_key(c)),
         _ => "a message".to_string(),

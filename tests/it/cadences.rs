@@ -21,7 +21,7 @@ async fn sent(pool: &PgPool, at: DateTime<Utc>) -> Vec<(String, String)> {
         .into_iter()
         .filter_map(|r| match r.message.to {
             Recipient::Channel(c) => Some((c.key(), r.message.text)),
-            Recipient::Creator { .. } => None,
+            Recipient::Creator { .. } | Recipient::ChatUser { .. } => None,
         })
         .collect()
 }

@@ -22,6 +22,7 @@ async fn memberships(pool: &PgPool, at: DateTime<Utc>) -> Vec<(String, String, S
             let handle = match r.message.to {
                 Recipient::Creator { handle, .. } => handle,
                 Recipient::Channel(c) => c.key(),
+                Recipient::ChatUser { user_id } => user_id,
             };
             let field = |k: &str| {
                 r.message.payload[k]

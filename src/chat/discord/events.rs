@@ -1,5 +1,6 @@
 //! Gateway events the bot acts on: each shard's connection state (for `/readyz`), and members
-//! leaving or coming back (a creator who left gets nothing more until they return).
+//! leaving (a creator who left gets nothing more until they return) or joining (welcomed once
+//! and asked to link, or counted again if they were linked).
 
 use poise::serenity_prelude as serenity;
 use serenity::{ConnectionStage, FullEvent};
@@ -33,13 +34,24 @@ pub async fn handle(
         FullEvent::GuildMemberRemoval { guild_id, user, .. } => {
             member_left(&bot.app, &guild_id.to_string(), &user.id.to_string()).await;
         }
-        FullEvent::GuildMemberAddition { new_member } => {
-            member_back(
+        FullEvent::GuildMemberAddition { new_member } if !new_member.user.bot => {
+            let guild = new_member.guild_id.to_string();
+            let user = new_member.user.id.to_string();
+            let name = new_member.display_name().to_string();
+            let joined = crate::features::members::joined(
                 &bot.app,
-                &new_member.guild_id.to_string(),
-                &new_member.user.id.to_string(),
+                crate::chat::Platform::Discord,
+                &guild,
+                &user,
+                &name,
             )
             .await;
+            match joined {
+                Ok(joined) => {
+                    tracing::info!(guild, user, ?joined, "a member joined the Discord server")
+                }
+                Err(e) => tracing::warn!(guild, user, "welcoming a member: {e:#}"),
+            }
         }
         _ => {}
     }
@@ -58,24 +70,5 @@ async fn member_left(app: &crate::app::App, guild: &str, user: &str) {
         Ok(true) => tracing::info!(guild, user, "a linked member left the Discord server"),
         Ok(false) => {}
         Err(e) => tracing::warn!(guild, user, "recording a member who left: {e:#}"),
-    }
-}
-
-async fn member_back(app: &crate::app::App, guild: &str, user: &str) {
-    let done = async {
-        let Some(program) = crate::db::chat::workspace_program(&app.pool, "discord", guild).await?
-        else {
-            return Ok(false);
-        };
-        crate::db::chat::mark_back(&app.pool, program, "discord", guild, user).await
-    };
-    match done.await {
-        Ok(true) => tracing::info!(
-            guild,
-            user,
-            "a linked member came back to the Discord server"
-        ),
-        Ok(false) => {}
-        Err(e) => tracing::warn!(guild, user, "recording a member who came back: {e:#}"),
     }
 }

@@ -6,6 +6,7 @@
 mod commands;
 mod failures;
 mod life;
+mod members;
 mod start;
 
 use std::sync::Arc;
