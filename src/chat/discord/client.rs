@@ -196,9 +196,22 @@ impl ChatPlatform for Discord {
         Platform::Discord
     }
 
+    /// Every shard that has been ready is connected now. serenity's own view of its runners is
+    /// the authority (a shard being restarted after an outage has no runner, and sends no stage
+    /// event); the events are the fallback while the manager is busy.
     fn is_ready(&self) -> bool {
         let shards = self.state.shards.lock().unwrap_or_else(|e| e.into_inner());
-        !shards.is_empty() && shards.values().all(|connected| *connected)
+        if shards.is_empty() || !shards.values().all(|connected| *connected) {
+            return false;
+        }
+        match self.manager.runners.try_lock() {
+            Ok(runners) => shards.keys().all(|id| {
+                runners
+                    .get(&serenity::ShardId(*id))
+                    .is_some_and(|r| r.stage == serenity::ConnectionStage::Connected)
+            }),
+            Err(_) => true,
+        }
     }
 
     async fn open_dm(&self, user_id: &str) -> Result<String, SendError> {

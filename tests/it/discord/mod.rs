@@ -7,6 +7,7 @@ mod commands;
 mod failures;
 mod life;
 mod members;
+mod service;
 mod start;
 
 use std::sync::Arc;

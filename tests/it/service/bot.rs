@@ -102,13 +102,26 @@ fn field(text: &str, name: &str) -> Option<String> {
 }
 
 impl Bot {
-    /// Starts the bot on `database_url` and waits until it listens.
+    /// Starts the bot (`run --console`) on `database_url` and waits until it listens.
     pub fn start(config: &Path, database_url: &str, args: &[&str]) -> Bot {
+        Bot::start_with(config, database_url, args, &["run", "--console"], &[])
+    }
+
+    /// Starts `creator-bot {args} {command}` with `env` added, and waits until it listens and
+    /// sends.
+    pub fn start_with(
+        config: &Path,
+        database_url: &str,
+        args: &[&str],
+        command: &[&str],
+        env: &[(&str, &str)],
+    ) -> Bot {
         let mut child = Command::new(env!("CARGO_BIN_EXE_creator-bot"))
             .arg("--config")
             .arg(config)
             .args(args)
-            .args(["run", "--console"])
+            .args(command)
+            .envs(env.iter().copied())
             .env("DATABASE_URL", database_url)
             .env_remove("CREATOR_BOT_CONFIG")
             .env_remove("CREATOR_BOT_LOG")
