@@ -525,3 +525,56 @@ async fn a_bad_option_value_is_answered_with_the_registrys_usage(pool: PgPool) {
     );
     assert_eq!(embed(&body["data"])["color"], REFUSED);
 }
+
+#[sqlx::test(migrator = "creator_bot::db::MIGRATOR")]
+async fn staff_kpi_30d_is_a_private_embed_with_the_exact_figures(pool: PgPool) {
+    let glow = Glow::start(&pool).await;
+    let run = glow.command(
+        &lena(),
+        "kpi",
+        json!([{ "name": "period", "type": 3, "value": "30d" }]),
+    );
+    let body = callback(&run).await;
+    assert_eq!(body["type"], 4);
+    assert_eq!(body["data"]["flags"], 64);
+    let embed = embed(&body["data"]);
+    assert_eq!(
+        embed["title"],
+        "KPIs for Glow Creators, 2026-11-01 to 2026-11-30"
+    );
+    assert_eq!(embed["color"], 0x009E73);
+    // The figures of the console's /kpi 30d (tests/it/commands_stats.rs), one field each.
+    let expected = [
+        ("GMV (net)", "$295.00"),
+        ("Gross GMV", "$350.00"),
+        ("Refunded GMV", "$55.00"),
+        ("Orders", "7"),
+        ("Average order value", "$42.14"),
+        ("Commission", "$31.00"),
+        ("  estimated", "$29.50"),
+        ("  actual", "$14.00"),
+        ("Commission / revenue", "10.51%"),
+        ("Selling creators", "6"),
+        ("GMV per selling creator", "$49.17"),
+        ("Activated creators", "4"),
+        ("Sample conversion", "57.14%"),
+        ("Median days to first sale", "8.5 days"),
+        ("Program cost", "$202.00"),
+        ("ROI", "46.04%"),
+        ("Cost per order", "$28.86"),
+        ("CLV (lifetime GMV per seller)", "$63.33"),
+        ("Views", "6,500"),
+        ("Engagement rate", "6.94%"),
+        ("Top 1% (1 creator) GMV share", "61.02%"),
+        ("Top 5% (1 creator) GMV share", "61.02%"),
+        ("Top 10% (1 creator) GMV share", "61.02%"),
+        ("Top 20% (2 creators) GMV share", "74.58%"),
+    ];
+    assert_eq!(
+        fields(embed),
+        expected
+            .iter()
+            .map(|(n, v)| (n.to_string(), v.to_string()))
+            .collect::<Vec<_>>()
+    );
+}
