@@ -78,3 +78,130 @@ async fn run_follows_the_gateway_in_readyz(pool: PgPool) {
     assert!(logs.contains("connected to Discord"), "{logs}");
     assert!(!logs.contains(TOKEN), "the token was logged:\n{logs}");
 }
+
+/// `creator-bot --config CONFIG ARGS` with `env`, run off the runtime's thread (the fake answers
+/// on it): exit code, stdout, stderr.
+async fn cli(
+    pool: &PgPool,
+    config: &std::path::Path,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> (i32, String, String) {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_creator-bot"));
+    command
+        .arg("--config")
+        .arg(config)
+        .args(args)
+        .envs(env.iter().copied())
+        .env("DATABASE_URL", database_url(pool))
+        .env_remove("CREATOR_BOT_CONFIG")
+        .env_remove("DISCORD_TOKEN");
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    let out = tokio::task::spawn_blocking(move || command.output().unwrap())
+        .await
+        .unwrap();
+    (
+        out.status.code().unwrap(),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+fn write_config(dir: &std::path::Path, fake: &FakeDiscord) -> std::path::PathBuf {
+    let config = dir.join("creator-bot.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "default_program = \"glow\"\n\n[[programs]]\nslug = \"glow\"\nname = \"Glow Creators\"\n\
+             discord_guild_id = \"{GUILD}\"\n\n[lifecycle]\ntemplates_dir = {:?}\n\n\
+             [discord]\napplication_id = \"{APPLICATION_ID}\"\napi_url = \"{}\"\n",
+            templates_dir(),
+            fake.api_url()
+        ),
+    )
+    .unwrap();
+    config
+}
+
+#[sqlx::test(migrator = "creator_bot::db::MIGRATOR")]
+async fn discord_setup_and_invite_from_the_command_line(pool: PgPool) {
+    let fake = FakeDiscord::start(guild()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path(), &fake);
+    let invite = format!(
+        "https://discord.com/oauth2/authorize?client_id={APPLICATION_ID}&scope=bot%20applications.commands&permissions=268487696"
+    );
+
+    let (code, out, _) = cli(&pool, &config, &["discord", "invite"], &[]).await;
+    assert_eq!((code, out.trim()), (0, invite.as_str()));
+
+    // Without the token: told where it goes, nothing done.
+    let (code, _, err) = cli(&pool, &config, &["discord", "setup"], &[]).await;
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("DISCORD_TOKEN is not set: put the bot's token in it"),
+        "{err}"
+    );
+    assert!(fake.requests().is_empty());
+
+    let token = [("DISCORD_TOKEN", TOKEN)];
+    let (code, out, err) = cli(&pool, &config, &["discord", "setup"], &token).await;
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(
+        out,
+        format!(
+            "Discord setup for Glow Creators\n\
+             Created: role All-Stars, role Steady Earners, role Staff, channel #all-stars, \
+             channel #steady-earners, channel #competitions, channel #staff.\n\
+             Everything the bot needs is in place.\n\
+             Invite link with exactly the permissions the bot needs: {invite}\n"
+        )
+    );
+    let (code, out, _) = cli(&pool, &config, &["discord", "setup"], &token).await;
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("Created: nothing (everything was there already).\nAlready there, now used: role All-Stars, role Steady Earners, role Staff, channel #all-stars, channel #steady-earners, channel #competitions, channel #staff."),
+        "{out}"
+    );
+    // `channels list` shows the map setup filled.
+    let (code, out, _) = cli(
+        &pool,
+        &config,
+        &["channels", "list", "--format", "json"],
+        &[],
+    )
+    .await;
+    assert_eq!(code, 0);
+    let list: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let discord = &list["platforms"][0];
+    assert_eq!(discord["platform"], "discord");
+    let g = fake.guild(GUILD).unwrap();
+    let channel = |name: &str| {
+        let id = g.channels.iter().find(|c| c.name == name).unwrap().id;
+        serde_json::Value::from(id.to_string())
+    };
+    let role = |name: &str| {
+        let id = g.roles.iter().find(|r| r.name == name).unwrap().id;
+        serde_json::Value::from(id.to_string())
+    };
+    assert_eq!(
+        discord["channels"],
+        serde_json::json!({
+            "#all-stars": channel("all-stars"),
+            "#steady-earners": channel("steady-earners"),
+            "#competitions": channel("competitions"),
+            "#staff": channel("staff"),
+        })
+    );
+    assert_eq!(
+        discord["roles"],
+        serde_json::json!({
+            "all-stars": role("All-Stars"),
+            "steady-earners": role("Steady Earners"),
+            "staff": role("Staff"),
+        })
+    );
+    assert!(!err.contains(TOKEN));
+}
