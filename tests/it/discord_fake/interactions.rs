@@ -110,6 +110,9 @@ pub struct InteractionHandle {
     pub payload: Value,
     /// How many live gateway sessions it was sent to (0: the bot was not connected).
     pub delivered: usize,
+    /// When the INTERACTION_CREATE was handed to the gateway sessions (compare with the
+    /// callback's [`RecordedRequest::at`]).
+    pub pushed: Instant,
     shared: Arc<Shared>,
 }
 
@@ -232,6 +235,7 @@ impl FakeDiscord {
             world.interactions.insert(token.clone(), state);
             (payload, channel_id)
         };
+        let pushed = Instant::now();
         let delivered = self
             .shared
             .gateway
@@ -242,6 +246,7 @@ impl FakeDiscord {
             channel_id,
             payload,
             delivered,
+            pushed,
             shared: Arc::clone(&self.shared),
         }
     }

@@ -237,6 +237,16 @@ impl FakeDiscord {
             .collect()
     }
 
+    /// Every message created (not interaction responses), oldest first, with its channel id.
+    pub fn messages(&self) -> Vec<(u64, Value)> {
+        let world = self.shared.world.lock().unwrap();
+        world
+            .messages
+            .iter()
+            .map(|m| (m.channel_id, m.message.clone()))
+            .collect()
+    }
+
     /// Messages the bot sent to a user's DMs, oldest first.
     pub fn dms_to(&self, user_id: u64) -> Vec<Value> {
         self.dm_channel_of(user_id)

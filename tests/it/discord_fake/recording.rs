@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use tokio::sync::watch;
@@ -13,6 +13,8 @@ use tokio::sync::watch;
 pub struct RecordedRequest {
     /// Arrival order, from 0.
     pub seq: usize,
+    /// When the request reached the fake (before its body was read).
+    pub at: Instant,
     /// Upper case: `"GET"`, `"POST"`, ...
     pub method: String,
     /// The path without serenity's `/api/v10` prefix: `/channels/123/messages`. Paths outside

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
+use std::time::Instant;
 
 use axum::body::Body;
 use axum::extract::{FromRequest, Multipart, Request, State};
@@ -192,6 +193,7 @@ pub fn snowflake(segment: &str) -> Result<u64, Reply> {
 
 /// The axum fallback: every HTTP request except the gateway websocket.
 pub async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response {
+    let at = Instant::now();
     let method = request.method().as_str().to_owned();
     let uri = request.uri().clone();
     let headers = selected_headers(request.headers());
@@ -216,6 +218,7 @@ pub async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Resp
     };
     shared.recorder.push(RecordedRequest {
         seq: 0,
+        at,
         method: req.method,
         path: req.path,
         query: req.query,
