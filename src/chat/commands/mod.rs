@@ -158,15 +158,44 @@ pub async fn execute(app: &App, caller: &Caller, command: Command) -> Reply {
         let Some(resolved) = resolve(&app.pool, caller).await? else {
             return Ok(Reply::refused(UNKNOWN_WORKSPACE));
         };
-        let spec = registry::find(name).expect("every command is registered");
-        if let Some(refusal) = refusal(spec, &resolved.role) {
-            return Ok(Reply::refused(refusal));
-        }
-        run(&Context::new(app, caller, &resolved), command).await
+        checked_run(app, caller, &resolved, command).await
     };
     let reply = answer(caller, name, outcome.await);
     crate::metrics::record_command(caller.platform.as_str(), name, started.elapsed());
     reply
+}
+
+/// [`execute`] for a caller the adapter resolved already (it had to know their role before
+/// reading the options, e.g. before downloading an attachment): the role is checked again, the
+/// database is not asked again.
+pub async fn execute_resolved(
+    app: &App,
+    caller: &Caller,
+    resolved: &Resolved,
+    command: Command,
+) -> Reply {
+    let started = std::time::Instant::now();
+    let name = command.name();
+    let reply = answer(
+        caller,
+        name,
+        checked_run(app, caller, resolved, command).await,
+    );
+    crate::metrics::record_command(caller.platform.as_str(), name, started.elapsed());
+    reply
+}
+
+async fn checked_run(
+    app: &App,
+    caller: &Caller,
+    resolved: &Resolved,
+    command: Command,
+) -> Result<Reply> {
+    let spec = registry::find(command.name()).expect("every command is registered");
+    if let Some(refusal) = refusal(spec, &resolved.role) {
+        return Ok(Reply::refused(refusal));
+    }
+    run(&Context::new(app, caller, resolved), command).await
 }
 
 /// A command that could not be read: what is wrong, then how to write it.

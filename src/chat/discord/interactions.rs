@@ -176,17 +176,16 @@ async fn reply(app: &App, interaction: &CommandInteraction) -> Reply {
     };
     // Who may run it is settled before any option is read (an attachment is downloaded only for
     // someone allowed to import).
-    match commands::resolve(&app.pool, &caller).await {
+    let resolved = match commands::resolve(&app.pool, &caller).await {
         Ok(None) => return Reply::refused(commands::UNKNOWN_WORKSPACE),
-        Ok(Some(resolved)) => {
-            if let Some(refusal) = commands::refusal(spec, &resolved.role) {
-                return Reply::refused(refusal);
-            }
-        }
+        Ok(Some(resolved)) => resolved,
         Err(e) => {
             tracing::error!("resolving a Discord caller: {e:#}");
             return Reply::of(commands::Outcome::Failed, commands::FAILED);
         }
+    };
+    if let Some(refusal) = commands::refusal(spec, &resolved.role) {
+        return Reply::refused(refusal);
     }
     let (subcommand, options) = split_subcommand(&interaction.data.options);
     let mut values = Vec::with_capacity(options.len());
@@ -198,7 +197,7 @@ async fn reply(app: &App, interaction: &CommandInteraction) -> Reply {
         }
     }
     match Command::from_options(spec, subcommand, &values) {
-        Ok(command) => commands::execute(app, &caller, command).await,
+        Ok(command) => commands::execute_resolved(app, &caller, &resolved, command).await,
         Err(e) => commands::usage_error(e),
     }
 }
