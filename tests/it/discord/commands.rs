@@ -2,9 +2,6 @@
 //! what a creator and staff see, suggestions while typing, slow commands deferred then edited,
 //! `/import` with an attached file, and usage errors typed through Discord's options.
 
-use std::time::Duration;
-
-use creator_bot::chat::ChatPlatform;
 use creator_bot::config::Config;
 use serde_json::{Value, json};
 use sqlx::PgPool;
@@ -68,24 +65,9 @@ impl Glow {
         )
         .await
         .unwrap();
-        for (user, creator) in [(AVA, creators.ava), (BEN, creators.ben)] {
-            sqlx::query(
-                "INSERT INTO chat_identities (program_id, platform, workspace_id, user_id, creator_id)
-                 VALUES ($1, 'discord', $2, $3, $4)",
-            )
-            .bind(program.id)
-            .bind(GUILD.to_string())
-            .bind(user.to_string())
-            .bind(creator)
-            .execute(pool)
-            .await
-            .unwrap();
-        }
-        let deadline = tokio::time::Instant::now() + PATIENCE;
-        while !bot.discord.is_ready() && tokio::time::Instant::now() < deadline {
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        assert!(bot.discord.is_ready());
+        bot.link(AVA, creators.ava).await;
+        bot.link(BEN, creators.ben).await;
+        bot.wait_ready().await;
         Glow { fake, bot }
     }
 

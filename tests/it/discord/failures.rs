@@ -5,33 +5,15 @@
 
 use chrono::{DateTime, Duration, Utc};
 use creator_bot::chat::MessageKind;
-use creator_bot::config::DispatchConfig;
 use creator_bot::db::outbox::{self, NewMessage};
 use creator_bot::domain::Tier;
 use creator_bot::domain::channels::ProgramChannel;
 use creator_bot::domain::tier_rules::ChangeKind;
-use creator_bot::jobs::dispatch::Dispatcher;
 use sqlx::PgPool;
 
 use super::{AVA, Bot, GUILD, guild, start};
-use crate::common::lifecycle::creator_in;
+use crate::common::lifecycle::{creator_in, utc};
 use crate::discord_fake::{Failure, FakeDiscord};
-
-fn utc(s: &str) -> DateTime<Utc> {
-    s.parse().unwrap()
-}
-
-async fn dispatch(bot: &Bot) {
-    let config = DispatchConfig {
-        global_per_second: 0,
-        discord_per_second: 0,
-        ..DispatchConfig::default()
-    };
-    Dispatcher::with_config(&bot.app, &config)
-        .drain("test")
-        .await
-        .unwrap();
-}
 
 /// #competitions mapped to `channel` (and the tier roles to `role`), the creator Ava linked.
 async fn mapped(pool: &PgPool, bot: &Bot, channel: u64, role: u64) -> i64 {
@@ -57,17 +39,7 @@ async fn mapped(pool: &PgPool, bot: &Bot, channel: u64, role: u64) -> i64 {
     .await
     .unwrap();
     let ava = creator_in(pool, &bot.program, "ava", "Ava", "2026-12-01", None).await;
-    sqlx::query(
-        "INSERT INTO chat_identities (program_id, platform, workspace_id, user_id, creator_id)
-         VALUES ($1, 'discord', $2, $3, $4)",
-    )
-    .bind(bot.program.id)
-    .bind(GUILD.to_string())
-    .bind(AVA.to_string())
-    .bind(ava)
-    .execute(pool)
-    .await
-    .unwrap();
+    bot.link(AVA, ava).await;
     ava
 }
 
@@ -139,7 +111,7 @@ async fn rate_limits_and_server_errors_are_retried_as_discord_asks(pool: PgPool)
         Failure::rate_limited(2.5),
     );
     post(&pool, &bot, "k:429", "Round 1 is open").await;
-    dispatch(&bot).await;
+    bot.dispatch().await;
     let d = delivery(&pool, "k:429").await;
     assert_eq!(d.status, "pending");
     assert_eq!(d.attempts, 0);
@@ -149,7 +121,7 @@ async fn rate_limits_and_server_errors_are_retried_as_discord_asks(pool: PgPool)
         Some("rate limited by the platform; retry after 2.5s")
     );
     bot.clock.advance(Duration::seconds(3));
-    dispatch(&bot).await;
+    bot.dispatch().await;
     let d = delivery(&pool, "k:429").await;
     assert_eq!(d.status, "sent");
     assert_eq!(fake.messages_in(general(&fake)).len(), 1);
@@ -162,7 +134,7 @@ async fn rate_limits_and_server_errors_are_retried_as_discord_asks(pool: PgPool)
         Failure::server_error(502),
     );
     post(&pool, &bot, "k:502", "Round 2 is open").await;
-    dispatch(&bot).await;
+    bot.dispatch().await;
     let d = delivery(&pool, "k:502").await;
     assert_eq!((d.status.as_str(), d.attempts), ("pending", 1));
     assert_eq!(d.due_at, bot.clock_now() + Duration::seconds(30));
@@ -171,7 +143,7 @@ async fn rate_limits_and_server_errors_are_retried_as_discord_asks(pool: PgPool)
         Some("Discord answered 502; will try again")
     );
     bot.clock.advance(Duration::seconds(30));
-    dispatch(&bot).await;
+    bot.dispatch().await;
     assert_eq!(delivery(&pool, "k:502").await.status, "sent");
     assert_eq!(fake.messages_in(general(&fake)).len(), 2);
 }
@@ -182,7 +154,7 @@ async fn a_send_repeated_after_a_crash_posts_nothing_twice(pool: PgPool) {
     let bot = start(&pool, &fake, utc("2026-12-07T15:00:00Z")).await;
     mapped(&pool, &bot, general(&fake), 1).await;
     post(&pool, &bot, "k:1", "Winners announced").await;
-    dispatch(&bot).await;
+    bot.dispatch().await;
     let first = delivery(&pool, "k:1").await;
     assert_eq!(first.status, "sent");
     // The process died after Discord took the message but before it was recorded: the delivery
@@ -195,7 +167,7 @@ async fn a_send_repeated_after_a_crash_posts_nothing_twice(pool: PgPool) {
     .execute(&pool)
     .await
     .unwrap();
-    dispatch(&bot).await;
+    bot.dispatch().await;
     let again = delivery(&pool, "k:1").await;
     assert_eq!(again.status, "sent");
     assert_eq!(again.platform_message_id, first.platform_message_id);
@@ -241,7 +213,7 @@ async fn a_missing_permission_and_a_member_who_left_fail_at_once_and_staff_hear_
     .await
     .unwrap();
     drop(conn);
-    dispatch(&bot).await;
+    bot.dispatch().await;
     let alerts = fake.messages_in(staff_channel);
     assert_eq!(alerts.len(), 1);
     assert_eq!(
@@ -273,7 +245,7 @@ async fn a_missing_permission_and_a_member_who_left_fail_at_once_and_staff_hear_
     .await
     .unwrap();
     drop(conn);
-    dispatch(&bot).await;
+    bot.dispatch().await;
     let left_at: Option<DateTime<Utc>> =
         sqlx::query_scalar("SELECT left_at FROM chat_identities WHERE creator_id = $1")
             .bind(ava)

@@ -4,68 +4,21 @@
 //! All-Stars check-in posted in #all-stars; every create-message request carries its delivery's
 //! nonce with `enforce_nonce`, so a send repeated after a crash posts nothing twice.
 
-use chrono::{DateTime, Utc};
 use creator_bot::chat::Platform;
 use creator_bot::chat::commands::{Caller, Outcome, Request, StaffSignal, respond};
-use creator_bot::chat::discord::setup;
-use creator_bot::config::DispatchConfig;
-use creator_bot::jobs::dispatch::Dispatcher;
 use creator_bot::jobs::schedule::run_due;
-use poise::serenity_prelude::GuildId;
 use serde_json::Value;
 use sqlx::PgPool;
 
 use super::{AVA, Bot, GUILD, LENA, guild, start};
-use crate::common::lifecycle::creator_in;
-use crate::discord_fake::{APPLICATION_ID, FakeDiscord, FakeMember, RecordedRequest};
+use crate::common::lifecycle::{creator_in, utc};
+use crate::discord_fake::{FakeDiscord, FakeMember, RecordedRequest};
 
 const BEN: u64 = 3_004;
 
-fn utc(s: &str) -> DateTime<Utc> {
-    s.parse().unwrap()
-}
-
-/// Sends everything due now, with no pacing of our own.
-async fn dispatch(bot: &Bot) {
-    let config = DispatchConfig {
-        global_per_second: 0,
-        discord_per_second: 0,
-        ..DispatchConfig::default()
-    };
-    Dispatcher::with_config(&bot.app, &config)
-        .drain("test")
-        .await
-        .unwrap();
-}
-
-/// Links a member of the fake server to a creator, as `/link` or the roster does.
-async fn link(pool: &PgPool, bot: &Bot, user: u64, creator_id: i64) {
-    sqlx::query(
-        "INSERT INTO chat_identities (program_id, platform, workspace_id, user_id, creator_id,
-                                      linked_at)
-         VALUES ($1, 'discord', $2, $3, $4, now())",
-    )
-    .bind(bot.program.id)
-    .bind(GUILD.to_string())
-    .bind(user.to_string())
-    .bind(creator_id)
-    .execute(pool)
-    .await
-    .unwrap();
-}
-
 /// The server set up by `discord setup`: its roles and channels mapped.
-async fn set_up(pool: &PgPool, fake: &FakeDiscord, bot: &Bot) {
-    let http = creator_bot::chat::discord::Discord::http(&bot.app.config, "t").unwrap();
-    let reply = setup::setup(
-        &http,
-        pool,
-        &bot.program,
-        GuildId::new(GUILD),
-        APPLICATION_ID,
-    )
-    .await
-    .unwrap();
+async fn set_up(fake: &FakeDiscord, bot: &Bot) {
+    let reply = bot.setup().await;
     assert_eq!(reply.outcome, Outcome::Done, "{}", reply.text());
     assert_eq!(fake.requests_to("POST", "/guilds/*/channels").len(), 4);
 }
@@ -118,17 +71,17 @@ async fn a_program_lives_on_the_server(pool: PgPool) {
     // Sunday 6 December 2026, 10:00 in New York.
     let sunday = utc("2026-12-06T15:00:00Z");
     let bot = start(&pool, &fake, sunday).await;
-    set_up(&pool, &fake, &bot).await;
+    set_up(&fake, &bot).await;
     let ava = creator_in(&pool, &bot.program, "ava", "Ava", "2026-12-06", None).await;
     let ben = creator_in(&pool, &bot.program, "ben", "Ben", "2026-12-06", None).await;
-    link(&pool, &bot, AVA, ava).await;
-    link(&pool, &bot, BEN, ben).await;
+    bot.link(AVA, ava).await;
+    bot.link(BEN, ben).await;
 
     // The welcome: Ava's DM channel is opened and the DM sent with its delivery's nonce.
     for run in run_due(&bot.app, sunday).await.unwrap() {
         assert!(!run.failed, "{}: {}", run.job, run.summary);
     }
-    dispatch(&bot).await;
+    bot.dispatch().await;
     let welcome = deliveries(&pool, "onboarding_welcome").await;
     assert_eq!(welcome.len(), 2);
     let opened = fake.requests_to("POST", "/users/@me/channels");
@@ -197,7 +150,7 @@ async fn a_program_lives_on_the_server(pool: PgPool) {
     )
     .await;
     assert_eq!(r.outcome, Outcome::Done, "{}", r.text());
-    dispatch(&bot).await;
+    bot.dispatch().await;
     assert_eq!(fake.member_roles(GUILD, AVA), vec![all_stars]);
     let put = fake.requests_to("PUT", "/guilds/*/members/*/roles/*");
     assert_eq!(put.len(), 1);
@@ -216,7 +169,7 @@ async fn a_program_lives_on_the_server(pool: PgPool) {
     )
     .await;
     assert_eq!(r.outcome, Outcome::Done, "{}", r.text());
-    dispatch(&bot).await;
+    bot.dispatch().await;
     assert_eq!(fake.member_roles(GUILD, AVA), vec![steady]);
     let deleted = fake.requests_to("DELETE", "/guilds/*/members/*/roles/*");
     assert_eq!(deleted.len(), 1);
@@ -231,7 +184,7 @@ async fn a_program_lives_on_the_server(pool: PgPool) {
     for run in run_due(&bot.app, monday).await.unwrap() {
         assert!(!run.failed, "{}: {}", run.job, run.summary);
     }
-    dispatch(&bot).await;
+    bot.dispatch().await;
     let posts = fake.messages_in(channel_named(&fake, "all-stars"));
     assert_eq!(posts.len(), 1);
     assert!(

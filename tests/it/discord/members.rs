@@ -4,28 +4,14 @@
 
 use std::time::Duration;
 
-use creator_bot::config::DispatchConfig;
-use creator_bot::jobs::dispatch::Dispatcher;
 use serde_json::json;
 use sqlx::PgPool;
 
-use super::{AVA, Bot, GUILD, NOW, PATIENCE, config, guild, start_with};
+use super::{AVA, GUILD, NOW, PATIENCE, config, guild, start_with};
 use crate::common::lifecycle::creator_in;
 use crate::discord_fake::{FakeDiscord, FakeMember};
 
 const NIA: u64 = 3_010;
-
-async fn dispatch(bot: &Bot) {
-    let config = DispatchConfig {
-        global_per_second: 0,
-        discord_per_second: 0,
-        ..DispatchConfig::default()
-    };
-    Dispatcher::with_config(&bot.app, &config)
-        .drain("test")
-        .await
-        .unwrap();
-}
 
 async fn welcomes(pool: &PgPool) -> i64 {
     sqlx::query_scalar("SELECT count(*) FROM outbox WHERE template = 'member_welcome'")
@@ -63,17 +49,7 @@ async fn newcomers_are_welcomed_once_and_linked_creators_come_back(pool: PgPool)
     // The privileged intent is asked for only now: GUILDS | GUILD_MEMBERS.
     assert_eq!(fake.identified_intents(), vec![3]);
     let ava = creator_in(&pool, &bot.program, "ava", "Ava", "2026-11-01", None).await;
-    sqlx::query(
-        "INSERT INTO chat_identities (program_id, platform, workspace_id, user_id, creator_id)
-         VALUES ($1, 'discord', $2, $3, $4)",
-    )
-    .bind(bot.program.id)
-    .bind(GUILD.to_string())
-    .bind(AVA.to_string())
-    .bind(ava)
-    .execute(&pool)
-    .await
-    .unwrap();
+    bot.link(AVA, ava).await;
 
     // Nia joins: one welcome DM, asking her to link.
     assert_eq!(
@@ -81,7 +57,7 @@ async fn newcomers_are_welcomed_once_and_linked_creators_come_back(pool: PgPool)
         1
     );
     assert!(eventually(|| async { welcomes(&pool).await == 1 }).await);
-    dispatch(&bot).await;
+    bot.dispatch().await;
     let dms = fake.dms_to(NIA);
     assert_eq!(dms.len(), 1);
     assert_eq!(
@@ -106,7 +82,7 @@ async fn newcomers_are_welcomed_once_and_linked_creators_come_back(pool: PgPool)
     assert!(eventually(|| async { left_at(&pool, ava).await.is_some() }).await);
     fake.member_join(GUILD, FakeMember::new(AVA, "ava"));
     assert!(eventually(|| async { left_at(&pool, ava).await.is_none() }).await);
-    dispatch(&bot).await;
+    bot.dispatch().await;
     assert_eq!(welcomes(&pool).await, 1);
     assert_eq!(fake.dms_to(NIA).len(), 1);
     assert!(fake.dms_to(AVA).is_empty());

@@ -16,11 +16,13 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use creator_bot::app::App;
 use creator_bot::chat::Platforms;
-use creator_bot::chat::discord::Discord;
+use creator_bot::chat::commands::Reply;
+use creator_bot::chat::discord::{Discord, setup};
 use creator_bot::config::discord::DiscordConfig;
-use creator_bot::config::{Config, ProgramConfig};
+use creator_bot::config::{Config, DispatchConfig, ProgramConfig};
 use creator_bot::db::programs::{self, Program};
 use creator_bot::jobs::ManualClock;
+use creator_bot::jobs::dispatch::Dispatcher;
 use sqlx::PgPool;
 
 use crate::common::lifecycle::templates;
@@ -91,6 +93,61 @@ pub async fn start_with(
         discord,
         program,
         clock,
+    }
+}
+
+impl Bot {
+    /// Sends everything due now, with no pacing of our own.
+    pub async fn dispatch(&self) {
+        let config = DispatchConfig {
+            global_per_second: 0,
+            discord_per_second: 0,
+            ..DispatchConfig::default()
+        };
+        Dispatcher::with_config(&self.app, &config)
+            .drain("test")
+            .await
+            .unwrap();
+    }
+
+    /// Links a member of the fake server to a creator, as `/link` or the roster does.
+    pub async fn link(&self, user: u64, creator_id: i64) {
+        sqlx::query(
+            "INSERT INTO chat_identities (program_id, platform, workspace_id, user_id, creator_id,
+                                          linked_at)
+             VALUES ($1, 'discord', $2, $3, $4, now())",
+        )
+        .bind(self.program.id)
+        .bind(GUILD.to_string())
+        .bind(user.to_string())
+        .bind(creator_id)
+        .execute(&self.app.pool)
+        .await
+        .unwrap();
+    }
+
+    /// Waits until every shard's READY went through the framework's setup.
+    pub async fn wait_ready(&self) {
+        use creator_bot::chat::ChatPlatform;
+        let deadline = tokio::time::Instant::now() + PATIENCE;
+        while !self.discord.is_ready() && tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        assert!(self.discord.is_ready());
+    }
+
+    /// `creator-bot discord setup` for the program's server on the fake.
+    pub async fn setup(&self) -> Reply {
+        let http = Discord::http(&self.app.config, "fake-bot-token").unwrap();
+        setup::setup(
+            &http,
+            &self.app.pool,
+            &self.program,
+            poise::serenity_prelude::GuildId::new(GUILD),
+            APPLICATION_ID,
+        )
+        .await
+        .unwrap()
     }
 }
 

@@ -3,10 +3,9 @@
 
 use chrono::Utc;
 use creator_bot::chat::commands::export::discord_commands;
-use creator_bot::chat::discord::{Discord, setup};
+use creator_bot::chat::discord::setup;
 use serde_json::json;
 use sqlx::PgPool;
-use std::time::Duration;
 
 use super::{GUILD, LENA, NOW, PATIENCE, STRANGER, guild, start};
 use crate::discord_fake::{APPLICATION_ID, FakeDiscord};
@@ -46,12 +45,7 @@ async fn at_start_the_registry_is_registered_in_the_programs_server(pool: PgPool
     // The fewest intents: guilds only (members are welcomed only when configured).
     assert_eq!(fake.identified_intents(), vec![1]);
     use creator_bot::chat::ChatPlatform;
-    // Ready once the shard's READY went through the framework's setup.
-    let deadline = tokio::time::Instant::now() + PATIENCE;
-    while !bot.discord.is_ready() && tokio::time::Instant::now() < deadline {
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    assert!(bot.discord.is_ready());
+    bot.wait_ready().await;
     bot.discord.disconnect().await;
     assert!(!bot.discord.is_ready());
 }
@@ -60,16 +54,7 @@ async fn at_start_the_registry_is_registered_in_the_programs_server(pool: PgPool
 async fn setup_creates_what_is_missing_and_staff_get_private_answers(pool: PgPool) {
     let fake = FakeDiscord::start(guild()).await;
     let bot = start(&pool, &fake, NOW.parse().unwrap()).await;
-    let http = Discord::http(&bot.app.config, "fake-bot-token").unwrap();
-    let reply = setup::setup(
-        &http,
-        &pool,
-        &bot.program,
-        poise::serenity_prelude::GuildId::new(GUILD),
-        APPLICATION_ID,
-    )
-    .await
-    .unwrap();
+    let reply = bot.setup().await;
     assert_eq!(
         reply.text(),
         format!(
@@ -96,15 +81,7 @@ async fn setup_creates_what_is_missing_and_staff_get_private_answers(pool: PgPoo
     assert!(seen_by.contains(&(staff_role, (1 << 10) | (1 << 11), 0)));
 
     // Run again: everything is adopted, nothing created.
-    let again = setup::setup(
-        &http,
-        &pool,
-        &bot.program,
-        poise::serenity_prelude::GuildId::new(GUILD),
-        APPLICATION_ID,
-    )
-    .await
-    .unwrap();
+    let again = bot.setup().await;
     assert!(
         again
             .text()
@@ -170,16 +147,7 @@ async fn setup_says_what_would_break_and_how_to_fix_it(pool: PgPool) {
     )
     .await;
     let bot = start(&pool, &fake, NOW.parse().unwrap()).await;
-    let http = Discord::http(&bot.app.config, "fake-bot-token").unwrap();
-    let reply = setup::setup(
-        &http,
-        &pool,
-        &bot.program,
-        poise::serenity_prelude::GuildId::new(GUILD),
-        APPLICATION_ID,
-    )
-    .await
-    .unwrap();
+    let reply = bot.setup().await;
     assert_eq!(reply.outcome, creator_bot::chat::commands::Outcome::Refused);
     let text = reply.text();
     let lines: Vec<&str> = text.lines().collect();
