@@ -5,6 +5,8 @@ use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgExecutor};
 
+use crate::db::programs::{Program, ProgramRow};
+
 /// The program a workspace belongs to.
 pub async fn workspace_program(
     db: impl PgExecutor<'_>,
@@ -77,6 +79,64 @@ pub async fn identity(
     .fetch_optional(db)
     .await
     .context("looking up the chat user")
+}
+
+/// A caller as [`caller_lookup`] finds them.
+pub struct CallerLookup {
+    pub program: Program,
+    pub identity: Option<Identity>,
+    pub staff_role: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct CallerRow {
+    #[sqlx(flatten)]
+    program: ProgramRow,
+    linked: bool,
+    #[sqlx(flatten)]
+    identity: Identity,
+    staff_role: Option<String>,
+}
+
+/// In one round trip: the program `workspace_id` is linked to, the user's identity in it and the
+/// workspace's staff role. `None` when the workspace is not linked to a program.
+pub async fn caller_lookup(
+    db: impl PgExecutor<'_>,
+    platform: &str,
+    workspace_id: &str,
+    user_id: &str,
+) -> Result<Option<CallerLookup>> {
+    let row: Option<CallerRow> = sqlx::query_as(
+        "SELECT p.id, p.slug, p.name, p.timezone, p.currency,
+                ci.user_id IS NOT NULL AS linked,
+                ci.staff_id, s.name AS staff_name, ci.creator_id, c.handle,
+                (SELECT r.role_id FROM chat_roles r
+                  WHERE r.program_id = w.program_id AND r.platform = w.platform
+                    AND r.role = 'staff'
+                  LIMIT 1) AS staff_role
+           FROM chat_workspaces w
+           JOIN programs p ON p.id = w.program_id
+           LEFT JOIN chat_identities ci
+                  ON ci.program_id = w.program_id AND ci.platform = w.platform
+                 AND ci.workspace_id = w.workspace_id AND ci.user_id = $3
+           LEFT JOIN staff s ON s.id = ci.staff_id
+           LEFT JOIN creators c ON c.id = ci.creator_id
+          WHERE w.platform = $1 AND w.workspace_id = $2",
+    )
+    .bind(platform)
+    .bind(workspace_id)
+    .bind(user_id)
+    .fetch_optional(db)
+    .await
+    .context("looking up the chat user and their workspace")?;
+    row.map(|r| {
+        Ok(CallerLookup {
+            program: Program::try_from(r.program)?,
+            identity: r.linked.then_some(r.identity),
+            staff_role: r.staff_role,
+        })
+    })
+    .transpose()
 }
 
 /// The chat user already linked to a creator in this workspace, if any.

@@ -15,13 +15,14 @@ pub struct Program {
     pub currency: String,
 }
 
+/// A program as stored (the time zone as text), for queries that read it with other rows.
 #[derive(sqlx::FromRow)]
-struct ProgramRow {
-    id: i64,
-    slug: String,
-    name: String,
-    timezone: String,
-    currency: String,
+pub(crate) struct ProgramRow {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    pub timezone: String,
+    pub currency: String,
 }
 
 impl TryFrom<ProgramRow> for Program {

@@ -1,12 +1,12 @@
 //! Who is asking: the chat user's workspace decides the program, and their identity in it decides
 //! their role. This is read before anything else, so no command sees data its caller may not.
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use sqlx::PgPool;
 
 use crate::chat::Platform;
 use crate::db::chat as chat_db;
-use crate::db::programs::{self, Program};
+use crate::db::programs::Program;
 use crate::features::linking::ChatUser;
 
 /// A chat user as the platform names them.
@@ -95,59 +95,83 @@ pub struct Resolved {
     pub role: Role,
 }
 
+/// What one database round trip says about a caller: the program of their workspace, their
+/// linked account in it, and the workspace's staff role (for platforms whose staff hold a role).
+/// A platform reads the staff role to tell whether the caller is staff, then [`Lookup::resolve`]s.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Lookup {
+    pub program: Program,
+    identity: Option<chat_db::Identity>,
+    /// The workspace's staff role id, when one is mapped (Discord, after setup).
+    pub staff_role: Option<String>,
+}
+
 /// `None` when the workspace is not linked to any program.
-pub async fn resolve(pool: &PgPool, caller: &Caller) -> Result<Option<Resolved>> {
-    let platform = caller.platform.as_str();
-    let Some(program_id) = chat_db::workspace_program(pool, platform, &caller.workspace_id).await?
-    else {
-        return Ok(None);
-    };
-    let program = programs::by_id(pool, program_id)
-        .await?
-        .context("the workspace's program is gone")?;
-    let identity = chat_db::identity(
+pub async fn lookup(pool: &PgPool, caller: &Caller) -> Result<Option<Lookup>> {
+    let Some(found) = chat_db::caller_lookup(
         pool,
-        program_id,
-        platform,
+        caller.platform.as_str(),
         &caller.workspace_id,
         &caller.user_id,
     )
-    .await?;
-    let role = match (&caller.staff, identity) {
-        (
-            StaffSignal::Staff { .. } | StaffSignal::Unknown,
-            Some(chat_db::Identity {
-                staff_id: Some(staff_id),
-                staff_name,
-                ..
-            }),
-        ) => Role::Staff {
-            staff_id: Some(staff_id),
-            name: staff_name.unwrap_or_default(),
-        },
-        (StaffSignal::Staff { name }, _) => Role::Staff {
-            staff_id: None,
-            name: name.clone(),
-        },
-        // Linked as staff, but the platform says they no longer are (the role was taken away).
-        (
-            StaffSignal::NotStaff,
-            Some(chat_db::Identity {
-                staff_id: Some(_), ..
-            }),
-        ) => Role::Stranger,
-        (
-            _,
-            Some(chat_db::Identity {
-                creator_id: Some(creator_id),
-                handle,
-                ..
-            }),
-        ) => Role::Creator {
-            creator_id,
-            handle: handle.unwrap_or_default(),
-        },
-        _ => Role::Stranger,
+    .await?
+    else {
+        return Ok(None);
     };
-    Ok(Some(Resolved { program, role }))
+    Ok(Some(Lookup {
+        program: found.program,
+        identity: found.identity,
+        staff_role: found.staff_role,
+    }))
+}
+
+impl Lookup {
+    /// The caller's role, from their link and what the platform says about them being staff.
+    pub fn resolve(self, caller: &Caller) -> Resolved {
+        let Lookup {
+            program, identity, ..
+        } = self;
+        let role = match (&caller.staff, identity) {
+            (
+                StaffSignal::Staff { .. } | StaffSignal::Unknown,
+                Some(chat_db::Identity {
+                    staff_id: Some(staff_id),
+                    staff_name,
+                    ..
+                }),
+            ) => Role::Staff {
+                staff_id: Some(staff_id),
+                name: staff_name.unwrap_or_default(),
+            },
+            (StaffSignal::Staff { name }, _) => Role::Staff {
+                staff_id: None,
+                name: name.clone(),
+            },
+            // Linked as staff, but the platform says they no longer are (the role was taken away).
+            (
+                StaffSignal::NotStaff,
+                Some(chat_db::Identity {
+                    staff_id: Some(_), ..
+                }),
+            ) => Role::Stranger,
+            (
+                _,
+                Some(chat_db::Identity {
+                    creator_id: Some(creator_id),
+                    handle,
+                    ..
+                }),
+            ) => Role::Creator {
+                creator_id,
+                handle: handle.unwrap_or_default(),
+            },
+            _ => Role::Stranger,
+        };
+        Resolved { program, role }
+    }
+}
+
+/// `None` when the workspace is not linked to any program.
+pub async fn resolve(pool: &PgPool, caller: &Caller) -> Result<Option<Resolved>> {
+    Ok(lookup(pool, caller).await?.map(|l| l.resolve(caller)))
 }

@@ -44,7 +44,7 @@ use crate::domain::UserError;
 use crate::domain::timefmt::local_day;
 use crate::templates::Templates;
 
-pub use caller::{Caller, Resolved, Role, StaffSignal, resolve};
+pub use caller::{Caller, Lookup, Resolved, Role, StaffSignal, lookup, resolve};
 pub use command::{Command, CreatorRef};
 pub use complete::complete;
 pub use parse::{OptionValue, ParseError, parse};

@@ -17,7 +17,8 @@ use super::client::{Bot, Error};
 use super::errors::describe;
 use crate::app::App;
 use crate::chat::commands::{
-    self, Attachment, Caller, Command, OptionValue, Reply, Rich, StaffSignal, complete, registry,
+    self, Attachment, Caller, Command, OptionValue, Reply, Resolved, Rich, StaffSignal, complete,
+    registry,
 };
 use crate::chat::render::{DiscordReply, discord};
 use crate::chat::sender::Platform;
@@ -120,8 +121,13 @@ async fn answer(ctx: Context<'_>) -> Result<(), serenity::Error> {
     Ok(())
 }
 
-/// Who is asking: the guild is the workspace, the member's roles say whether they are staff.
-pub async fn caller(app: &App, interaction: &CommandInteraction) -> anyhow::Result<Caller> {
+/// Who is asking and what they are to the program, in one database round trip: the guild is the
+/// workspace, the member's roles say whether they are staff. `None`: the server is not a
+/// program's.
+pub async fn caller(
+    app: &App,
+    interaction: &CommandInteraction,
+) -> anyhow::Result<(Caller, Option<Resolved>)> {
     let workspace = interaction
         .guild_id
         .map(|g| g.to_string())
@@ -133,30 +139,32 @@ pub async fn caller(app: &App, interaction: &CommandInteraction) -> anyhow::Resu
         .as_ref()
         .and_then(|m| m.permissions)
         .is_some_and(|p| p.manage_guild() || p.administrator());
-    let caller = Caller::new(Platform::Discord, &workspace, &user.id.to_string())
+    let mut caller = Caller::new(Platform::Discord, &workspace, &user.id.to_string())
         .with_workspace_admin(admin);
-    let staff_role =
-        crate::db::channels::workspace_staff_role(&app.pool, "discord", &workspace).await?;
-    let Some(staff_role) = staff_role else {
-        // No staff role mapped yet (before setup): staff are the linked staff accounts.
-        return Ok(caller);
+    let Some(lookup) = commands::lookup(&app.pool, &caller).await? else {
+        return Ok((caller, None));
     };
-    let holds = interaction
-        .member
-        .as_ref()
-        .is_some_and(|m| m.roles.iter().any(|r| r.get().to_string() == staff_role));
-    let signal = if holds {
-        let name = interaction
+    // No staff role mapped yet (before setup): staff are the linked staff accounts.
+    if let Some(staff_role) = &lookup.staff_role {
+        let holds = interaction
             .member
             .as_ref()
-            .and_then(|m| m.nick.clone())
-            .or_else(|| user.global_name.clone())
-            .unwrap_or_else(|| user.name.clone());
-        StaffSignal::Staff { name }
-    } else {
-        StaffSignal::NotStaff
-    };
-    Ok(caller.with_staff(signal))
+            .is_some_and(|m| m.roles.iter().any(|r| r.get().to_string() == *staff_role));
+        let signal = if holds {
+            let name = interaction
+                .member
+                .as_ref()
+                .and_then(|m| m.nick.clone())
+                .or_else(|| user.global_name.clone())
+                .unwrap_or_else(|| user.name.clone());
+            StaffSignal::Staff { name }
+        } else {
+            StaffSignal::NotStaff
+        };
+        caller = caller.with_staff(signal);
+    }
+    let resolved = lookup.resolve(&caller);
+    Ok((caller, Some(resolved)))
 }
 
 /// The reply to one command interaction.
@@ -167,20 +175,13 @@ async fn reply(app: &App, interaction: &CommandInteraction) -> Reply {
     if interaction.guild_id.is_none() {
         return Reply::refused("Use the program's commands in its Discord server.");
     }
-    let caller = match caller(app, interaction).await {
-        Ok(caller) => caller,
-        Err(e) => {
-            tracing::error!("reading a Discord caller: {e:#}");
-            return Reply::of(commands::Outcome::Failed, commands::FAILED);
-        }
-    };
     // Who may run it is settled before any option is read (an attachment is downloaded only for
     // someone allowed to import).
-    let resolved = match commands::resolve(&app.pool, &caller).await {
-        Ok(None) => return Reply::refused(commands::UNKNOWN_WORKSPACE),
-        Ok(Some(resolved)) => resolved,
+    let (caller, resolved) = match caller(app, interaction).await {
+        Ok((_, None)) => return Reply::refused(commands::UNKNOWN_WORKSPACE),
+        Ok((caller, Some(resolved))) => (caller, resolved),
         Err(e) => {
-            tracing::error!("resolving a Discord caller: {e:#}");
+            tracing::error!("reading a Discord caller: {e:#}");
             return Reply::of(commands::Outcome::Failed, commands::FAILED);
         }
     };
@@ -342,7 +343,7 @@ fn autocomplete<'a>(
             return response;
         };
         let caller = match caller(&ctx.data().app, interaction).await {
-            Ok(c) => c,
+            Ok((c, _)) => c,
             Err(e) => {
                 tracing::warn!("reading a Discord caller for suggestions: {e:#}");
                 return response;
