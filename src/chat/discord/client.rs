@@ -32,6 +32,8 @@ pub(super) struct State {
     pub(super) app: OnceLock<App>,
     /// Whether each shard is connected now.
     pub(super) shards: Mutex<HashMap<u32, bool>>,
+    /// Slash commands being answered now.
+    pub(super) in_flight: std::sync::atomic::AtomicUsize,
 }
 
 impl State {
@@ -93,6 +95,7 @@ impl Discord {
         let state = Arc::new(State {
             app: OnceLock::new(),
             shards: Mutex::new(HashMap::new()),
+            in_flight: Default::default(),
         });
         let setup_state = state.clone();
         let framework = poise::Framework::builder()

@@ -100,18 +100,42 @@ pub async fn on_error(error: poise::FrameworkError<'_, Bot, Error>) {
     tracing::warn!("Discord interaction not handled: {error}");
 }
 
+/// A reply not ready after this long is deferred whatever the command, so Discord's 3-second
+/// deadline holds even when the database is slow.
+const DEFER_AFTER: std::time::Duration = std::time::Duration::from_millis(1_500);
+
 async fn answer(ctx: Context<'_>) -> Result<(), serenity::Error> {
     let interaction = ctx.interaction;
     let http = &ctx.serenity_context().http;
+    let app = &ctx.data().app;
+    // Slow commands are deferred at once, and so is every command while more are being answered
+    // than the database has connections: in a burst each member sees the bot respond within
+    // milliseconds and gets the answer as soon as it is ready, rather than waiting in line
+    // without a sign of life (or past Discord's deadline).
+    let in_flight = InFlight::enter(&ctx.data().state.in_flight);
+    let busy = in_flight.others >= app.config.database.max_connections as usize;
     let slow = registry::find(&interaction.data.name).is_some_and(|spec| spec.slow);
-    if slow {
+    let defer = || async {
         let defer = CreateInteractionResponseMessage::new().ephemeral(true);
         interaction
             .create_response(http, CreateInteractionResponse::Defer(defer))
-            .await?;
-    }
-    let reply = discord(&reply(&ctx.data().app, interaction).await);
-    if slow {
+            .await
+    };
+    let mut work = std::pin::pin!(reply(app, interaction));
+    let (reply, deferred) = if slow || busy {
+        defer().await?;
+        (work.await, true)
+    } else {
+        match tokio::time::timeout(DEFER_AFTER, &mut work).await {
+            Ok(reply) => (reply, false),
+            Err(_) => {
+                defer().await?;
+                (work.await, true)
+            }
+        }
+    };
+    let reply = discord(&reply);
+    if deferred {
         interaction.edit_response(http, edited(reply)).await?;
     } else {
         interaction
@@ -119,6 +143,27 @@ async fn answer(ctx: Context<'_>) -> Result<(), serenity::Error> {
             .await?;
     }
     Ok(())
+}
+
+/// Counts the interactions being answered; one is counted from [`InFlight::enter`] until dropped.
+struct InFlight<'a> {
+    count: &'a std::sync::atomic::AtomicUsize,
+    /// How many others were being answered when this one came in.
+    others: usize,
+}
+
+impl<'a> InFlight<'a> {
+    fn enter(count: &'a std::sync::atomic::AtomicUsize) -> InFlight<'a> {
+        let others = count.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        InFlight { count, others }
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.count
+            .fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+    }
 }
 
 /// Who is asking and what they are to the program, in one database round trip: the guild is the
