@@ -166,7 +166,7 @@ async fn staff_import_an_attached_file(pool: PgPool) {
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(
         lines[0],
-        "roster.csv: 1 inserted, 0 updated, 0 unchanged, 1 rejected; 1 new creators"
+        "roster.csv: 1 inserted, 0 updated, 0 unchanged, 1 rejected; 1 new creator"
     );
     assert!(
         lines[1].starts_with("roster.csv:3: column \"handle\": "),

@@ -166,7 +166,12 @@ impl ImportReport {
             self.rejected.len()
         );
         if self.new_creators > 0 {
-            s.push_str(&format!("; {} new creators", self.new_creators));
+            let noun = if self.new_creators == 1 {
+                "creator"
+            } else {
+                "creators"
+            };
+            s.push_str(&format!("; {} new {noun}", self.new_creators));
         }
         s
     }

@@ -459,7 +459,7 @@ async fn import_an_attached_csv_and_hear_of_rejected_rows_by_line(pool: PgPool) 
     // The file name and the rejected value are the user's: escaped for Discord's markdown.
     assert_eq!(
         report["description"],
-        "new\\_creators.csv: 1 inserted, 0 updated, 0 unchanged, 1 rejected; 1 new creators\n\
+        "new\\_creators.csv: 1 inserted, 0 updated, 0 unchanged, 1 rejected; 1 new creator\n\
          new\\_creators.csv:4: column \"joined\\_on\": \"2026-13-01\" is not a date in YYYY-MM-DD form"
     );
     let imported: Vec<(String, Option<String>)> = sqlx::query_as(
