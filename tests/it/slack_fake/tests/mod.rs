@@ -1,0 +1,1 @@
+//! The fake proved against slack-morphism.
