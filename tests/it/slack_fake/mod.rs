@@ -79,13 +79,14 @@
 //! [`FakeSlack::team_join`], [`FakeSlack::member_joined_channel`], [`FakeSlack::dm_message`],
 //! [`FakeSlack::dm_files`] (a DM upload: `subtype: file_share`, `channel_type: im`),
 //! [`FakeSlack::interactive`], [`FakeSlack::block_action`]. Levers:
-//! [`FakeSlack::disconnect`] (a `disconnect` frame; the client should reconnect),
+//! [`FakeSlack::disconnect`] (a `disconnect` frame, then a close after 10 s or
+//! [`FakeSlack::set_disconnect_grace`]; the client should reconnect at once),
 //! [`FakeSlack::drop_connections`] (TCP closed without a close frame),
 //! [`FakeSlack::refuse_connections`] (`apps.connections.open` → `internal_error`, upgrades →
 //! 503), [`FakeSlack::open_connections`], [`FakeSlack::wait_connected`],
 //! [`FakeSlack::socket_stats`]. Websocket pings are answered.
 //! Not mimicked: redelivery of unacked envelopes (`retry_attempt` is always 0), the `warning`
-//! frame before a refresh, the server closing a connection on its own after a `disconnect`.
+//! frame before a refresh, Slack's periodic refreshes (call `disconnect` yourself).
 //!
 //! # HTTP mode
 //! [`FakeSlack::http_slash_command`], [`FakeSlack::http_event`],
@@ -376,9 +377,16 @@ impl FakeSlack {
     // ---- Socket Mode ----
 
     /// Sends `{"type":"disconnect","reason":reason}` to every open connection (Slack sends
-    /// `refresh_requested` before it recycles a connection); returns how many got it.
+    /// `refresh_requested` before it recycles a connection) and closes them after the grace
+    /// period ([`Self::set_disconnect_grace`]); returns how many got it.
     pub fn disconnect(&self, reason: &str) -> usize {
         self.shared.socket.disconnect(reason)
+    }
+
+    /// How long after [`Self::disconnect`] the fake closes the connections itself (Slack: about
+    /// 10 s, the default).
+    pub fn set_disconnect_grace(&self, grace: Duration) {
+        self.shared.socket.set_disconnect_grace(grace);
     }
 
     /// Ends every connection abruptly (no close frame); returns how many.

@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State};
@@ -20,6 +20,8 @@ use super::web_api::Answer;
 
 /// The `debug_info.host` of frames, as Slack names its socket hosts.
 const HOST: &str = "applink-fake-1";
+/// Slack closes a connection about 10 s after asking the client to refresh it.
+const DISCONNECT_GRACE: Duration = Duration::from_secs(10);
 
 /// What the Socket Mode side has done so far.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -82,6 +84,8 @@ struct Inner {
     /// Frames from clients that were not acks of known envelopes.
     other_frames: Vec<Value>,
     stats: SocketStats,
+    /// How long after a `disconnect` frame the fake closes the connection itself.
+    disconnect_grace: Option<Duration>,
 }
 
 pub struct Socket {
@@ -169,7 +173,12 @@ impl Socket {
         self.state.lock().unwrap().other_frames.clone()
     }
 
-    /// Sends `{"type":"disconnect","reason":...}` to every open connection; returns how many.
+    pub fn set_disconnect_grace(&self, grace: Duration) {
+        self.state.lock().unwrap().disconnect_grace = Some(grace);
+    }
+
+    /// Sends `{"type":"disconnect","reason":...}` to every open connection, and closes them
+    /// (close frame 1001) after the grace period, as Slack does; returns how many.
     pub fn disconnect(&self, reason: &str) -> usize {
         let frame = json!({
             "type": "disconnect",
@@ -178,8 +187,14 @@ impl Socket {
         })
         .to_string();
         let state = self.state.lock().unwrap();
+        let grace = state.disconnect_grace.unwrap_or(DISCONNECT_GRACE);
         for sender in state.connections.values() {
             let _ = sender.send(Outbound::Frame(frame.clone()));
+            let sender = sender.clone();
+            tokio::spawn(async move {
+                tokio::time::sleep(grace).await;
+                let _ = sender.send(Outbound::Close(1001, "fake: refreshed".to_owned()));
+            });
         }
         state.connections.len()
     }
