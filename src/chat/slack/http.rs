@@ -78,14 +78,15 @@ impl Slack {
             .with_state(Arc::clone(self))
     }
 
-    fn check(&self, path: &str, headers: &HeaderMap, body: &[u8]) -> Result<(), Response> {
+    /// Whether the request is Slack's; a refusal is logged (the caller only gets 401).
+    fn check(&self, path: &str, headers: &HeaderMap, body: &[u8]) -> Result<(), StatusCode> {
         let verified = match &self.verifier {
             Some(verifier) => verify(verifier, headers, body),
             None => Err(Refused::NoSecret),
         };
         verified.map_err(|why| {
             tracing::warn!(path, "refused a request claiming to come from Slack: {why}");
-            StatusCode::UNAUTHORIZED.into_response()
+            StatusCode::UNAUTHORIZED
         })
     }
 }
@@ -97,7 +98,7 @@ fn bad_request(what: &str) -> Response {
 
 async fn events(State(slack): State<Arc<Slack>>, headers: HeaderMap, body: Bytes) -> Response {
     if let Err(refused) = slack.check(EVENTS_PATH, &headers, &body) {
-        return refused;
+        return refused.into_response();
     }
     let Ok(event) = serde_json::from_slice::<Value>(&body) else {
         return bad_request("the event is not JSON");
@@ -111,7 +112,7 @@ async fn events(State(slack): State<Arc<Slack>>, headers: HeaderMap, body: Bytes
 
 async fn commands(State(slack): State<Arc<Slack>>, headers: HeaderMap, body: Bytes) -> Response {
     if let Err(refused) = slack.check(COMMANDS_PATH, &headers, &body) {
-        return refused;
+        return refused.into_response();
     }
     match serde_urlencoded::from_bytes::<CommandPayload>(&body) {
         Ok(payload) => {
@@ -130,7 +131,7 @@ async fn interactions(
     body: Bytes,
 ) -> Response {
     if let Err(refused) = slack.check(INTERACTIONS_PATH, &headers, &body) {
-        return refused;
+        return refused.into_response();
     }
     StatusCode::OK.into_response()
 }
