@@ -118,6 +118,13 @@ impl ApiError {
                 method,
                 detail: e.json_error.to_string(),
             },
+            SlackClientError::HttpProtocolError(e) => ApiError::Unreachable {
+                method,
+                detail: e
+                    .cause
+                    .as_deref()
+                    .map_or_else(|| "no answer".into(), causes),
+            },
             other => ApiError::Unreachable {
                 method,
                 detail: other.to_string(),
@@ -316,6 +323,21 @@ impl Api {
             c.http_api.connector.new_clients_manager(environment)
         })
     }
+}
+
+/// An error and its causes, `outer: inner: innermost` (a connection refused, a TLS failure).
+fn causes(e: &(dyn std::error::Error + Send + Sync)) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(cause) = source {
+        let line = cause.to_string();
+        if !text.contains(&line) {
+            text.push_str(": ");
+            text.push_str(&line);
+        }
+        source = cause.source();
+    }
+    text
 }
 
 /// A token as slack-morphism takes it (its Debug shows only the length).
