@@ -3,6 +3,7 @@
 //! database URL, chat tokens) come only from the environment.
 
 pub mod discord;
+pub mod slack;
 mod values;
 
 use std::path::{Path, PathBuf};
@@ -36,6 +37,7 @@ pub struct Config {
     pub cadences: CadenceConfig,
     pub run: RunConfig,
     pub discord: discord::DiscordConfig,
+    pub slack: slack::SlackConfig,
 }
 
 /// `creator-bot run`, the long-running service.
@@ -466,6 +468,7 @@ impl Default for Config {
             cadences: CadenceConfig::default(),
             run: RunConfig::default(),
             discord: discord::DiscordConfig::default(),
+            slack: slack::SlackConfig::default(),
         }
     }
 }
@@ -708,7 +711,20 @@ impl Config {
         self.sequences.validate()?;
         self.run.validate()?;
         self.discord.validate()?;
+        self.slack.validate()?;
         for (i, p) in self.programs.iter().enumerate() {
+            if let Some(id) = &p.slack_team_id
+                && !slack::is_team_id(id)
+            {
+                return err(
+                    &format!("programs[{i}].slack_team_id"),
+                    format!(
+                        "{id:?} is not a Slack workspace id (T followed by capital letters and \
+                         digits, such as \"T024BE7LD\": open Slack in a browser, it is the part \
+                         after /client/ in the address)"
+                    ),
+                );
+            }
             if let Some(id) = &p.discord_guild_id
                 && !discord::is_snowflake(id)
             {
@@ -892,5 +908,45 @@ mod tests {
     #[test]
     fn defaults_are_valid() {
         Config::default().validate().unwrap();
+    }
+
+    #[test]
+    fn a_slack_team_id_must_look_like_one() {
+        let mut config = Config::default();
+        config.programs = config.programs();
+        config.programs[0].slack_team_id = Some("acme".into());
+        let e = config.validate().unwrap_err().0;
+        assert!(
+            e.starts_with("programs[0].slack_team_id: \"acme\" is not a Slack workspace id"),
+            "{e}"
+        );
+        config.programs[0].slack_team_id = Some("T024BE7LD".into());
+        config.validate().unwrap();
+    }
+
+    #[test]
+    fn the_slack_section_is_read_from_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bot.toml");
+        std::fs::write(
+            &path,
+            "[slack]\nmode = \"http\"\napi_url = \"http://127.0.0.1:9/api\"\n\
+             staff_user_ids = [\"U024BE7LH\"]\nwelcome_new_members = false\n",
+        )
+        .unwrap();
+        let config = Config::load_with_overrides(Some(&path), &[]).unwrap();
+        assert_eq!(config.slack.mode, slack::SlackMode::Http);
+        assert_eq!(config.slack.api_base(), "http://127.0.0.1:9/api");
+        assert_eq!(config.slack.staff_user_ids, vec!["U024BE7LH".to_string()]);
+        assert!(!config.slack.welcome_new_members);
+        std::fs::write(&path, "[slack]\nbot_token = \"xoxb-1\"\n").unwrap();
+        let e = Config::load_with_overrides(Some(&path), &[]).unwrap_err().0;
+        assert!(
+            e.contains("unknown key \"bot_token\": secrets are read only from the environment"),
+            "{e}"
+        );
+        std::fs::write(&path, "[slack]\nmode = \"webhook\"\n").unwrap();
+        let e = Config::load_with_overrides(Some(&path), &[]).unwrap_err().0;
+        assert!(e.starts_with("slack.mode:"), "{e}");
     }
 }

@@ -9,6 +9,7 @@ pub mod platforms;
 pub mod recording;
 pub mod render;
 pub mod sender;
+pub mod slack;
 
 pub use platforms::{ChatPlatform, Platforms};
 pub use sender::{Address, Delivered, MessageKind, Outgoing, Platform, Recipient, SendError};

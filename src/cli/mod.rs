@@ -9,6 +9,7 @@ mod import_cmd;
 mod jobs_cmd;
 pub mod outbox_cmd;
 pub mod sequences_cmd;
+mod slack_cmd;
 pub mod stats_cmd;
 pub mod tiers_cmd;
 
@@ -90,6 +91,10 @@ pub enum Command {
     /// the bot's permissions; `invite` prints the link that adds the bot.
     #[command(subcommand)]
     Discord(discord_cmd::DiscordCommand),
+    /// The program's Slack workspace: `setup` creates or adopts its channels; `manifest` prints
+    /// the app manifest to create the Slack app from.
+    #[command(subcommand)]
+    Slack(slack_cmd::SlackCommand),
 }
 
 #[derive(Debug, Clone, Copy, Default, ValueEnum, PartialEq, Eq)]
@@ -168,6 +173,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Outbox(args) => outbox_cmd::run(config, cli.program.as_deref(), args).await,
         Command::Channels(cmd) => channels_cmd::run(config, cli.program.as_deref(), cmd).await,
         Command::Discord(cmd) => discord_cmd::run(config, cli.program.as_deref(), cmd).await,
+        Command::Slack(cmd) => slack_cmd::run(config, cli.program.as_deref(), cmd).await,
     }
 }
 

@@ -170,3 +170,45 @@ pub async fn workspace_staff_role(
     .await
     .context("looking up the staff role")
 }
+
+/// The platform channel mapped as `channel` for the program `workspace_id` belongs to (Slack's
+/// #staff, whose members are the staff).
+pub async fn workspace_channel(
+    db: impl PgExecutor<'_>,
+    platform: &str,
+    workspace_id: &str,
+    channel: ProgramChannel,
+) -> Result<Option<String>> {
+    sqlx::query_scalar(
+        "SELECT ch.channel_id FROM chat_workspaces w
+           JOIN chat_channels ch ON ch.program_id = w.program_id AND ch.platform = w.platform
+                                AND ch.channel = $3
+          WHERE w.platform = $1 AND w.workspace_id = $2",
+    )
+    .bind(platform)
+    .bind(workspace_id)
+    .bind(channel.key())
+    .fetch_optional(db)
+    .await
+    .with_context(|| format!("looking up {channel} on {platform}"))
+}
+
+/// Whether `channel_id` is one of the program channels of the program `workspace_id` belongs to.
+pub async fn is_program_channel(
+    db: impl PgExecutor<'_>,
+    platform: &str,
+    workspace_id: &str,
+    channel_id: &str,
+) -> Result<bool> {
+    sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM chat_workspaces w
+           JOIN chat_channels ch ON ch.program_id = w.program_id AND ch.platform = w.platform
+          WHERE w.platform = $1 AND w.workspace_id = $2 AND ch.channel_id = $3)",
+    )
+    .bind(platform)
+    .bind(workspace_id)
+    .bind(channel_id)
+    .fetch_one(db)
+    .await
+    .context("looking up a program channel")
+}

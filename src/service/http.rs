@@ -1,5 +1,6 @@
 //! The service's HTTP endpoints: `/healthz` (the process lives), `/readyz` (the database answers
-//! and every configured chat platform is connected) and `/metrics` (Prometheus text format).
+//! and every configured chat platform is connected), `/metrics` (Prometheus text format) and, when
+//! Slack runs in `http` mode, Slack's signed `/slack/…` endpoints.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -24,14 +25,21 @@ pub struct Endpoints {
     pub app: App,
     /// Set once the process is stopping: it is no longer ready for work.
     pub stopping: Arc<AtomicBool>,
+    /// Slack in `http` mode: its endpoints are served here too.
+    pub slack: Option<Arc<crate::chat::slack::Slack>>,
 }
 
 pub fn router(endpoints: Endpoints) -> Router {
-    Router::new()
+    let slack = endpoints.slack.as_ref().map(|s| s.router());
+    let router = Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
-        .with_state(endpoints)
+        .with_state(endpoints);
+    match slack {
+        Some(slack) => router.merge(slack),
+        None => router,
+    }
 }
 
 async fn healthz() -> &'static str {

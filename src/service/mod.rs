@@ -21,7 +21,9 @@ use tokio::task::JoinHandle;
 use crate::app::App;
 use crate::chat::Platforms;
 use crate::chat::discord::Discord;
+use crate::chat::slack::{Slack, Tokens};
 use crate::config::Config;
+use crate::config::slack::SlackMode;
 use crate::db;
 use crate::jobs::dispatch::Dispatcher;
 use crate::jobs::schedule;
@@ -76,9 +78,31 @@ pub async fn run(config: Config, program: Option<&str>, args: RunArgs) -> Result
         }
         None => None,
     };
+    let slack = match Tokens::from_env(app.config.slack.mode)? {
+        Some(tokens) => {
+            if !app
+                .config
+                .programs()
+                .iter()
+                .any(|p| p.slack_team_id.is_some())
+            {
+                tracing::warn!(
+                    "Slack tokens are set but no program has a slack_team_id: the bot connects \
+                     but serves no workspace"
+                );
+            }
+            let slack = Slack::new(&app.config, tokens)?;
+            platforms = platforms.with(slack.clone());
+            Some(slack)
+        }
+        None => None,
+    };
     app = app.with_platforms(platforms);
     if let Some(discord) = &discord {
         discord.start(app.clone()).await?;
+    }
+    if let Some(slack) = &slack {
+        slack.start(app.clone()).await?;
     }
 
     let listener = tokio::net::TcpListener::bind(&app.config.run.listen)
@@ -90,6 +114,7 @@ pub async fn run(config: Config, program: Option<&str>, args: RunArgs) -> Result
     let endpoints = http::Endpoints {
         app: app.clone(),
         stopping: stopping.clone(),
+        slack: slack.filter(|s| s.mode() == SlackMode::Http),
     };
     let server = tokio::spawn(async move {
         axum::serve(listener, http::router(endpoints))

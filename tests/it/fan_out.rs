@@ -356,6 +356,7 @@ async fn readyz_names_the_channels_that_are_not_mapped(pool: PgPool) {
     let endpoints = creator_bot::service::http::Endpoints {
         app: w.app.clone(),
         stopping: Arc::new(AtomicBool::new(false)),
+        slack: None,
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap().to_string();

@@ -98,27 +98,38 @@ pub fn discord_commands() -> Value {
 }
 
 /// `features.slash_commands` of the Slack app manifest; `url` receives the commands (empty in
-/// Socket Mode).
+/// Socket Mode). Slack's slash commands carry no file, so a command that takes one (`/import`)
+/// hints at the direct message that does.
 pub fn slack_manifest_commands(url: Option<&str>) -> Value {
     registry()
         .iter()
         .map(|c| {
-            let hint = c
-                .usage_lines()
+            let takes_a_file = c
+                .options
                 .iter()
-                .map(|l| {
-                    l.trim_start_matches(&format!("/{}", c.name))
-                        .trim()
-                        .to_string()
-                })
-                .collect::<Vec<_>>()
-                .join(" | ");
+                .chain(c.subcommands.iter().flat_map(|s| s.options.iter()))
+                .any(|o| o.kind == OptionKind::Attachment);
+            let hint = if takes_a_file {
+                format!("DM the CSV to the bot with: {} <kind>", c.name)
+            } else {
+                c.usage_lines()
+                    .iter()
+                    .map(|l| {
+                        l.trim_start_matches(&format!("/{}", c.name))
+                            .trim()
+                            .to_string()
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" | ")
+            };
             let mut v = json!({
                 "command": format!("/{}", c.name),
                 "description": c.description,
-                "usage_hint": hint,
                 "should_escape": false,
             });
+            if !hint.is_empty() {
+                v["usage_hint"] = json!(hint);
+            }
             if let Some(url) = url {
                 v["url"] = json!(url);
             }

@@ -1,4 +1,5 @@
-//! `/import <kind>` with a CSV file attached: the same import as the command line.
+//! `/import <kind>` with a CSV file attached: the same import as the command line. Adapters
+//! check a file's size against `import.max_upload_bytes` with [`too_large`] before downloading it.
 
 use anyhow::Result;
 
@@ -34,4 +35,46 @@ pub(super) async fn run(ctx: &Context<'_>, kind: ImportKind, file: &Attachment) 
         ));
     }
     Ok(reply)
+}
+
+/// The refusal of a file over `limit` bytes, in words the caller understands: the file's size
+/// and the limit in the limit's unit (MB, KB or bytes), the file rounded up and the limit down so
+/// the file always reads as larger.
+pub fn too_large(file_name: &str, size: u64, limit: u64) -> Reply {
+    let (file_size, largest) = sizes(size, limit);
+    // The file name is the user's: marked so it is escaped.
+    Reply::refused(Rich::user(file_name).plain(format!(
+        " is {file_size}; files up to {largest} can be imported from chat \
+         (import.max_upload_bytes). Import larger files with `creator-bot import` on the server."
+    )))
+}
+
+fn sizes(size: u64, limit: u64) -> (String, String) {
+    let (unit, name) = match limit {
+        1_000_000.. => (1_000_000, "MB"),
+        1_000.. => (1_000, "KB"),
+        _ => (1, "bytes"),
+    };
+    (
+        format!("{} {name}", size.div_ceil(unit)),
+        format!("{} {name}", limit / unit),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sizes;
+
+    #[test]
+    fn a_file_over_the_limit_always_reads_larger_in_the_limits_unit() {
+        let s = |size, limit| {
+            let (a, b) = sizes(size, limit);
+            format!("{a} > {b}")
+        };
+        assert_eq!(s(26_214_401, 25 * 1024 * 1024), "27 MB > 26 MB");
+        assert_eq!(s(2_000_001, 2_000_000), "3 MB > 2 MB");
+        assert_eq!(s(1_500, 1_000), "2 KB > 1 KB");
+        assert_eq!(s(600_000, 500_000), "600 KB > 500 KB");
+        assert_eq!(s(101, 100), "101 bytes > 100 bytes");
+    }
 }

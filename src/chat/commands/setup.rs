@@ -4,13 +4,20 @@
 use anyhow::Result;
 
 use super::{Context, Reply};
+use crate::chat::Platform;
 
 pub async fn run(ctx: &Context<'_>) -> Result<Reply> {
     if !ctx.caller.workspace_admin {
-        return Ok(Reply::refused(
-            "/setup changes the server's channels and roles, so it needs the Manage Server \
-             permission as well: ask a server admin to run it.",
-        ));
+        return Ok(Reply::refused(match ctx.caller.platform {
+            Platform::Slack => {
+                "/setup changes the workspace's channels, so it is for Workspace Admins and \
+                 Owners (or the user ids in slack.staff_user_ids): ask one of them to run it."
+            }
+            _ => {
+                "/setup changes the server's channels and roles, so it needs the Manage Server \
+                 permission as well: ask a server admin to run it."
+            }
+        }));
     }
     let Some(platform) = ctx.platforms.get(ctx.caller.platform) else {
         return Ok(Reply::refused(format!(

@@ -17,7 +17,7 @@ use super::client::{Bot, Error};
 use super::errors::describe;
 use crate::app::App;
 use crate::chat::commands::{
-    self, Attachment, Caller, Command, OptionValue, Reply, Resolved, Rich, StaffSignal, complete,
+    self, Attachment, Caller, Command, OptionValue, Reply, Resolved, StaffSignal, complete,
     registry,
 };
 use crate::chat::render::{DiscordReply, discord};
@@ -279,13 +279,11 @@ async fn value(
             };
             let limit = app.config.import.max_upload_bytes;
             if u64::from(file.size) > limit {
-                let (file_size, largest) = sizes(u64::from(file.size), limit);
-                // The file name is the user's: marked so it is escaped.
-                return Err(Reply::refused(Rich::user(&file.filename).plain(format!(
-                    " is {file_size}; files up to {largest} can be imported from chat \
-                     (import.max_upload_bytes). Import larger files with `creator-bot import` \
-                     on the server."
-                ))));
+                return Err(commands::too_large(
+                    &file.filename,
+                    u64::from(file.size),
+                    limit,
+                ));
             }
             let bytes = file.download().await.map_err(|e| {
                 tracing::warn!(file = %file.filename, "downloading an attachment: {}", describe(&e));
@@ -303,20 +301,6 @@ async fn value(
         CommandDataOptionValue::Number(n) => OptionValue::Text(n.to_string()),
         _ => return Ok(None),
     }))
-}
-
-/// A file's size over the limit and the limit, in the limit's unit (MB, KB or bytes): the file
-/// rounded up and the limit down, so the file always reads as larger.
-fn sizes(size: u64, limit: u64) -> (String, String) {
-    let (unit, name) = match limit {
-        1_000_000.. => (1_000_000, "MB"),
-        1_000.. => (1_000, "KB"),
-        _ => (1, "bytes"),
-    };
-    (
-        format!("{} {name}", size.div_ceil(unit)),
-        format!("{} {name}", limit / unit),
-    )
 }
 
 fn embeds(reply: &DiscordReply) -> Vec<CreateEmbed> {
@@ -409,22 +393,4 @@ fn autocomplete<'a>(
         }
         response
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::sizes;
-
-    #[test]
-    fn a_file_over_the_limit_always_reads_larger_in_the_limits_unit() {
-        let s = |size, limit| {
-            let (a, b) = sizes(size, limit);
-            format!("{a} > {b}")
-        };
-        assert_eq!(s(26_214_401, 25 * 1024 * 1024), "27 MB > 26 MB");
-        assert_eq!(s(2_000_001, 2_000_000), "3 MB > 2 MB");
-        assert_eq!(s(1_500, 1_000), "2 KB > 1 KB");
-        assert_eq!(s(600_000, 500_000), "600 KB > 500 KB");
-        assert_eq!(s(101, 100), "101 bytes > 100 bytes");
-    }
 }

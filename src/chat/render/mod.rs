@@ -4,7 +4,7 @@
 
 mod console;
 pub mod discord;
-mod slack;
+pub mod slack;
 
 pub use console::console;
 pub use discord::{DiscordFile, DiscordReply, Embed, EmbedField, discord, escape_discord};
