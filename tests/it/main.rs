@@ -37,6 +37,7 @@ mod sequences_onboarding;
 mod sequences_reactivation;
 mod sequences_startup;
 mod service;
+mod slack;
 mod slack_fake;
 mod stats_cache;
 mod stats_fixture;
