@@ -8,7 +8,7 @@ use async_trait::async_trait;
 
 use sqlx::PgPool;
 
-use super::commands::Reply;
+use super::commands::{Outcome, Reply, Rich};
 use super::sender::{Delivered, Outgoing, Platform, SendError};
 use crate::config::Config;
 use crate::db::programs::Program;
@@ -96,5 +96,43 @@ impl Platforms {
         for p in &self.list {
             p.disconnect().await;
         }
+    }
+}
+
+/// What a platform's setup found: what it created, what it adopted by name, and what staff must
+/// fix. Both adapters report it the same way.
+#[derive(Debug, Default)]
+pub struct SetupFound {
+    pub created: Vec<String>,
+    pub adopted: Vec<String>,
+    pub problems: Vec<String>,
+}
+
+impl SetupFound {
+    /// The report staff read under `title`: refused while anything is left to fix.
+    pub fn reply(self, title: String) -> Reply {
+        let mut reply = Reply::titled(title);
+        reply = reply.line(if self.created.is_empty() {
+            "Created: nothing (everything was there already).".to_string()
+        } else {
+            format!("Created: {}.", self.created.join(", "))
+        });
+        if !self.adopted.is_empty() {
+            reply = reply.line(format!(
+                "Already there, now used: {}.",
+                self.adopted.join(", ")
+            ));
+        }
+        if self.problems.is_empty() {
+            reply = reply.line("Everything the bot needs is in place.");
+        } else {
+            reply = reply.line(format!("To fix ({}):", self.problems.len()));
+            for p in &self.problems {
+                // Names come from the workspace (roles, channels): shown as they are.
+                reply = reply.line(Rich::user(format!("• {p}")));
+            }
+            reply.outcome = Outcome::Refused;
+        }
+        reply
     }
 }

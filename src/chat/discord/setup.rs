@@ -15,6 +15,7 @@ use sqlx::PgPool;
 
 use super::errors::describe;
 use crate::chat::commands::{Reply, Rich};
+use crate::chat::platforms::SetupFound;
 use crate::db::channels;
 use crate::db::programs::Program;
 use crate::domain::Tier;
@@ -58,12 +59,6 @@ fn roles() -> [(&'static str, String); 3] {
     ]
 }
 
-struct Found {
-    created: Vec<String>,
-    adopted: Vec<String>,
-    problems: Vec<String>,
-}
-
 /// Sets the program's server up and says what it did and what is left to fix.
 pub async fn setup(
     http: &Http,
@@ -72,11 +67,7 @@ pub async fn setup(
     guild: GuildId,
     application_id: u64,
 ) -> Result<Reply> {
-    let mut found = Found {
-        created: Vec::new(),
-        adopted: Vec::new(),
-        problems: Vec::new(),
-    };
+    let mut found = SetupFound::default();
     let bot = http
         .get_current_user()
         .await
@@ -196,27 +187,7 @@ pub async fn setup(
             .context("storing the channel")?;
     }
 
-    let mut reply = Reply::titled(format!("Discord setup for {}", program.name));
-    reply = reply.line(if found.created.is_empty() {
-        "Created: nothing (everything was there already).".to_string()
-    } else {
-        format!("Created: {}.", found.created.join(", "))
-    });
-    if !found.adopted.is_empty() {
-        reply = reply.line(format!(
-            "Already there, now used: {}.",
-            found.adopted.join(", ")
-        ));
-    }
-    if found.problems.is_empty() {
-        reply = reply.line("Everything the bot needs is in place.");
-    } else {
-        reply = reply.line(format!("To fix ({}):", found.problems.len()));
-        for p in &found.problems {
-            reply = reply.line(format!("• {p}"));
-        }
-        reply.outcome = crate::chat::commands::Outcome::Refused;
-    }
+    let reply = found.reply(format!("Discord setup for {}", program.name));
     Ok(reply.footer(Rich::from(format!(
         "Invite link with exactly the permissions the bot needs: {}",
         invite_url(application_id)
@@ -287,7 +258,7 @@ fn check_hierarchy(
     member_roles: &[RoleId],
     roles: &[Role],
     managed: &[(&'static str, RoleId)],
-    found: &mut Found,
+    found: &mut SetupFound,
 ) {
     let top = roles
         .iter()
@@ -312,7 +283,12 @@ fn check_hierarchy(
 }
 
 /// A tier channel or #staff that everyone can read would show creators what they must not see.
-fn check_privacy(guild: GuildId, channel: ProgramChannel, c: &GuildChannel, found: &mut Found) {
+fn check_privacy(
+    guild: GuildId,
+    channel: ProgramChannel,
+    c: &GuildChannel,
+    found: &mut SetupFound,
+) {
     if channel == ProgramChannel::Competitions {
         return;
     }

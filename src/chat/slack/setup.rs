@@ -10,7 +10,8 @@ use serde_json::{Value, json};
 use sqlx::PgPool;
 
 use super::api::{Api, ApiError};
-use crate::chat::commands::{Outcome, Reply, Rich};
+use crate::chat::commands::{Reply, Rich};
+use crate::chat::platforms::SetupFound;
 use crate::db::channels;
 use crate::db::programs::Program;
 use crate::domain::channels::ProgramChannel;
@@ -21,12 +22,6 @@ struct Existing {
     name: String,
     private: bool,
     member: bool,
-}
-
-struct Found {
-    created: Vec<String>,
-    adopted: Vec<String>,
-    problems: Vec<String>,
 }
 
 /// What a failed call means for staff.
@@ -96,11 +91,7 @@ pub async fn setup(api: &Api, pool: &PgPool, program: &Program, team_id: &str) -
         );
     }
     let bot = me["user"].as_str().unwrap_or("creator-bot").to_string();
-    let mut found = Found {
-        created: Vec::new(),
-        adopted: Vec::new(),
-        problems: Vec::new(),
-    };
+    let mut found = SetupFound::default();
     let existing = match list(api).await {
         Ok(existing) => existing,
         Err(e) => {
@@ -180,7 +171,7 @@ async fn create(api: &Api, name: &str, private: bool) -> Result<String, ApiError
 
 /// A tier channel or #staff that is public would show creators what they must not see; a
 /// private #competitions would hide the competitions.
-fn check_privacy(channel: ProgramChannel, c: &Existing, found: &mut Found) {
+fn check_privacy(channel: ProgramChannel, c: &Existing, found: &mut SetupFound) {
     let name = &c.name;
     let should_be_private = channel != ProgramChannel::Competitions;
     if should_be_private && !c.private {
@@ -196,28 +187,8 @@ fn check_privacy(channel: ProgramChannel, c: &Existing, found: &mut Found) {
     }
 }
 
-fn report(program: &Program, bot: &str, found: Found) -> Reply {
-    let mut reply = Reply::titled(format!("Slack setup for {}", program.name));
-    reply = reply.line(if found.created.is_empty() {
-        "Created: nothing (everything was there already).".to_string()
-    } else {
-        format!("Created: {}.", found.created.join(", "))
-    });
-    if !found.adopted.is_empty() {
-        reply = reply.line(format!(
-            "Already there, now used: {}.",
-            found.adopted.join(", ")
-        ));
-    }
-    if found.problems.is_empty() {
-        reply = reply.line("Everything the bot needs is in place.");
-    } else {
-        reply = reply.line(format!("To fix ({}):", found.problems.len()));
-        for p in &found.problems {
-            reply = reply.line(Rich::user(format!("• {p}")));
-        }
-        reply.outcome = Outcome::Refused;
-    }
+fn report(program: &Program, bot: &str, found: SetupFound) -> Reply {
+    let reply = found.reply(format!("Slack setup for {}", program.name));
     reply.footer(Rich::user(format!(
         "Staff are the members of #staff: invite your staff there (in #staff, /invite @name). \
          Creators are added to their tier's channel by @{bot} as their tier changes."
