@@ -4,6 +4,8 @@
 //! adapter started as `run` starts it); each submodule tests one capability.
 #![allow(dead_code)]
 
+mod commands;
+mod http_mode;
 mod service;
 mod smoke;
 

@@ -77,7 +77,8 @@
 //! [`FakeSlack::push_slash_command`] ([`SlashCommand`] with a channel),
 //! [`FakeSlack::push_event`] (any event in a complete `event_callback`),
 //! [`FakeSlack::team_join`], [`FakeSlack::member_joined_channel`], [`FakeSlack::dm_message`],
-//! [`FakeSlack::dm_files`] (a DM upload: `subtype: file_share`, `channel_type: im`),
+//! [`FakeSlack::dm_files`] (a DM upload: `subtype: file_share`, `channel_type: im`; either makes
+//! the DM exist, so the bot may post to its `D` id),
 //! [`FakeSlack::interactive`], [`FakeSlack::block_action`]. Levers:
 //! [`FakeSlack::disconnect`] (a `disconnect` frame, then a close after 10 s or
 //! [`FakeSlack::set_disconnect_grace`]; the client should reconnect at once),

@@ -143,6 +143,11 @@ pub fn member_joined_channel(
 /// A `message` a user sends in their DM with the bot (`channel_type` `im`); with `files` it is
 /// what a DM upload produces (`subtype` `file_share`, `upload: true`).
 pub fn dm_message(world: &mut World, user_id: &str, text: &str, files: Vec<Value>) -> Value {
+    // The user wrote in it, so the DM exists: the bot may post there by its id.
+    world
+        .dms
+        .entry(user_id.to_owned())
+        .or_insert_with(|| dm_channel_id(user_id));
     let ts = world.next_ts();
     let number = world.next_number();
     let mut event = json!({

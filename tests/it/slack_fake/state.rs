@@ -78,7 +78,7 @@ pub struct World {
     pub workspace: FakeWorkspace,
     pub base_url: String,
     pub messages: Vec<PostedMessage>,
-    /// User id → DM channel id, for DMs the bot opened or posted to.
+    /// User id → DM channel id, for DMs the bot opened or posted to, or the user wrote in.
     pub dms: BTreeMap<String, String>,
     pub uploads: Vec<UploadedFile>,
     /// Key (the path after `/files-pri/`) → file.
