@@ -6,6 +6,7 @@
 
 mod failures;
 mod life;
+mod setup;
 mod smoke;
 
 use std::net::SocketAddr;
