@@ -4,6 +4,7 @@
 //! adapter started as `run` starts it); each submodule tests one capability.
 #![allow(dead_code)]
 
+mod both;
 mod failures;
 mod life;
 mod setup;
