@@ -4,9 +4,13 @@
 //! adapter started as `run` starts it); each submodule tests one capability.
 #![allow(dead_code)]
 
+mod both;
 mod commands;
+mod failures;
 mod http_mode;
+mod life;
 mod service;
+mod setup;
 mod smoke;
 
 use std::net::SocketAddr;
