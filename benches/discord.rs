@@ -33,10 +33,9 @@ use anyhow::{Context, Result, bail};
 use chrono::{DateTime, Utc};
 use creator_bot::app::App;
 use creator_bot::chat::discord::Discord;
-use creator_bot::chat::{ChatPlatform, MessageKind, Platforms};
+use creator_bot::chat::{ChatPlatform, Platforms};
 use creator_bot::config::discord::DiscordConfig;
 use creator_bot::config::{Config, DispatchConfig, ProgramConfig};
-use creator_bot::db::outbox::{self, NewMessage};
 use creator_bot::db::programs::{self, Program};
 use creator_bot::jobs::ManualClock;
 use creator_bot::jobs::dispatch::{Dispatcher, Pass};
@@ -385,35 +384,7 @@ async fn dms(
         config.batch_size,
         count.saturating_sub(rate as usize) as f64 / f64::from(rate)
     );
-    let ids: Vec<i64> = sqlx::query_scalar(
-        "SELECT id FROM creators WHERE program_id = $1
-          ORDER BY substr(handle, 8)::bigint LIMIT $2",
-    )
-    .bind(program.id)
-    .bind(count as i64)
-    .fetch_all(pool)
-    .await?;
-    {
-        let mut conn = pool.acquire().await?;
-        for chunk in ids.chunks(5_000) {
-            let batch: Vec<NewMessage> = chunk
-                .iter()
-                .map(|&id| NewMessage {
-                    program_id: program.id,
-                    dedupe_key: format!("discord-bench:{id}"),
-                    kind: MessageKind::Dm,
-                    creator_id: Some(id),
-                    channel: None,
-                    template: Some("bench".into()),
-                    text: format!("Hello from the benchmark, creator {id}"),
-                    extra: json!({}),
-                    due_at: instant(),
-                })
-                .collect();
-            outbox::enqueue_many(&mut conn, &batch).await?;
-        }
-    }
-    sqlx::query("VACUUM ANALYZE outbox").execute(pool).await?;
+    support::messages::queue_dms(pool, program, count, "discord-bench", instant()).await?;
     let before = fake.requests().len();
 
     let dispatcher = Arc::new(Dispatcher::with_config(app, &config));

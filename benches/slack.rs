@@ -46,7 +46,7 @@ use creator_bot::chat::slack::{Slack, Tokens};
 use creator_bot::chat::{ChatPlatform, MessageKind, Platforms};
 use creator_bot::config::slack::{SlackConfig, SlackMode};
 use creator_bot::config::{Config, DispatchConfig, ProgramConfig};
-use creator_bot::db::outbox::{self, NewMessage};
+use creator_bot::db::outbox::NewMessage;
 use creator_bot::db::programs::{self, Program};
 use creator_bot::domain::channels::ProgramChannel;
 use creator_bot::jobs::Clock;
@@ -647,16 +647,6 @@ async fn dispatch(
     Ok(total)
 }
 
-async fn enqueue(pool: &PgPool, messages: &[NewMessage]) -> Result<()> {
-    let mut conn = pool.acquire().await?;
-    for chunk in messages.chunks(5_000) {
-        outbox::enqueue_many(&mut conn, chunk).await?;
-    }
-    drop(conn);
-    sqlx::query("VACUUM ANALYZE outbox").execute(pool).await?;
-    Ok(())
-}
-
 async fn sent_count(pool: &PgPool, program: &Program) -> Result<i64> {
     Ok(sqlx::query_scalar(
         "SELECT count(*) FROM deliveries WHERE program_id = $1 AND status = 'sent'",
@@ -688,29 +678,7 @@ async fn dms(
         config.batch_size,
         count.saturating_sub(rate as usize) as f64 / f64::from(rate)
     );
-    let ids: Vec<i64> = sqlx::query_scalar(
-        "SELECT id FROM creators WHERE program_id = $1
-          ORDER BY substr(handle, 8)::bigint LIMIT $2",
-    )
-    .bind(program.id)
-    .bind(count as i64)
-    .fetch_all(pool)
-    .await?;
-    let batch: Vec<NewMessage> = ids
-        .iter()
-        .map(|&id| NewMessage {
-            program_id: program.id,
-            dedupe_key: format!("slack-bench:{id}"),
-            kind: MessageKind::Dm,
-            creator_id: Some(id),
-            channel: None,
-            template: Some("bench".into()),
-            text: format!("Hello from the benchmark, creator {id}"),
-            extra: json!({}),
-            due_at: instant(),
-        })
-        .collect();
-    enqueue(pool, &batch).await?;
+    support::messages::queue_dms(pool, program, count, "slack-bench", instant()).await?;
     let sent_before = sent_count(pool, program).await?;
     let opens_before = fake.calls("conversations.open").len();
 
@@ -818,7 +786,7 @@ async fn posts(
             due_at: instant(),
         })
         .collect();
-    enqueue(pool, &batch).await?;
+    support::messages::enqueue(pool, &batch).await?;
     let sent_before = sent_count(pool, program).await?;
 
     let started = Instant::now();

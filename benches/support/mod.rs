@@ -3,6 +3,7 @@
 //! the benchmark program's data ([`dataset`]).
 
 pub mod dataset;
+pub mod messages;
 
 use std::path::Path;
 use std::str::FromStr;
