@@ -9,6 +9,7 @@
 //! - [`db`]: every SQL statement, the migrations, the private PostgreSQL cluster.
 //! - [`features`]: one module per capability (import, stats, tiers, sequences, samples, linking,
 //!   opt-out, demo).
+//! - [`charts`]: charts as PNG images (what each shows, drawn from the data when asked).
 //! - [`chat`]: the platform-neutral sender trait, the slash commands the adapters share
 //!   ([`chat::commands`]) and the console workspace ([`chat::console`]), which
 //!   `creator-bot demo` runs a program in ([`cli::demo_cmd`]).
@@ -19,6 +20,7 @@
 //! - [`cli`]: the command line over the features.
 
 pub mod app;
+pub mod charts;
 pub mod chat;
 pub mod cli;
 pub mod config;
