@@ -124,6 +124,9 @@ pub struct Outgoing {
     pub text: String,
     /// Everything else the row carries (for a membership action: `action` and `tier`).
     pub payload: serde_json::Value,
+    /// The charts the post carries (its row's `charts`), drawn when it is sent from the data as
+    /// it is then; each platform attaches them to the message.
+    pub charts: Vec<crate::charts::Chart>,
 }
 
 /// A sent message as the platform knows it.

@@ -24,9 +24,10 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::app::App;
+use crate::charts::{Chart, ChartSpec};
 use crate::chat::platforms::{ChatPlatform, Platforms};
 use crate::chat::{Address, MessageKind, Outgoing, Platform, Recipient, SendError};
-use crate::config::DispatchConfig;
+use crate::config::{Config, DispatchConfig};
 use crate::db::deliveries::{self, Claimed, Outcome};
 use crate::db::outbox::{self, NewMessage};
 use crate::domain::Tier;
@@ -82,6 +83,8 @@ pub struct Dispatcher {
     config: DispatchConfig,
     daytime: Daytime,
     templates: Arc<Templates>,
+    /// The whole configuration, for drawing the charts posts carry.
+    app_config: Arc<Config>,
     global: Option<DefaultDirectRateLimiter>,
     per_platform: HashMap<Platform, DefaultDirectRateLimiter>,
     /// Only this program's rows, when set.
@@ -117,6 +120,7 @@ impl Dispatcher {
             config: config.clone(),
             daytime: app.config.lifecycle.daytime(),
             templates: app.templates.clone(),
+            app_config: app.config.clone(),
             global: limiter(config.global_per_second),
             per_platform,
             program_id: None,
@@ -264,10 +268,14 @@ impl Dispatcher {
             Ok(address) => address,
             Err(outcome) => return outcome,
         };
-        let text = match self.text(row, kind) {
+        let mut text = match self.text(row, kind) {
             Ok(text) => text,
             Err(e) => return failed(format!("{e:#}")),
         };
+        let (charts, missing) = self.charts(row).await;
+        for kind in missing {
+            text.push_str(&format!("\n(The {kind} chart could not be drawn.)"));
+        }
         let message = Outgoing {
             outbox_id: row.outbox_id,
             delivery_id: row.id,
@@ -279,6 +287,7 @@ impl Dispatcher {
             template: row.template.clone(),
             text,
             payload: row.payload.clone(),
+            charts,
         };
         self.wait_for_rate(platform.platform()).await;
         let result = crate::metrics::timed_send(platform.platform(), platform.send(&message)).await;
@@ -465,6 +474,41 @@ impl Dispatcher {
             (Some(template), Some(vars)) => self.templates.render_json(template, vars),
             _ => anyhow::bail!("the message has no text"),
         }
+    }
+
+    /// The charts the row carries, drawn from the data as it is now; and the kinds of those that
+    /// could not be drawn (the post goes out without them, saying so, rather than not at all).
+    async fn charts(&self, row: &Claimed) -> (Vec<Chart>, Vec<String>) {
+        let Some(specs) = row.payload.get("charts").and_then(|c| c.as_array()) else {
+            return (Vec::new(), Vec::new());
+        };
+        let (mut drawn, mut missing) = (Vec::new(), Vec::new());
+        let program = match crate::db::programs::by_id(&self.pool, row.program_id).await {
+            Ok(Some(program)) => Some(program),
+            Ok(None) => None,
+            Err(e) => {
+                tracing::warn!(outbox_id = row.outbox_id, "reading a post's program: {e:#}");
+                None
+            }
+        };
+        for spec in specs {
+            let kind = spec["kind"].as_str().unwrap_or("requested").to_string();
+            let chart = match (&program, serde_json::from_value::<ChartSpec>(spec.clone())) {
+                (Some(program), Ok(spec)) => {
+                    crate::charts::draw(&self.pool, &self.app_config, program, &spec).await
+                }
+                (None, _) => Err(anyhow::anyhow!("the post's program no longer exists")),
+                (_, Err(e)) => Err(anyhow::anyhow!("the chart's description is not valid: {e}")),
+            };
+            match chart {
+                Ok(chart) => drawn.push(chart),
+                Err(e) => {
+                    tracing::warn!(outbox_id = row.outbox_id, chart = %kind, "drawing a chart: {e:#}");
+                    missing.push(kind);
+                }
+            }
+        }
+        (drawn, missing)
     }
 
     async fn wait_for_rate(&self, platform: Platform) {

@@ -3,6 +3,7 @@
 
 mod cadences;
 mod channels_cli;
+mod chart_posts;
 mod commands_account;
 mod commands_auth;
 mod commands_cadences;

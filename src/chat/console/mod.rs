@@ -3,10 +3,12 @@
 //! as the staff member or as any creator ([`typing`]). `creator-bot demo` runs a synthetic program
 //! in it on a simulated clock.
 
+pub mod files;
 pub mod screen;
 pub mod sender;
 pub mod typing;
 
+pub use files::ImageFiles;
 pub use screen::{Screen, Transcript};
 pub use sender::ConsoleSender;
 

@@ -1,7 +1,8 @@
 //! The console's [`ChatPlatform`]: prints each delivery as it is sent, at the address the
 //! dispatcher resolved (the console maps each program channel to its `#name` and each creator to
 //! their handle) — channel posts and staff alerts in the program's time, DMs in the recipient's
-//! own local time (the hour they read it), tier membership actions as a line of their own.
+//! own local time (the hour they read it), tier membership actions as a line of their own. A
+//! post's charts are written as PNG files and the console says where.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -12,6 +13,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use sqlx::PgPool;
 
+use super::files::ImageFiles;
 use super::screen::{Screen, entry, stamp};
 use async_trait::async_trait;
 
@@ -52,6 +54,12 @@ pub fn render(message: &Outgoing, at: DateTime<Utc>, tz: Tz) -> String {
     }
 }
 
+/// Where the console writes charts unless told otherwise: `creator-bot-charts` in the system's
+/// temporary directory.
+pub fn default_image_dir() -> std::path::PathBuf {
+    std::env::temp_dir().join("creator-bot-charts")
+}
+
 /// See the module documentation.
 pub struct ConsoleSender {
     pool: PgPool,
@@ -62,6 +70,8 @@ pub struct ConsoleSender {
     posts: AtomicU64,
     memberships: AtomicU64,
     program_zones: Mutex<HashMap<i64, Tz>>,
+    /// Where the charts of posts are written.
+    images: Arc<ImageFiles>,
 }
 
 impl ConsoleSender {
@@ -75,7 +85,14 @@ impl ConsoleSender {
             posts: AtomicU64::new(0),
             memberships: AtomicU64::new(0),
             program_zones: Mutex::default(),
+            images: Arc::new(ImageFiles::new(default_image_dir())),
         }
+    }
+
+    /// Writes the charts of posts in `images`' directory.
+    pub fn with_images(mut self, images: Arc<ImageFiles>) -> ConsoleSender {
+        self.images = images;
+        self
     }
 
     /// What was printed so far: `12 DMs, 3 posts and alerts, 4 membership changes`.
@@ -134,7 +151,11 @@ impl ChatPlatform for ConsoleSender {
 
     async fn send(&self, message: &Outgoing) -> Result<Delivered, SendError> {
         let tz = self.zone(message).await?;
-        let text = render(message, self.clock.now(), tz);
+        let mut text = render(message, self.clock.now(), tz);
+        for chart in &message.charts {
+            let line = self.images.shown(&chart.file_name, &chart.alt, &chart.png);
+            text.push_str(&format!("  {line}\n"));
+        }
         // Writing may block (a terminal or pipe nobody reads): off the async runtime's threads,
         // so the rest of the service (HTTP, signals, other platforms) keeps going meanwhile.
         let screen = self.screen.clone();
@@ -172,6 +193,7 @@ mod tests {
             template: None,
             text: text.into(),
             payload: serde_json::json!({ "text": text }),
+            charts: Vec::new(),
         }
     }
 

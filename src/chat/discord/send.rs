@@ -1,5 +1,5 @@
-//! Deliveries as Discord requests: a DM or a post is one create-message request carrying a nonce
-//! derived from the delivery with `enforce_nonce`, so a retry after a crash returns the message
+//! Deliveries as Discord requests: a DM or a post is one create-message request (with its charts
+//! as attached files) carrying a nonce derived from the delivery with `enforce_nonce`, so a retry after a crash returns the message
 //! already posted instead of posting twice; a membership action is a role added or removed with
 //! an audit-log reason naming the tier change.
 //!
@@ -14,12 +14,14 @@ use std::time::Duration;
 use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 use poise::serenity_prelude as serenity;
 use serde_json::{Value, json};
-use serenity::http::{LightMethod, Request, Route};
+use serenity::http::{LightMethod, Multipart, MultipartUpload, Request, Route};
 use serenity::{
-    ChannelId, CreateAllowedMentions, CreateMessage, GuildId, Http, Nonce, RoleId, UserId,
+    ChannelId, CreateAllowedMentions, CreateAttachment, CreateMessage, GuildId, Http, Nonce,
+    RoleId, UserId,
 };
 
 use super::errors::{classify, send_error};
+use crate::charts::Chart;
 use crate::chat::render::cut_text;
 use crate::chat::render::discord::CONTENT_LIMIT;
 use crate::chat::sender::{Address, Delivered, Outgoing, Platform, SendError};
@@ -119,6 +121,52 @@ pub async fn open_dm(rest: &Rest, user_id: &str) -> Result<String, SendError> {
         .ok_or_else(|| SendError::Transient("Discord's DM channel came without an id".into()))
 }
 
+/// Posts `text` (and `chart`, as an attached file Discord shows inline) in `channel`; the
+/// message's id.
+async fn create_message(
+    rest: &Rest,
+    channel: ChannelId,
+    text: &str,
+    nonce: String,
+    chart: Option<&Chart>,
+) -> Result<String, SendError> {
+    let mut create = CreateMessage::new()
+        .nonce(Nonce::String(nonce))
+        .enforce_nonce(true)
+        // The outbox's texts name people by handle: they ping no one.
+        .allowed_mentions(CreateAllowedMentions::new());
+    if !text.is_empty() {
+        create = create.content(cut_text(text, CONTENT_LIMIT));
+    }
+    let request = Request::new(
+        Route::ChannelMessages {
+            channel_id: channel,
+        },
+        LightMethod::Post,
+    );
+    let request = match chart {
+        None => request.body(body(&create)?),
+        Some(chart) => {
+            let payload_json = serde_json::to_string(&create).map_err(|e| {
+                SendError::Permanent(format!("the message could not be written: {e}"))
+            })?;
+            request.multipart(Some(Multipart {
+                upload: MultipartUpload::Attachments(vec![CreateAttachment::bytes(
+                    chart.png.clone(),
+                    chart.file_name.clone(),
+                )]),
+                fields: Vec::new(),
+                payload_json: Some(payload_json),
+            }))
+        }
+    };
+    let sent = rest.fire(request).await?;
+    sent["id"]
+        .as_str()
+        .map(str::to_string)
+        .ok_or_else(|| SendError::Transient("Discord's message came without an id".into()))
+}
+
 /// The nonce of a delivery: its id, which no other delivery has (Discord allows 25 characters).
 pub fn nonce(delivery_id: i64) -> String {
     format!("d{delivery_id}")
@@ -132,24 +180,23 @@ pub async fn send(rest: &Rest, message: &Outgoing) -> Result<Delivered, SendErro
     match &message.address {
         Address::Channel { channel_id } | Address::Direct { channel_id, .. } => {
             let channel: ChannelId = id(channel_id, "channel")?;
-            let create = CreateMessage::new()
-                .content(cut_text(&message.text, CONTENT_LIMIT))
-                .nonce(Nonce::String(nonce(message.delivery_id)))
-                .enforce_nonce(true)
-                // The outbox's texts name people by handle: they ping no one.
-                .allowed_mentions(CreateAllowedMentions::new());
-            let request = Request::new(
-                Route::ChannelMessages {
-                    channel_id: channel,
-                },
-                LightMethod::Post,
+            // The text carries the first chart; each further chart follows in a message of its
+            // own (serenity numbers the files of a message only when it sends the message
+            // itself), each with its own nonce, so a retry posts none of them twice.
+            let mut charts = message.charts.iter();
+            let first = create_message(
+                rest,
+                channel,
+                &message.text,
+                nonce(message.delivery_id),
+                charts.next(),
             )
-            .body(body(&create)?);
-            let sent = rest.fire(request).await?;
-            let message_id = sent["id"].as_str().ok_or_else(|| {
-                SendError::Transient("Discord's message came without an id".into())
-            })?;
-            Ok(delivered(message_id.to_string()))
+            .await?;
+            for (n, chart) in charts.enumerate() {
+                let nonce = format!("{}.{}", nonce(message.delivery_id), n + 2);
+                create_message(rest, channel, "", nonce, Some(chart)).await?;
+            }
+            Ok(delivered(first))
         }
         Address::Membership {
             workspace_id,

@@ -235,7 +235,7 @@ impl Slack {
                 alt,
             } = block
             {
-                let id = match self.upload(file_name, alt, png).await {
+                let id = match self.api.upload_file(file_name, alt, png).await {
                     Ok(id) => Some(id),
                     Err(e) => {
                         tracing::warn!(file = %file_name, "uploading a chart to Slack: {e}");
@@ -265,42 +265,6 @@ impl Slack {
             }
         }
         body
-    }
-
-    /// Uploads a file (`files.getUploadURLExternal`, the bytes, `files.completeUploadExternal`,
-    /// shared nowhere) and returns its id.
-    async fn upload(
-        &self,
-        file_name: &str,
-        title: &str,
-        bytes: &[u8],
-    ) -> Result<String, super::api::ApiError> {
-        let length = bytes.len().to_string();
-        let slot = self
-            .api
-            .get(
-                "files.getUploadURLExternal",
-                &[("filename", file_name), ("length", &length)],
-            )
-            .await?;
-        let malformed = |what: &str| super::api::ApiError::Malformed {
-            method: "files.getUploadURLExternal".into(),
-            detail: format!("no {what} in the answer"),
-        };
-        let url = slot["upload_url"]
-            .as_str()
-            .ok_or_else(|| malformed("upload_url"))?;
-        let id = slot["file_id"]
-            .as_str()
-            .ok_or_else(|| malformed("file_id"))?;
-        self.api.upload(url, bytes).await?;
-        self.api
-            .post(
-                "files.completeUploadExternal",
-                &json!({ "files": [{ "id": id, "title": title }] }),
-            )
-            .await?;
-        Ok(id.to_string())
     }
 }
 

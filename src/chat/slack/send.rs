@@ -1,5 +1,5 @@
 //! Deliveries as Slack Web API calls: a DM or a post is one `chat.postMessage` in Block Kit with
-//! a plain-text fallback, paced to Slack's one message per second per channel; a membership
+//! a plain-text fallback (its charts uploaded first and shown by image blocks), paced to Slack's one message per second per channel; a membership
 //! action is the creator invited to or removed from the tier's private channel.
 //!
 //! Slack's `chat.postMessage` takes no idempotency key. A delivery is claimed with a lease, so it
@@ -129,9 +129,28 @@ pub async fn send(api: &Api, pacer: &Pacer, message: &Outgoing) -> Result<Delive
     };
     match &message.address {
         Address::Channel { channel_id } | Address::Direct { channel_id, .. } => {
+            // Charts are uploaded first and shown by image blocks under the text; the upload
+            // is not paced (it posts nothing in the channel by itself).
+            let mut body = message_body(channel_id, &message.text);
+            let mut images = Vec::new();
+            for chart in &message.charts {
+                let id = api
+                    .upload_file(&chart.file_name, &chart.alt, &chart.png)
+                    .await
+                    .map_err(|e| send_error(&e))?;
+                images.push(
+                    json!({"type": "image", "alt_text": cut_text(&chart.alt, 2_000),
+                    "slack_file": {"id": id}}),
+                );
+            }
+            if let Some(blocks) = body["blocks"].as_array_mut() {
+                let room = crate::chat::render::slack::BLOCKS_LIMIT.saturating_sub(images.len());
+                blocks.truncate(room);
+                blocks.extend(images);
+            }
             pacer.turn(channel_id).await?;
             let sent = api
-                .post("chat.postMessage", &message_body(channel_id, &message.text))
+                .post("chat.postMessage", &body)
                 .await
                 .map_err(|e| send_error(&e))?;
             let ts = sent["ts"]

@@ -152,7 +152,8 @@ impl Workspace<'_> {
             clock: Arc::new(ManualClock::new(now)),
             ..self.app.clone()
         };
-        respond(&app, &persona.caller(), request).await.text()
+        let reply = respond(&app, &persona.caller(), request).await;
+        self.images.reply_text(&reply)
     }
 
     /// `[stamp] who: line`, and the answer indented under it.

@@ -23,7 +23,7 @@ use crate::chat::Platforms;
 use crate::chat::commands::Request;
 use crate::chat::console::screen::stamp;
 use crate::chat::console::typing::Persona;
-use crate::chat::console::{ConsoleSender, Screen, WORKSPACE_ID};
+use crate::chat::console::{ConsoleSender, ImageFiles, Screen, WORKSPACE_ID};
 use crate::config::{Config, DispatchConfig};
 use crate::db::chat as chat_db;
 use crate::db::programs::Program;
@@ -88,11 +88,12 @@ pub async fn run_workspace(
         &screen,
         &open_workspace(pool, config, &templates, &program, clock.clone()).await?,
     )?;
-    let sender = Arc::new(ConsoleSender::new(
-        pool.clone(),
-        clock.clone(),
-        screen.clone(),
+    let images = Arc::new(ImageFiles::new(
+        crate::chat::console::sender::default_image_dir(),
     ));
+    let sender = Arc::new(
+        ConsoleSender::new(pool.clone(), clock.clone(), screen.clone()).with_images(images.clone()),
+    );
     let app = console_app(pool, config, &templates, clock.clone(), sender.clone());
     let mut ws = Workspace {
         pool,
@@ -104,6 +105,7 @@ pub async fn run_workspace(
             .only_program(program.id),
         app,
         persona: Persona::Staff,
+        images,
         lines: Lines::spawn(input),
         interactive: opts.interactive,
         paused: false,
@@ -266,6 +268,8 @@ pub(super) struct Workspace<'a> {
     pub dispatcher: Dispatcher,
     /// Who typed lines run as.
     pub persona: Persona,
+    /// Where the charts of posts and replies are written.
+    pub images: Arc<ImageFiles>,
     pub lines: Lines,
     pub interactive: bool,
     pub paused: bool,

@@ -3,6 +3,7 @@
 //! client started as `run` starts it); each submodule tests one capability.
 #![allow(dead_code)]
 
+mod charts;
 mod commands;
 mod failures;
 mod life;

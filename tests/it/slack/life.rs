@@ -383,6 +383,7 @@ fn outgoing(bot: &Bot, channel_id: &str, text: &str) -> Outgoing {
         template: None,
         text: text.to_string(),
         payload: json!({}),
+        charts: Vec::new(),
     }
 }
 

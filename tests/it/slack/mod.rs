@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 mod both;
+mod charts;
 mod commands;
 mod failures;
 mod http_mode;

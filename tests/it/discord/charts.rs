@@ -1,0 +1,79 @@
+//! Posts with charts on the fake server: the text and the first chart in one create-message
+//! request (multipart: `payload_json` and the PNG as `files[0]`), each further chart in a message
+//! of its own; every request carries its own nonce with `enforce_nonce`, so a retry posts none of
+//! them twice.
+
+use serde_json::Value;
+use sqlx::PgPool;
+
+use super::{GUILD, NOW, guild, start};
+use crate::chart_posts::{may_charts, post_with_charts};
+use crate::discord_fake::FakeDiscord;
+
+#[sqlx::test(migrator = "creator_bot::db::MIGRATOR")]
+async fn a_post_carries_its_charts_as_attached_files(pool: PgPool) {
+    let fake = FakeDiscord::start(guild()).await;
+    let bot = start(&pool, &fake, NOW.parse().unwrap()).await;
+    let reply = bot.setup().await;
+    assert_eq!(reply.outcome, creator_bot::chat::commands::Outcome::Done);
+    let staff = fake
+        .guild(GUILD)
+        .unwrap()
+        .channels
+        .iter()
+        .find(|c| c.name == "staff")
+        .unwrap()
+        .id;
+    post_with_charts(&pool, &bot.program, "report:may", may_charts()).await;
+    bot.dispatch().await;
+
+    let (delivery, message_id): (i64, Option<String>) =
+        sqlx::query_as("SELECT id, platform_message_id FROM deliveries WHERE platform = 'discord'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    let sent = fake.requests_to("POST", &format!("/channels/{staff}/messages"));
+    assert_eq!(sent.len(), 2);
+    let json = |n: usize| sent[n].json().cloned().unwrap_or(Value::Null);
+    assert_eq!(json(0)["content"], "The month in charts");
+    assert_eq!(json(0)["nonce"], format!("d{delivery}"));
+    assert_eq!(json(0)["enforce_nonce"], true);
+    assert_eq!(json(1)["content"], Value::Null);
+    assert_eq!(json(1)["nonce"], format!("d{delivery}.2"));
+    assert_eq!(json(1)["enforce_nonce"], true);
+    for (request, name) in sent.iter().zip(["gmv.png", "pareto.png"]) {
+        let files = request.files();
+        assert_eq!(files.len(), 1);
+        assert_eq!(files[0].field, "files[0]");
+        assert_eq!(files[0].filename, name);
+        assert!(files[0].bytes.starts_with(b"\x89PNG\r\n\x1a\n"));
+    }
+    // The delivery is the message with the text.
+    let posted = fake.messages_in(staff);
+    assert_eq!(posted.len(), 2);
+    assert_eq!(message_id.as_deref(), posted[0]["id"].as_str());
+    assert_eq!(posted[0]["attachments"][0]["filename"], "gmv.png");
+    assert_eq!(posted[1]["attachments"][0]["filename"], "pareto.png");
+
+    // Sent again (a worker that died before recording it): Discord answers with the same
+    // messages, nothing is posted twice.
+    sqlx::query(
+        "UPDATE deliveries SET status = 'pending', platform_message_id = NULL, sent_at = NULL",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    bot.dispatch().await;
+    let again: Option<String> =
+        sqlx::query_scalar("SELECT platform_message_id FROM deliveries WHERE platform = 'discord'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(again, message_id);
+    assert_eq!(
+        fake.requests_to("POST", &format!("/channels/{staff}/messages"))
+            .len(),
+        4
+    );
+    assert_eq!(fake.messages_in(staff).len(), 2);
+}
