@@ -240,7 +240,7 @@ async fn main() -> Result<()> {
         pool: setup,
         program: bench,
     } = support::bench_db(DATABASE, true).await?;
-    let fake = FakeSlack::start(workspace(creators)).await;
+    let fake = support::on_own_thread(move || FakeSlack::start(workspace(creators))).await?;
     let defaults = config(&fake, SlackMode::Socket)?;
     let program = programs::sync(&setup, &defaults.programs())
         .await?

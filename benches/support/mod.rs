@@ -62,3 +62,30 @@ pub async fn bench_db(database: &str, fresh: bool) -> Result<BenchDb> {
         program,
     })
 }
+
+/// Starts a fake platform on a thread and a runtime of its own, as the real platform runs on
+/// machines of its own: what it measures (when it pushed an event, when a request reached it) is
+/// taken as things happen, not when the bot's busy runtime gets round to the fake's tasks.
+pub async fn on_own_thread<T, F>(start: impl FnOnce() -> F + Send + 'static) -> Result<T>
+where
+    F: std::future::Future<Output = T>,
+    T: Send + 'static,
+{
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    std::thread::Builder::new()
+        .name("fake-platform".into())
+        .spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("a runtime for the fake");
+            runtime.block_on(async move {
+                if tx.send(start().await).is_err() {
+                    return;
+                }
+                // The fake's tasks live on this runtime until the benchmark ends.
+                std::future::pending::<()>().await;
+            });
+        })?;
+    Ok(rx.await?)
+}

@@ -104,16 +104,19 @@ pub async fn on_error(error: poise::FrameworkError<'_, Bot, Error>) {
 /// deadline holds even when the database is slow.
 const DEFER_AFTER: std::time::Duration = std::time::Duration::from_millis(1_500);
 
+/// While other interactions are being answered, a reply not ready after this long is deferred.
+const DEFER_IN_A_CROWD: std::time::Duration = std::time::Duration::from_millis(20);
+
 async fn answer(ctx: Context<'_>) -> Result<(), serenity::Error> {
     let interaction = ctx.interaction;
     let http = &ctx.serenity_context().http;
     let app = &ctx.data().app;
-    // Slow commands are deferred at once, and so is every command while more are being answered
-    // than the database has connections: in a burst each member sees the bot respond within
-    // milliseconds and gets the answer as soon as it is ready, rather than waiting in line
-    // without a sign of life (or past Discord's deadline).
+    // Slow commands are deferred at once, and so is every command that arrives while others are
+    // being answered: in a burst each member sees the bot respond within milliseconds and gets
+    // the answer as soon as it is ready, rather than waiting in line without a sign of life (or
+    // past Discord's deadline). A command alone is answered in one response when its answer is
+    // ready in time.
     let in_flight = InFlight::enter(&ctx.data().state.in_flight);
-    let busy = in_flight.others >= app.config.database.max_connections as usize;
     let slow = registry::find(&interaction.data.name).is_some_and(|spec| spec.slow);
     let defer = || async {
         let defer = CreateInteractionResponseMessage::new().ephemeral(true);
@@ -122,13 +125,13 @@ async fn answer(ctx: Context<'_>) -> Result<(), serenity::Error> {
             .await
     };
     let mut work = std::pin::pin!(reply(app, interaction));
-    let (reply, deferred) = if slow || busy {
+    let (reply, deferred) = if slow || in_flight.others > 0 {
         defer().await?;
         (work.await, true)
     } else {
-        match tokio::time::timeout(DEFER_AFTER, &mut work).await {
-            Ok(reply) => (reply, false),
-            Err(_) => {
+        tokio::select! {
+            reply = &mut work => (reply, false),
+            () = in_flight.patience() => {
                 defer().await?;
                 (work.await, true)
             }
@@ -156,6 +159,25 @@ impl<'a> InFlight<'a> {
     fn enter(count: &'a std::sync::atomic::AtomicUsize) -> InFlight<'a> {
         let others = count.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         InFlight { count, others }
+    }
+
+    /// Returns when an answer still not ready should be deferred: after [`DEFER_AFTER`], or
+    /// after [`DEFER_IN_A_CROWD`] once others are being answered too.
+    async fn patience(&self) {
+        let started = tokio::time::Instant::now();
+        loop {
+            let waited = started.elapsed();
+            let crowded = self.count.load(std::sync::atomic::Ordering::Relaxed) > 1;
+            if waited >= DEFER_AFTER || (crowded && waited >= DEFER_IN_A_CROWD) {
+                return;
+            }
+            let next = if crowded {
+                DEFER_IN_A_CROWD - waited
+            } else {
+                std::time::Duration::from_millis(10).min(DEFER_AFTER - waited)
+            };
+            tokio::time::sleep(next).await;
+        }
     }
 }
 
