@@ -66,6 +66,8 @@ pub async fn bench_db(database: &str, fresh: bool) -> Result<BenchDb> {
 /// Starts a fake platform on a thread and a runtime of its own, as the real platform runs on
 /// machines of its own: what it measures (when it pushed an event, when a request reached it) is
 /// taken as things happen, not when the bot's busy runtime gets round to the fake's tasks.
+// Only the chat platforms' benchmarks start a fake.
+#[allow(dead_code)]
 pub async fn on_own_thread<T, F>(start: impl FnOnce() -> F + Send + 'static) -> Result<T>
 where
     F: std::future::Future<Output = T>,
