@@ -23,7 +23,7 @@ use serenity::{
 use super::errors::{classify, send_error};
 use crate::charts::Chart;
 use crate::chat::render::cut_text;
-use crate::chat::render::discord::CONTENT_LIMIT;
+use crate::chat::render::discord::{CONTENT_LIMIT, escape_discord_keeping_code};
 use crate::chat::sender::{Address, Delivered, Outgoing, Platform, SendError};
 use crate::domain::Tier;
 
@@ -136,7 +136,8 @@ async fn create_message(
         // The outbox's texts name people by handle: they ping no one.
         .allowed_mentions(CreateAllowedMentions::new());
     if !text.is_empty() {
-        create = create.content(cut_text(text, CONTENT_LIMIT));
+        // Names and handles may hold markdown characters (`_ava_`): shown as written.
+        create = create.content(cut_text(&escape_discord_keeping_code(text), CONTENT_LIMIT));
     }
     let request = Request::new(
         Route::ChannelMessages {

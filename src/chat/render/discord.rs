@@ -52,12 +52,24 @@ pub struct DiscordFile {
 /// A user's text as Discord shows it literally: markdown characters backslash-escaped, and
 /// `@everyone`/`@here` broken so they ping no one (`<@…>` is escaped with its `<`).
 pub fn escape_discord(text: &str) -> String {
+    escape(text, true)
+}
+
+/// An outbox text (a template filled with names and handles) as Discord shows it: like
+/// [`escape_discord`], except that code spans stay code (the templates write commands between
+/// backticks, and no handle holds one).
+pub fn escape_discord_keeping_code(text: &str) -> String {
+    escape(text, false)
+}
+
+fn escape(text: &str, backticks: bool) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         if matches!(
             c,
-            '\\' | '*' | '_' | '~' | '`' | '|' | '>' | '<' | '#' | '[' | ']'
-        ) {
+            '\\' | '*' | '_' | '~' | '|' | '>' | '<' | '#' | '[' | ']'
+        ) || (backticks && c == '`')
+        {
             out.push('\\');
         }
         out.push(c);

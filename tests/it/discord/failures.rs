@@ -148,6 +148,29 @@ async fn rate_limits_and_server_errors_are_retried_as_discord_asks(pool: PgPool)
     assert_eq!(fake.messages_in(general(&fake)).len(), 2);
 }
 
+/// Handles and names in the outbox's texts are shown as written: Discord's markdown characters
+/// in them are escaped, and `@everyone` pings no one.
+#[sqlx::test(migrator = "creator_bot::db::MIGRATOR")]
+async fn handles_in_a_post_are_shown_as_written(pool: PgPool) {
+    let fake = FakeDiscord::start(guild()).await;
+    let bot = start(&pool, &fake, utc("2026-12-07T15:00:00Z")).await;
+    mapped(&pool, &bot, general(&fake), 1).await;
+    post(
+        &pool,
+        &bot,
+        "k:1",
+        "Top: @_mia_ (*$1,200*), @ava~skin~ @everyone",
+    )
+    .await;
+    bot.dispatch().await;
+    let posted = fake.messages_in(general(&fake));
+    assert_eq!(posted.len(), 1);
+    assert_eq!(
+        posted[0]["content"],
+        "Top: @\\_mia\\_ (\\*$1,200\\*), @ava\\~skin\\~ @\u{200b}everyone"
+    );
+}
+
 #[sqlx::test(migrator = "creator_bot::db::MIGRATOR")]
 async fn a_send_repeated_after_a_crash_posts_nothing_twice(pool: PgPool) {
     let fake = FakeDiscord::start(guild()).await;
@@ -257,7 +280,7 @@ async fn a_missing_permission_and_a_member_who_left_fail_at_once_and_staff_hear_
     assert_eq!(alerts.len(), 2);
     assert_eq!(
         alerts[1]["content"],
-        "Could not deliver a DM to @ava (onboarding_welcome): they are no longer a member of the \
+        "Could not deliver a DM to @ava (onboarding\\_welcome): they are no longer a member of the \
          Discord server; nothing more is sent to them there until they come back. It will not \
          be retried."
     );

@@ -129,7 +129,7 @@ async fn a_program_lives_on_the_server(pool: PgPool) {
     assert_eq!(staff.len(), 1);
     assert_eq!(
         staff[0]["content"],
-        "Could not deliver a DM to @ben (onboarding_welcome): they don't accept direct messages \
+        "Could not deliver a DM to @ben (onboarding\\_welcome): they don't accept direct messages \
          from this server (a Discord privacy setting); ask them to allow DMs from server members, \
          then `creator-bot outbox retry`. It will not be retried."
     );
