@@ -38,10 +38,8 @@ pub async fn post(pool: &PgPool, c: &Cadence<'_>) -> Result<bool> {
 /// The pulse template's variables.
 fn vars(c: &Cadence<'_>, r: &WeeklyReport) -> Vars {
     let money = |cents| format_cents(cents, &c.program.currency);
-    let change = r
-        .gmv_change
-        .is_some()
-        .then(|| show_change(r.gmv_change, Shown::Money));
+    let change =
+        weekly::gmv_change(&r.kpis, &r.previous_kpis).map(|c| show_change(Some(c), Shown::Money));
     let top: Vec<Value> = r
         .top
         .iter()

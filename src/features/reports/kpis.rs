@@ -83,12 +83,13 @@ fn trim_number(v: f64) -> String {
 }
 
 /// How `now` compares with `before`: relative for money and counts (`None` when `before` is 0),
-/// a difference for rates and days (`None` when either is missing). Rounded to 4 decimals.
+/// a difference for rates and days (`None` when either is missing). Not rounded, so that what
+/// people read is rounded once ([`show_change`]); the JSON rounds it to 4 decimals ([`changes`]).
 pub fn change(now: Option<f64>, before: Option<f64>, shown: Shown) -> Option<f64> {
     let (now, before) = (now?, before?);
     match shown {
-        Shown::Money | Shown::Count => (before != 0.0).then(|| round4((now - before) / before)),
-        Shown::Rate | Shown::Days => Some(round4(now - before)),
+        Shown::Money | Shown::Count => (before != 0.0).then(|| (now - before) / before),
+        Shown::Rate | Shown::Days => Some(now - before),
     }
 }
 
@@ -107,11 +108,11 @@ pub fn show_change(change: Option<f64>, shown: Shown) -> String {
     }
 }
 
-/// Every listed KPI's change from `before` to `now`, by JSON key.
+/// Every listed KPI's change from `before` to `now`, by JSON key, to 4 decimals.
 pub fn changes(now: &ProgramKpis, before: &ProgramKpis) -> BTreeMap<&'static str, Option<f64>> {
     let (n, b) = (values(now), values(before));
     ROWS.iter()
-        .map(|(key, _, shown)| (*key, change(n[key], b[key], *shown)))
+        .map(|(key, _, shown)| (*key, change(n[key], b[key], *shown).map(round4)))
         .collect()
 }
 
@@ -143,6 +144,14 @@ mod tests {
     #[test]
     fn changes_read_as_people_expect() {
         assert_eq!(change(Some(350.0), Some(200.0), Shown::Money), Some(0.75));
+        // 13,500 / 10,900 = 1.23853…: shown once rounded, not 1.2385 rounded again.
+        assert_eq!(
+            show_change(
+                change(Some(24_400.0), Some(10_900.0), Shown::Money),
+                Shown::Money
+            ),
+            "+123.9%"
+        );
         assert_eq!(change(Some(350.0), Some(0.0), Shown::Money), None);
         assert_eq!(change(Some(0.5), Some(0.25), Shown::Rate), Some(0.25));
         assert_eq!(show_change(Some(0.75), Shown::Money), "+75.0%");

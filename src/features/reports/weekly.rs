@@ -15,6 +15,7 @@ use crate::db::reports as db;
 use crate::db::stats::leaderboard::RankedBy;
 use crate::domain::Period;
 use crate::domain::format_cents;
+use crate::domain::kpi::round4;
 use crate::domain::messages::{format_count, format_day};
 use crate::domain::timefmt::local_day;
 use crate::features::stats::{self, ProgramKpis, counts};
@@ -69,11 +70,7 @@ pub async fn build(pool: &PgPool, program: &Program, at: DateTime<Utc>) -> Resul
             TOP,
         ),
     )?;
-    let gmv_change = kpis::change(
-        Some(kpis.sales.gmv_cents as f64),
-        Some(previous_kpis.sales.gmv_cents as f64),
-        Shown::Money,
-    );
+    let gmv_change = gmv_change(&kpis, &previous_kpis).map(round4);
     Ok(WeeklyReport {
         about: About::new(ReportKind::Weekly, program, at, week),
         gmv_change,
@@ -97,16 +94,25 @@ pub async fn build(pool: &PgPool, program: &Program, at: DateTime<Utc>) -> Resul
     })
 }
 
+/// GMV against the week before, unrounded (0.75 = +75 %); `None` when that week had none.
+pub fn gmv_change(kpis: &ProgramKpis, previous: &ProgramKpis) -> Option<f64> {
+    kpis::change(
+        Some(kpis.sales.gmv_cents as f64),
+        Some(previous.sales.gmv_cents as f64),
+        Shown::Money,
+    )
+}
+
 impl WeeklyReport {
     pub fn document(&self) -> Document {
         let currency = &self.about.currency;
         let money = |c: i64| format_cents(c, currency);
         let week = self.about.period();
         let mut gmv = money(self.kpis.sales.gmv_cents);
-        if self.gmv_change.is_some() {
+        if let Some(change) = gmv_change(&self.kpis, &self.previous_kpis) {
             gmv = format!(
                 "{gmv} ({} vs {} the week before)",
-                kpis::show_change(self.gmv_change, Shown::Money),
+                kpis::show_change(Some(change), Shown::Money),
                 money(self.previous_kpis.sales.gmv_cents)
             );
         }
