@@ -15,7 +15,7 @@ use creator_bot::config::Config;
 use creator_bot::db::reports as db;
 use creator_bot::domain::timefmt::{local_to_utc, start_of_day};
 use creator_bot::features::import::ImportKind;
-use creator_bot::features::reports::{ReportKind, monthly, quarterly, quarter_before, weekly};
+use creator_bot::features::reports::{ReportKind, monthly, quarter_before, quarterly, weekly};
 use creator_bot::features::{stats, tiers};
 
 mod support;
