@@ -7,7 +7,6 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use sqlx::{AssertSqlSafe, PgExecutor};
 
-use crate::db::rollups::{COMMISSION_SQL, NET_LINE_SQL};
 use crate::db::stats::sample_posted_sql;
 use crate::domain::Tier;
 
@@ -209,19 +208,17 @@ pub struct NicheSums {
 }
 
 /// GMV, selling creators and sample conversion per creator niche over program-local days
-/// `[from, to)`: the highest GMV first, creators without a niche last.
+/// `[from, to)`, given the period's selling creators and their GMV (the KPIs' ranking, already
+/// summed from the rollups): the highest GMV first, creators without a niche last.
 pub async fn by_niche(
     db: impl PgExecutor<'_>,
     program_id: i64,
     (from, to): (NaiveDate, NaiveDate),
     timezone: &str,
+    (sellers, gmv): (&[i64], &[i64]),
 ) -> Result<Vec<NicheSums>> {
     let sql = format!(
-        "WITH g AS (
-             SELECT creator_id, SUM(gross_gmv_cents - refunded_gmv_cents)::int8 AS gmv,
-                    SUM(net_lines) > 0 AS sold
-               FROM creator_daily WHERE program_id = $1 AND day >= $2 AND day < $3
-              GROUP BY creator_id),
+        "WITH g AS (SELECT * FROM unnest($5::int8[], $6::int8[]) AS g(creator_id, gmv)),
          sm AS (
              SELECT s.creator_id, COUNT(*) AS delivered, COUNT(*) FILTER (WHERE {posted}) AS posted
                FROM samples s
@@ -230,7 +227,7 @@ pub async fn by_niche(
          SELECT NULLIF(btrim(c.niche), '') AS niche,
                 COUNT(*) FILTER (WHERE c.joined_on < $3) AS creators,
                 COALESCE(SUM(g.gmv), 0)::int8 AS gmv_cents,
-                COUNT(*) FILTER (WHERE g.sold) AS selling_creators,
+                COUNT(g.creator_id) AS selling_creators,
                 COALESCE(SUM(sm.delivered), 0)::int8 AS samples_delivered,
                 COALESCE(SUM(sm.posted), 0)::int8 AS samples_posted
            FROM creators c
@@ -246,6 +243,8 @@ pub async fn by_niche(
         .bind(from)
         .bind(to)
         .bind(timezone)
+        .bind(sellers)
+        .bind(gmv)
         .fetch_all(db)
         .await
         .context("summing the period by niche")
@@ -269,9 +268,9 @@ pub struct ProductSums {
     pub commission_gmv_cents: i64,
 }
 
-/// Samples, sample conversion and GMV per product over program-local days `[from, to)`: every
-/// product with a sample or a sale in the period, the highest GMV first. Lines without a product
-/// id count in the program's GMV but in no product's.
+/// Samples, sample conversion and GMV per product over program-local days `[from, to)` (sales from
+/// the `product_daily` rollup): every product with a sample or a sale in the period, the highest
+/// GMV first. Lines without a product id count in the program's GMV but in no product's.
 pub async fn by_product(
     db: impl PgExecutor<'_>,
     program_id: i64,
@@ -292,13 +291,10 @@ pub async fn by_product(
               WHERE s.program_id = $1 AND s.delivered_on >= $2 AND s.delivered_on < $3
               GROUP BY s.product_id),
          sales AS (
-             SELECT product_id,
-                    COALESCE(SUM(payment_amount_cents) FILTER (WHERE {net}), 0)::int8 AS gmv,
-                    COALESCE(SUM(payment_amount_cents)
-                             FILTER (WHERE {net} AND ({commission}) > 0), 0)::int8 AS commission_gmv
-               FROM order_lines
-              WHERE program_id = $1 AND created_on >= $2 AND created_on < $3
-                AND product_id IS NOT NULL
+             SELECT product_id, SUM(gmv_cents)::int8 AS gmv,
+                    SUM(commission_gmv_cents)::int8 AS commission_gmv
+               FROM product_daily
+              WHERE program_id = $1 AND day >= $2 AND day < $3
               GROUP BY product_id),
          ids AS (SELECT product_id FROM sent UNION SELECT product_id FROM conv
                  UNION SELECT product_id FROM sales)
@@ -316,8 +312,6 @@ pub async fn by_product(
            LEFT JOIN sales ON sales.product_id = ids.product_id
           ORDER BY gmv_cents DESC, name, ids.product_id",
         posted = sample_posted_sql(4),
-        net = NET_LINE_SQL,
-        commission = COMMISSION_SQL,
     );
     sqlx::query_as(AssertSqlSafe(sql))
         .bind(program_id)

@@ -18,6 +18,7 @@ use crate::domain::kpi::ratio;
 use crate::domain::messages::{format_count, format_day};
 use crate::domain::timefmt::local_day;
 use crate::domain::{Tier, format_cents};
+use crate::features::stats::ranking::ranking;
 use crate::features::stats::{self, ProgramKpis};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -72,8 +73,26 @@ pub async fn build(pool: &PgPool, program: &Program, at: DateTime<Utc>) -> Resul
     let previous = quarter_before(quarter.from);
     let months = months_of(quarter);
     let name = tz.name();
-    let (kpis, previous_kpis, month_kpis, cells, niches, products) = tokio::try_join!(
-        stats::program_kpis(pool, program, quarter),
+    let days = (quarter.from, quarter.to);
+    // The niche table reuses the quarter's GMV ranking, which the KPIs have just computed.
+    let quarter_and_niches = async {
+        let kpis = stats::program_kpis(pool, program, quarter).await?;
+        let mut tx = stats::snapshot(pool).await?;
+        let sellers = ranking(pool, &mut tx, program.id, days).await?;
+        let board = &sellers.board;
+        let niches = db::by_niche(
+            &mut *tx,
+            program.id,
+            days,
+            name,
+            (board.ids(), board.values()),
+        )
+        .await?;
+        tx.commit().await?;
+        anyhow::Ok((kpis, niches))
+    };
+    let ((kpis, niches), previous_kpis, month_kpis, cells, products) = tokio::try_join!(
+        quarter_and_niches,
         stats::program_kpis(pool, program, previous),
         async {
             let mut all = Vec::with_capacity(months.len());
@@ -88,8 +107,7 @@ pub async fn build(pool: &PgPool, program: &Program, at: DateTime<Utc>) -> Resul
             (quarter.starts_at(tz), quarter.from),
             (quarter.ends_at(tz), quarter.to),
         ),
-        db::by_niche(pool, program.id, (quarter.from, quarter.to), name),
-        db::by_product(pool, program.id, (quarter.from, quarter.to), name),
+        db::by_product(pool, program.id, days, name),
     )?;
     let froms = Tier::ALL.iter().map(|t| Some(*t)).chain([None]);
     let migrations = froms
