@@ -162,3 +162,43 @@ async fn the_quarterly_review_comes_on_the_first_monday_of_the_quarter(pool: PgP
         ran(job, "2027-04-05T13:00:00Z")
     );
 }
+
+#[test]
+fn the_report_cadences_are_configurable() {
+    let config = Config::load_with_overrides(
+        None,
+        &[
+            ("CREATOR_BOT__CADENCES__MONTHLY_REPORT", "30 8 2 * *"),
+            (
+                "CREATOR_BOT__CADENCES__QUARTERLY_REPORT",
+                "0 10 1 Jan,Apr,Jul,Oct *",
+            ),
+        ],
+    )
+    .unwrap();
+    assert_eq!(
+        config.cadences.monthly_report(&config.tiers).to_string(),
+        "30 8 2 * *"
+    );
+    assert_eq!(
+        config.cadences.quarterly_report.to_string(),
+        "0 10 1 Jan,Apr,Jul,Oct *"
+    );
+    // Unset, the deep-dive follows the review day.
+    let config =
+        Config::load_with_overrides(None, &[("CREATOR_BOT__TIERS__REVIEW_DAY_OF_MONTH", "5")])
+            .unwrap();
+    assert_eq!(
+        config.cadences.monthly_report(&config.tiers).to_string(),
+        "0 9 5 * *"
+    );
+    let err = Config::load_with_overrides(
+        None,
+        &[("CREATOR_BOT__CADENCES__QUARTERLY_REPORT", "first monday")],
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "configuration error: cadences.quarterly_report: \"first monday\" is not a cron expression of five fields (minute hour day month weekday, e.g. \"0 10 * * Mon\"): it has 2 fields (from the environment)"
+    );
+}
