@@ -165,6 +165,10 @@ pub struct CadenceConfig {
     pub steady_earners_every_weeks: u32,
     /// The staff weekly pulse.
     pub weekly_pulse: Cadence,
+    /// The staff monthly deep-dive; unset: `tiers.review_day_of_month` at 09:00, after the review.
+    pub monthly_report: Option<Cadence>,
+    /// The staff quarterly review: the first Monday of each quarter at 09:00.
+    pub quarterly_report: Cadence,
     /// Standings posts of running competitions.
     pub competition_standings: Cadence,
     /// Looks for competitions that are over and announces their winners.
@@ -183,9 +187,24 @@ impl Default for CadenceConfig {
             steady_earners_update: default_cadence("0 10 * * Thu"),
             steady_earners_every_weeks: 2,
             weekly_pulse: default_cadence("0 9 * * Mon"),
+            monthly_report: None,
+            quarterly_report: default_cadence("0 9 1-7 Jan,Apr,Jul,Oct Mon"),
             competition_standings: default_cadence("0 12 * * Mon,Thu"),
             competition_winners: default_cadence("5 * * * *"),
             catch_up_hours: 24,
+        }
+    }
+}
+
+impl CadenceConfig {
+    /// The monthly deep-dive's cadence: as configured, else 09:00 on the monthly review's day.
+    pub fn monthly_report(&self, tiers: &TierConfig) -> std::borrow::Cow<'_, Cadence> {
+        match &self.monthly_report {
+            Some(c) => std::borrow::Cow::Borrowed(c),
+            None => std::borrow::Cow::Owned(default_cadence(&format!(
+                "0 9 {} * *",
+                tiers.review_day_of_month
+            ))),
         }
     }
 }

@@ -8,6 +8,7 @@ mod discord_cmd;
 mod import_cmd;
 mod jobs_cmd;
 pub mod outbox_cmd;
+pub mod report_cmd;
 pub mod sequences_cmd;
 mod slack_cmd;
 pub mod stats_cmd;
@@ -75,6 +76,9 @@ pub enum Command {
     Creator(stats_cmd::CreatorArgs),
     /// Creators ranked by GMV, videos or views.
     Leaderboard(stats_cmd::LeaderboardArgs),
+    /// A staff report (weekly pulse, monthly deep-dive, quarterly review) as Markdown with its
+    /// charts, or JSON.
+    Report(report_cmd::ReportArgs),
     /// The scheduled jobs: list them, or run the due ones once.
     #[command(subcommand)]
     Jobs(jobs_cmd::JobsCommand),
@@ -168,6 +172,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Leaderboard(args) => {
             stats_cmd::leaderboard(config, cli.program.as_deref(), args).await
         }
+        Command::Report(args) => report_cmd::run(config, cli.program.as_deref(), args).await,
         Command::Jobs(cmd) => jobs_cmd::run(config, cli.program.as_deref(), cmd).await,
         Command::Sequences(args) => sequences_cmd::run(config, cli.program.as_deref(), args).await,
         Command::Outbox(args) => outbox_cmd::run(config, cli.program.as_deref(), args).await,

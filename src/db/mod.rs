@@ -12,6 +12,7 @@ pub mod job_runs;
 pub mod outbox;
 pub mod outbox_view;
 pub mod programs;
+pub mod reports;
 pub mod rollups;
 pub mod samples;
 pub mod sequences;

@@ -1,5 +1,5 @@
-//! Daily rollups of order lines (per creator and per program) that the stats and tier rules
-//! read, so that no request scans every order. Recomputed from `order_lines` for each
+//! Daily rollups of order lines (per creator, per program and per product) that the stats, the
+//! tier rules and the reports read, so that no request scans every order. Recomputed from `order_lines` for each
 //! program-local day an import touches, together with each touched creator's first sale day.
 
 use anyhow::{Context, Result};
@@ -9,7 +9,7 @@ use sqlx::{AssertSqlSafe, PgConnection};
 /// Net line: paid, not `Ineligible`, not fully refunded.
 pub const NET_LINE_SQL: &str = "(status NOT IN ('customer_unpaid', 'ineligible') AND NOT refunded)";
 
-/// Recomputes `creator_daily` and `program_daily` for `days`, and `creators.first_sale_on` for
+/// Recomputes `creator_daily`, `program_daily` and `product_daily` for `days`, and `creators.first_sale_on` for
 /// every creator with a line on those days. Call inside the transaction that changed the lines.
 pub async fn refresh_days(
     conn: &mut PgConnection,
@@ -102,6 +102,29 @@ pub async fn refresh_days(
         .execute(&mut *conn)
         .await
         .context("computing program rollups")?;
+    sqlx::query("DELETE FROM product_daily WHERE program_id = $1 AND day = ANY($2)")
+        .bind(program_id)
+        .bind(days)
+        .execute(&mut *conn)
+        .await
+        .context("clearing product rollups")?;
+    let product_sql = format!(
+        "INSERT INTO product_daily (program_id, day, product_id, gmv_cents, commission_gmv_cents)
+         SELECT $1, created_on, product_id,
+                COALESCE(SUM(payment_amount_cents) FILTER (WHERE {net}), 0),
+                COALESCE(SUM(payment_amount_cents) FILTER (WHERE {net} AND ({commission}) > 0), 0)
+           FROM order_lines
+          WHERE program_id = $1 AND created_on = ANY($2) AND product_id IS NOT NULL
+          GROUP BY created_on, product_id",
+        net = NET_LINE_SQL,
+        commission = COMMISSION_SQL,
+    );
+    sqlx::query(AssertSqlSafe(product_sql))
+        .bind(program_id)
+        .bind(days)
+        .execute(&mut *conn)
+        .await
+        .context("computing product rollups")?;
     sqlx::query(
         "UPDATE creators c
             SET first_sale_on = f.first_day

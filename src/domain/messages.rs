@@ -149,8 +149,8 @@ impl Message {
                 "new_products",
                 "competitions",
             ],
-            // `top`: [{handle, gmv}]; `new_activations`: [handle]; `change`: `+12.5%` or none;
-            // `unlinked`: creators with no chat account on a connected platform.
+            // `top`: [{handle, gmv}]; `new_activations` and `first_sales`: [handle]; `change`:
+            // `+12.5%` or none; `unlinked`: creators with no chat account on a connected platform.
             Message::WeeklyPulse => &[
                 "from",
                 "to",
@@ -159,6 +159,7 @@ impl Message {
                 "change",
                 "orders",
                 "new_activations",
+                "first_sales",
                 "top",
                 "unlinked",
             ],

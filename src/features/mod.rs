@@ -8,6 +8,7 @@ pub mod import;
 pub mod linking;
 pub mod members;
 pub mod opt_out;
+pub mod reports;
 pub mod samples;
 pub mod sequences;
 pub mod stats;

@@ -5,6 +5,8 @@
 //! Jobs are idempotent: what they queue carries dedupe keys, so a run repeated after a crash adds
 //! nothing.
 
+use std::borrow::Cow;
+
 use anyhow::{Context, Result};
 use chrono::{DateTime, Datelike, Duration, Utc};
 use sqlx::PgPool;
@@ -15,7 +17,9 @@ use crate::db::job_runs;
 use crate::db::programs::{self, Program};
 use crate::domain::cadence::Cadence;
 use crate::domain::timefmt::local_day;
-use crate::features::cadences::{self, checkins, competitions, pulse, steady_update};
+use crate::features::cadences::{
+    self, checkins, competitions, pulse, staff_reports, steady_update,
+};
 use crate::features::{sequences, tiers};
 use crate::templates::Templates;
 
@@ -28,6 +32,8 @@ enum Work {
     AllStarsCheckinReport,
     SteadyEarnersUpdate,
     WeeklyPulse,
+    MonthlyReport,
+    QuarterlyReport,
     CompetitionStandings,
     CompetitionWinners,
 }
@@ -37,13 +43,13 @@ enum Work {
 pub struct Job {
     pub name: &'static str,
     pub description: &'static str,
-    cadence: fn(&Config) -> &Cadence,
+    cadence: fn(&Config) -> Cow<'_, Cadence>,
     work: Work,
 }
 
 impl Job {
     /// The job's cadence as configured.
-    pub fn cadence<'c>(&self, config: &'c Config) -> &'c Cadence {
+    pub fn cadence<'c>(&self, config: &'c Config) -> Cow<'c, Cadence> {
         (self.cadence)(config)
     }
 }
@@ -54,49 +60,61 @@ pub fn registry() -> &'static [Job] {
         Job {
             name: "sequences",
             description: "queue the creator DM sequences' due steps (onboarding, sample follow-up, reactivation, milestones, first-post thanks, promotion notes)",
-            cadence: |c| &c.cadences.sequences,
+            cadence: |c| Cow::Borrowed(&c.cadences.sequences),
             work: Work::Sequences,
         },
         Job {
             name: "tiers",
             description: "daily tier check (promotions, viral jumps); the monthly review on tiers.review_day_of_month",
-            cadence: |c| &c.cadences.tiers,
+            cadence: |c| Cow::Borrowed(&c.cadences.tiers),
             work: Work::Tiers,
         },
         Job {
             name: "all_stars_checkin",
             description: "the All-Stars weekly check-in post",
-            cadence: |c| &c.cadences.all_stars_checkin,
+            cadence: |c| Cow::Borrowed(&c.cadences.all_stars_checkin),
             work: Work::AllStarsCheckin,
         },
         Job {
             name: "all_stars_checkin_report",
             description: "tell staff who answered the check-in and who did not",
-            cadence: |c| &c.cadences.all_stars_checkin_report,
+            cadence: |c| Cow::Borrowed(&c.cadences.all_stars_checkin_report),
             work: Work::AllStarsCheckinReport,
         },
         Job {
             name: "steady_earners_update",
             description: "the Steady Earners update (every cadences.steady_earners_every_weeks weeks)",
-            cadence: |c| &c.cadences.steady_earners_update,
+            cadence: |c| Cow::Borrowed(&c.cadences.steady_earners_update),
             work: Work::SteadyEarnersUpdate,
         },
         Job {
             name: "weekly_pulse",
             description: "the staff weekly pulse",
-            cadence: |c| &c.cadences.weekly_pulse,
+            cadence: |c| Cow::Borrowed(&c.cadences.weekly_pulse),
             work: Work::WeeklyPulse,
+        },
+        Job {
+            name: "monthly_report",
+            description: "the staff monthly deep-dive, after the monthly review (cadences.monthly_report)",
+            cadence: |c| c.cadences.monthly_report(&c.tiers),
+            work: Work::MonthlyReport,
+        },
+        Job {
+            name: "quarterly_report",
+            description: "the staff quarterly review of the quarter before",
+            cadence: |c| Cow::Borrowed(&c.cadences.quarterly_report),
+            work: Work::QuarterlyReport,
         },
         Job {
             name: "competition_standings",
             description: "standings of running competitions in #competitions",
-            cadence: |c| &c.cadences.competition_standings,
+            cadence: |c| Cow::Borrowed(&c.cadences.competition_standings),
             work: Work::CompetitionStandings,
         },
         Job {
             name: "competition_winners",
             description: "announce the winners of competitions that are over",
-            cadence: |c| &c.cadences.competition_winners,
+            cadence: |c| Cow::Borrowed(&c.cadences.competition_winners),
             work: Work::CompetitionWinners,
         },
     ]
@@ -230,6 +248,8 @@ async fn work(
             }
         }
         Work::WeeklyPulse => posted(pulse::post(pool, &cadence).await?),
+        Work::MonthlyReport => posted(staff_reports::post_monthly(pool, &cadence).await?),
+        Work::QuarterlyReport => posted(staff_reports::post_quarterly(pool, &cadence).await?),
         Work::CompetitionStandings => format!(
             "{} standings posted",
             competitions::post_standings(pool, &cadence).await?

@@ -130,6 +130,7 @@ async fn the_weekly_pulse_compares_with_the_week_before(pool: PgPool) {
                 refunded: true,
                 ..Line::settled("o4", bo, "2026-11-20 10:00", 5_000)
             },
+            // Bo's first net sale is o3 (o4 was refunded); Ana's was the week before.
             // Today (Monday 23 Nov) is not in the week.
             Line::settled("o5", bo, "2026-11-23 08:00", 99_000),
         ],
@@ -141,11 +142,22 @@ async fn the_weekly_pulse_compares_with_the_week_before(pool: PgPool) {
 
     let monday = at(&p, &t, "2026-11-23 09:00");
     assert!(pulse::post(&pool, &monday).await.unwrap());
+    // The GMV chart of the 8 weeks before Monday 23 November goes with the post.
+    let extra: serde_json::Value = sqlx::query_scalar(
+        "SELECT payload - 'text' FROM outbox WHERE dedupe_key = 'cadence:weekly_pulse:2026-11-23'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        extra,
+        serde_json::json!({"charts": [{"kind": "gmv", "from": "2026-09-28", "to": "2026-11-23"}]})
+    );
     assert_eq!(
         sent(&pool, monday.instant).await,
         vec![post(
             "staff",
-            "Weekly pulse, 16 Nov 2026 – 22 Nov 2026\n• GMV: $350.00 (+75.0% vs $200.00 the week before)\n• Orders: 2\n• New activations: 1 (@bo)\n• Top creators: @ana $250.00, @bo $100.00\n• Not linked to a chat account: 1 creator (the bot can't DM them until they /link their TikTok handle)"
+            "Weekly pulse, 16 Nov 2026 – 22 Nov 2026\n• GMV: $350.00 (+75.0% vs $200.00 the week before)\n• Orders: 2\n• New activations: 1 (@bo)\n• First sales: 1 (@bo)\n• Top creators: @ana $250.00, @bo $100.00\n• Not linked to a chat account: 1 creator (the bot can't DM them until they /link their TikTok handle)"
         )]
     );
 }

@@ -6,7 +6,8 @@ use crate::common;
 use crate::common::app::TestApp;
 
 use commands_fixture::{chat_program, now, run, run_at};
-use creator_bot::chat::commands::{Attachment, Outcome, Request, respond};
+use creator_bot::charts::{self, ChartSpec};
+use creator_bot::chat::commands::{Attachment, Block, Outcome, Request, respond};
 use creator_bot::features::cadences::{Cadence, checkins};
 use sqlx::PgPool;
 
@@ -80,21 +81,85 @@ async fn the_monthly_report_sums_up_last_month(pool: PgPool) {
         text.lines().next(),
         Some("Monthly deep-dive, 1 Nov 2026 – 30 Nov 2026")
     );
-    // The same numbers as `kpi` over November (tests/kpi.rs computes them by hand).
+    // The same November numbers as `kpi` (tests/kpi.rs computes them by hand), beside October's.
+    let lines: Vec<&str> = text.lines().collect();
+    let row = |label: &str| {
+        lines
+            .iter()
+            .find(|l| l.starts_with(&format!("{label}  ")))
+            .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+            .unwrap_or_default()
+    };
     assert_eq!(
-        text,
-        "Monthly deep-dive, 1 Nov 2026 – 30 Nov 2026\n\
-         GMV                 $295.00\n\
-         Orders                    7\n\
-         Selling creators          6\n\
-         Activated creators        4\n\
-         Commission           $31.00\n\
-         Program cost        $202.00\n\
-         ROI                   46.0%\n\
-         Sample conversion     57.1%\n\
-         Tiers now: 1 All-Stars, 0 Steady Earners, 7 New & Promising.\n\
-         No monthly review has run yet."
+        lines[1..3],
+        [
+            "KPIs",
+            "KPI                    Nov 2026   Oct 2026     Change"
+        ]
     );
+    assert!(row("GMV").starts_with("GMV $295.00 "), "{text}");
+    assert!(row("Orders").starts_with("Orders 7 "), "{text}");
+    assert!(
+        row("Selling creators").starts_with("Selling creators 6 "),
+        "{text}"
+    );
+    assert!(
+        row("Activated creators").starts_with("Activated creators 4 "),
+        "{text}"
+    );
+    assert!(
+        row("Commission").starts_with("Commission $31.00 "),
+        "{text}"
+    );
+    assert!(
+        row("Program cost").starts_with("Program cost $202.00 "),
+        "{text}"
+    );
+    assert!(row("ROI").starts_with("ROI 46.0% "), "{text}");
+    assert!(
+        row("Sample conversion").starts_with("Sample conversion 57.1% "),
+        "{text}"
+    );
+    for line in [
+        "No monthly review has run yet.",
+        "Tiers now: 1 All-Stars, 0 Steady Earners, 7 New & Promising.",
+        "Went dormant (0): none",
+        "1  @ava     $180.00",
+    ] {
+        assert!(lines.contains(&line), "{line:?} not in {text}");
+    }
+    // Each chart is attached when it can be drawn; otherwise the reply says so in its place.
+    let config = creator_bot::config::Config::default();
+    let specs = [
+        ChartSpec::Pareto {
+            from: "2026-11-01".parse().unwrap(),
+            to: "2026-12-01".parse().unwrap(),
+        },
+        ChartSpec::Tiers {
+            at: "2026-12-02".parse().unwrap(),
+        },
+    ];
+    let mut expected = Vec::new();
+    for (spec, title) in specs
+        .iter()
+        .zip(["Share of GMV by share of creators (Pareto)", "Tier mix"])
+    {
+        expected.push(
+            match charts::draw(&pool, &config, &chat.program, spec).await {
+                Ok(chart) => chart.file_name,
+                Err(_) => format!("The chart \"{title}\" could not be drawn."),
+            },
+        );
+    }
+    let tail: Vec<String> = reply.blocks[reply.blocks.len() - 2..]
+        .iter()
+        .map(|b| match b {
+            Block::Image { file_name, .. } => file_name.clone(),
+            Block::Text(t) => t.text(),
+            other => format!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(tail, expected);
 }
 
 #[sqlx::test(migrator = "creator_bot::db::MIGRATOR")]

@@ -144,6 +144,10 @@ fn every_form_parses_to_what_it_means() {
         ok("report", "Monthly"),
         Command::Report(ReportKind::Monthly)
     );
+    assert_eq!(
+        ok("report", "quarterly"),
+        Command::Report(ReportKind::Quarterly)
+    );
     let file = Attachment {
         file_name: "affiliate_orders.csv".into(),
         bytes: b"Order ID\n".to_vec(),
@@ -273,7 +277,7 @@ fn bad_arguments_are_named() {
         (
             "report",
             "daily",
-            "unknown /report action \"daily\": use weekly or monthly",
+            "unknown /report action \"daily\": use weekly, monthly or quarterly",
         ),
         ("import", "orders", "attach the CSV file to the command"),
         (

@@ -192,6 +192,7 @@ fn cases() -> Vec<Case> {
         ("competition", "show", Some("show"), vec![]),
         ("report", "weekly", Some("weekly"), vec![]),
         ("report", "monthly", Some("monthly"), vec![]),
+        ("report", "quarterly", Some("quarterly"), vec![]),
         (
             "import",
             "orders",
@@ -323,8 +324,9 @@ Commands you can use
 /competition start <name> <gmv|videos|views> <dates> [tier] [prize] — Run a competition in #competitions
 /competition end <name>
 /competition show [name]
-/report weekly — The weekly pulse or the monthly deep-dive
+/report weekly — The weekly pulse, the monthly deep-dive or the quarterly review
 /report monthly
+/report quarterly
 /import <kind> (attach the CSV file) — Import a CSV file
 /setup — Create or adopt the program's channels and roles here, and check the bot's permissions
 /help [command] — The commands you can use, or how to use one

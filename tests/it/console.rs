@@ -304,7 +304,7 @@ async fn a_small_program_lives_ten_days_in_the_console(pool: PgPool) {
     assert!(text.contains(
         &lines(&[
             "",
-            "10 days simulated: the bot sent 38 DMs, 11 posts and staff alerts, 6 membership changes. The program got 979 order lines, 45 videos, 0 sample updates and 6 new creators.",
+            "10 days simulated: the bot sent 38 DMs, 12 posts and staff alerts, 6 membership changes. The program got 979 order lines, 45 videos, 0 sample updates and 6 new creators.",
             "",
             "KPIs for Glow Skincare (demo), 2026-11-03 to 2026-12-02",
         ])

@@ -30,6 +30,7 @@ mod leaderboard;
 mod lifecycle_e2e;
 mod membership;
 mod outbox_cli;
+mod reports;
 mod schedule;
 mod sequences_activation;
 mod sequences_cli;

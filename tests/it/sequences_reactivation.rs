@@ -224,6 +224,22 @@ async fn sixty_days_of_reactivation(pool: PgPool) {
     .await;
     assert_eq!(stage_of(&pool, ada).await, "dormant");
     assert_eq!(stage_of(&pool, ken).await, "dormant");
+    // When each went on the dormant list (the monthly deep-dive names them): the run that
+    // moved them.
+    let went: Vec<(String, chrono::DateTime<chrono::Utc>)> = sqlx::query_as(
+        "SELECT handle, went_dormant_at FROM creators
+          WHERE went_dormant_at IS NOT NULL ORDER BY handle",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        went,
+        vec![
+            ("ada".to_string(), dormant_at),
+            ("ken".to_string(), utc("2026-04-28T00:00:00Z"))
+        ]
+    );
     assert_eq!(stage_of(&pool, bea).await, "active");
     assert_eq!(stage_of(&pool, cyd).await, "active");
     // Never posted: onboarding's and activation's business, not reactivation's.

@@ -49,11 +49,7 @@ pub enum CompetitionAction {
     },
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ReportKind {
-    Weekly,
-    Monthly,
-}
+pub use crate::features::reports::ReportKind;
 
 /// A command with its arguments checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -210,6 +206,7 @@ pub(crate) fn build(
             name: v.text("name"),
         }),
         ("report", "monthly") => Command::Report(ReportKind::Monthly),
+        ("report", "quarterly") => Command::Report(ReportKind::Quarterly),
         ("report", _) => Command::Report(ReportKind::Weekly),
         ("import", _) => Command::Import {
             kind: v

@@ -288,7 +288,7 @@ const COMMANDS: &[CommandSpec] = &[
     },
     CommandSpec {
         name: "report",
-        description: "The weekly pulse or the monthly deep-dive",
+        description: "The weekly pulse, the monthly deep-dive or the quarterly review",
         audience: Audience::Staff,
         slow: true,
         admin: false,
@@ -301,6 +301,11 @@ const COMMANDS: &[CommandSpec] = &[
             SubcommandSpec {
                 name: "monthly",
                 description: "last month's deep-dive",
+                options: &[],
+            },
+            SubcommandSpec {
+                name: "quarterly",
+                description: "last quarter's business review",
                 options: &[],
             },
         ],

@@ -144,24 +144,28 @@ pub async fn refresh_stages(
 }
 
 /// Moves the given creators to `stage` when they are in one of `from`; returns how many moved.
+/// A move to `dormant` records `at` as when they went dormant (the monthly report names them).
 pub async fn move_stage(
     conn: &mut PgConnection,
     program_id: i64,
     creator_ids: &[i64],
-    from: &[&str],
-    stage: &str,
+    (from, stage): (&[&str], &str),
+    at: DateTime<Utc>,
 ) -> Result<u64> {
     if creator_ids.is_empty() {
         return Ok(0);
     }
     let done = sqlx::query(
-        "UPDATE creators SET stage = $4, updated_at = now()
+        "UPDATE creators
+            SET stage = $4, updated_at = now(),
+                went_dormant_at = CASE WHEN $4 = 'dormant' THEN $5 ELSE went_dormant_at END
           WHERE program_id = $1 AND id = ANY($2) AND stage = ANY($3)",
     )
     .bind(program_id)
     .bind(creator_ids)
     .bind(from)
     .bind(stage)
+    .bind(at)
     .execute(conn)
     .await
     .with_context(|| format!("moving creators to {stage}"))?;

@@ -23,7 +23,7 @@ const SAMPLE_POSTED_SQL: &str =
            AND v.posted_at >= (s.delivered_on::timestamp AT TIME ZONE $tz)))";
 
 /// [`SAMPLE_POSTED_SQL`] with its timezone placeholder set to the parameter `$n`.
-fn sample_posted_sql(tz_param: usize) -> String {
+pub(crate) fn sample_posted_sql(tz_param: usize) -> String {
     SAMPLE_POSTED_SQL.replace("$tz", &format!("${tz_param}"))
 }
 

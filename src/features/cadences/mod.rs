@@ -6,12 +6,14 @@
 pub mod checkins;
 pub mod competitions;
 pub mod pulse;
+pub mod staff_reports;
 pub mod steady_update;
 
 use anyhow::Result;
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::PgConnection;
 
+use crate::charts::ChartSpec;
 use crate::chat::MessageKind;
 use crate::db::outbox::{self, NewMessage};
 use crate::db::programs::Program;
@@ -66,20 +68,58 @@ impl Cadence<'_> {
         vars: &Vars,
     ) -> Result<bool> {
         let text = self.templates.render(message, vars)?;
+        self.queue(
+            conn,
+            Post {
+                channel,
+                kind,
+                dedupe_key,
+                template: Some(message.name()),
+                text,
+                charts: &[],
+            },
+        )
+        .await
+    }
+
+    /// Queues a post due at the instant, with the charts the dispatcher draws when it sends it;
+    /// `false` if it was queued before.
+    pub async fn queue(&self, conn: &mut PgConnection, post: Post<'_>) -> Result<bool> {
         outbox::enqueue(
             conn,
             &NewMessage {
                 program_id: self.program.id,
-                dedupe_key,
-                kind,
+                dedupe_key: post.dedupe_key,
+                kind: post.kind,
                 creator_id: None,
-                channel: Some(channel),
-                template: Some(message.name().to_string()),
-                text,
-                extra: serde_json::json!({}),
+                channel: Some(post.channel),
+                template: post.template.map(str::to_string),
+                text: post.text,
+                extra: charts_extra(post.charts),
                 due_at: self.instant,
             },
         )
         .await
+    }
+}
+
+/// A cadence's post: its text, already rendered, and the charts that go with it.
+pub struct Post<'a> {
+    pub channel: ProgramChannel,
+    pub kind: MessageKind,
+    /// Names the cadence instant, so queueing it again adds nothing.
+    pub dedupe_key: String,
+    /// The message template (or report) the text came from, for the outbox listing.
+    pub template: Option<&'a str>,
+    pub text: String,
+    pub charts: &'a [ChartSpec],
+}
+
+/// The outbox row's `extra` for a post: `{"charts": [spec, …]}` when it carries charts, else `{}`.
+pub fn charts_extra(charts: &[ChartSpec]) -> serde_json::Value {
+    if charts.is_empty() {
+        serde_json::json!({})
+    } else {
+        serde_json::json!({ "charts": charts })
     }
 }

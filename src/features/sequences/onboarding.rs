@@ -64,7 +64,13 @@ pub(super) async fn run(conn: &mut PgConnection, run: &Run<'_>, out: &mut Schedu
         )?);
     }
     out.onboarding += enqueue(conn, &messages).await?;
-    out.to_onboarding +=
-        seq_db::move_stage(conn, run.program.id, &welcomed, &["invited"], "onboarding").await?;
+    out.to_onboarding += seq_db::move_stage(
+        conn,
+        run.program.id,
+        &welcomed,
+        (&["invited"], "onboarding"),
+        run.now,
+    )
+    .await?;
     Ok(())
 }

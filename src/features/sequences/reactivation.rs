@@ -72,7 +72,13 @@ pub(super) async fn run(conn: &mut PgConnection, run: &Run<'_>, out: &mut Schedu
     }
     out.reactivation += enqueue(conn, &dms).await?;
     out.staff_alerts += enqueue(conn, &alerts).await?;
-    out.to_dormant +=
-        seq_db::move_stage(conn, run.program.id, &dormant, &NOT_DORMANT, "dormant").await?;
+    out.to_dormant += seq_db::move_stage(
+        conn,
+        run.program.id,
+        &dormant,
+        (&NOT_DORMANT, "dormant"),
+        run.now,
+    )
+    .await?;
     Ok(())
 }

@@ -316,16 +316,26 @@ async fn a_report_is_deferred_at_once_then_edited_in(pool: PgPool) {
     assert_eq!(edited.status, 200);
     let pulse = embed(edited.json().unwrap()).clone();
     assert_eq!(pulse["color"], DONE);
-    // The week 23–29 November: gus's and hana's $10.00 against cleo's $25.00 the week before.
-    assert_eq!(
-        pulse["description"],
-        "Weekly pulse, 23 Nov 2026 – 29 Nov 2026\n\
-         • GMV: $20.00 (-20.0% vs $25.00 the week before)\n\
-         • Orders: 2\n\
-         • New activations: 0\n\
-         • Top creators: @gus $10.00, @hana $10.00\n\
-         • Not linked to a chat account: 6 creators (the bot can't DM them until they /link their \
-         TikTok handle)"
+    // The week 23–29 November: gus's and hana's $10.00 against cleo's $25.00 the week before;
+    // gus's first sale.
+    assert_eq!(pulse["title"], "Weekly pulse, 23 Nov 2026 – 29 Nov 2026");
+    let description = pulse["description"].as_str().unwrap();
+    assert!(
+        description.starts_with(
+            "GMV: $20.00 (-20.0% vs $25.00 the week before)\n\
+             Orders: 2\n\
+             New activations (0): none\n\
+             First sales (1): @gus\n\
+             Top creators\n\
+             ```\n\
+             #  Creator     GMV\n\
+             1  @gus     $10.00\n\
+             1  @hana    $10.00\n\
+             ```\n\
+             Not linked to a chat account: 6 (the bot can't DM them until they /link their \
+             TikTok handle)"
+        ),
+        "{description}"
     );
     // Only the callback and one edit: no follow-up message in the channel.
     assert_eq!(
@@ -344,22 +354,28 @@ async fn a_report_is_deferred_at_once_then_edited_in(pool: PgPool) {
     let run = glow.command(&lena(), "report", monthly);
     assert_eq!(callback(&run).await["type"], 5);
     let deep_dive = edit(&run).await;
-    // October: dan's $70.00 and $10.00, hana's $5.00.
+    // October: dan's $70.00 and $10.00, hana's $5.00; September had none.
+    let deep_dive = embed(&deep_dive);
     assert_eq!(
-        embed(&deep_dive)["description"],
-        "Monthly deep-dive, 1 Oct 2026 – 31 Oct 2026\n\
-         ```\n\
-         GMV                 $85.00\n\
-         Orders                   3\n\
-         Selling creators         2\n\
-         Activated creators       1\n\
-         Commission           $8.50\n\
-         Program cost        $38.50\n\
-         ROI                 120.8%\n\
-         Sample conversion   100.0%\n\
-         ```\n\
-         Tiers now: 1 All-Stars, 0 Steady Earners, 7 New & Promising.\n\
-         No monthly review has run yet."
+        deep_dive["title"],
+        "Monthly deep-dive, 1 Oct 2026 – 31 Oct 2026"
+    );
+    let description = deep_dive["description"].as_str().unwrap();
+    assert!(
+        description.starts_with(
+            "KPIs\n\
+             ```\n\
+             KPI                     Oct 2026  Sep 2026  Change\n\
+             GMV                       $85.00     $0.00       –\n"
+        ),
+        "{description}"
+    );
+    assert!(
+        description.contains(
+            "\nNo monthly review has run yet.\n\
+             Tiers now: 1 All-Stars, 0 Steady Earners, 7 New & Promising.\n"
+        ),
+        "{description}"
     );
 }
 
