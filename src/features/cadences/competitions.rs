@@ -8,7 +8,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use minijinja::Value;
 use sqlx::{PgConnection, PgPool};
 
-use super::Cadence;
+use super::{Cadence, Post};
+use crate::charts::ChartSpec;
 use crate::chat::MessageKind;
 use crate::db::cadences::{self as db, Competition};
 use crate::db::programs::Program;
@@ -204,17 +205,20 @@ pub async fn post_standings(pool: &PgPool, c: &Cadence<'_>) -> Result<u64> {
             .set("metric", metric_name(&k.metric))
             .set("ends_on", format_day(last_day(&k)))
             .set("standings", places(c.program, &k.metric, rows));
+        let text = c.templates.render(Message::CompetitionStandings, &vars)?;
         let mut conn = pool.acquire().await?;
-        if c.post(
-            &mut conn,
-            ProgramChannel::Competitions,
-            MessageKind::Channel,
-            format!("competition:{}:standings:{}", k.id, c.instant.to_rfc3339()),
-            Message::CompetitionStandings,
-            &vars,
-        )
-        .await?
-        {
+        // The standings chart is drawn when the post is sent, from the standings as they are then.
+        let post = Post {
+            channel: ProgramChannel::Competitions,
+            kind: MessageKind::Channel,
+            dedupe_key: format!("competition:{}:standings:{}", k.id, c.instant.to_rfc3339()),
+            template: Some(Message::CompetitionStandings.name()),
+            text,
+            charts: &[ChartSpec::Competition {
+                competition_id: k.id,
+            }],
+        };
+        if c.queue(&mut conn, post).await? {
             queued += 1;
         }
     }
