@@ -3,6 +3,8 @@
 
 mod cadences;
 mod channels_cli;
+mod charts;
+mod charts_surfaces;
 mod commands_account;
 mod commands_auth;
 mod commands_cadences;
