@@ -14,18 +14,12 @@ use crate::domain::Tier;
 pub const TIER_COLOURS: [RGBColor; 3] = [ORANGE, BLUISH_GREEN, SKY_BLUE];
 
 pub fn draw(root: &Area<'_>, canvas: &Canvas, program: &Program, s: &TierSeries) -> Result<()> {
-    let now = s.now().copied();
-    let subtitle = match now {
+    let subtitle = match s.now() {
         Some(m) => format!(
-            "{}: on {}, {}; and at the end of each month before",
+            "{}: at the end of each of the last {} months, and on {} (now)",
             program.name,
-            m.day,
-            Tier::ALL
-                .iter()
-                .zip(m.counts)
-                .map(|(t, n)| format!("{} {}", t.display_name(), style::count(n)))
-                .collect::<Vec<_>>()
-                .join(", ")
+            s.mixes.len().saturating_sub(1),
+            m.day
         ),
         None => program.name.clone(),
     };
@@ -37,7 +31,7 @@ pub fn draw(root: &Area<'_>, canvas: &Canvas, program: &Program, s: &TierSeries)
     let max = s.mixes.iter().map(|m| m.total()).max().unwrap_or(1).max(1) as f64;
     let mut chart = ChartBuilder::on(&body)
         .margin(canvas.px(24.0))
-        .margin_right(canvas.px(260.0))
+        .margin_right(canvas.px(250.0))
         .x_label_area_size(canvas.px(44.0))
         .y_label_area_size(canvas.px(90.0))
         .build_cartesian_2d(-0.5f64..k as f64 - 0.5, 0f64..max * 1.12)
@@ -47,7 +41,7 @@ pub fn draw(root: &Area<'_>, canvas: &Canvas, program: &Program, s: &TierSeries)
         .iter()
         .enumerate()
         .map(|(i, m)| {
-            let day = m.day.format("%b %-d, %Y").to_string();
+            let day = m.day.format("%b %-d").to_string();
             if i + 1 == k { format!("{day} (now)") } else { day }
         })
         .collect();
@@ -88,9 +82,7 @@ pub fn draw(root: &Area<'_>, canvas: &Canvas, program: &Program, s: &TierSeries)
                     colour.filled(),
                 )
             }))
-            .map_err(failed)?
-            .label(Tier::ALL[t].display_name())
-            .legend(move |(x, y)| Rectangle::new([(x, y - 7), (x + 18, y + 7)], colour.filled()));
+            .map_err(failed)?;
     }
     let centre = Pos::new(HPos::Center, VPos::Center);
     let above = Pos::new(HPos::Center, VPos::Bottom);
@@ -120,14 +112,22 @@ pub fn draw(root: &Area<'_>, canvas: &Canvas, program: &Program, s: &TierSeries)
         ))
         .map_err(failed)?;
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
-        .label_font(canvas.label())
-        .background_style(WHITE)
-        .border_style(GRID)
-        .margin(canvas.px(10.0))
-        .draw()
+    // The legend in the margin at the right, top tier first as in the stacks.
+    let (right, top) = chart.backend_coord(&(k as f64 - 0.5, max * 1.12));
+    let (x, box_size, line) = (right + canvas.px(28.0), canvas.px(18.0), canvas.px(30.0));
+    for (t, tier) in Tier::ALL.iter().enumerate() {
+        let y = top + canvas.px(10.0) + line * t as i32;
+        root.draw(&Rectangle::new(
+            [(x, y), (x + box_size, y + box_size)],
+            TIER_COLOURS[t].filled(),
+        ))
         .map_err(failed)?;
+        root.draw(&Text::new(
+            tier.display_name(),
+            (x + box_size + canvas.px(10.0), y + box_size / 2),
+            canvas.label().pos(Pos::new(HPos::Left, VPos::Center)),
+        ))
+        .map_err(failed)?;
+    }
     Ok(())
 }
