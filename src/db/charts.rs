@@ -108,36 +108,46 @@ pub async fn tier_changes_since(
     .context("reading the tier changes")
 }
 
-/// A creator whose past tier differs from, or who was not yet in, the current mix.
+/// How many creators of each (current) tier joined on each day after `day`.
+pub async fn joined_after(
+    db: impl PgExecutor<'_>,
+    program_id: i64,
+    day: NaiveDate,
+) -> Result<Vec<(NaiveDate, String, i64)>> {
+    sqlx::query_as(
+        "SELECT joined_on, tier, COUNT(*) FROM creators
+          WHERE program_id = $1 AND joined_on > $2
+          GROUP BY joined_on, tier",
+    )
+    .bind(program_id)
+    .bind(day)
+    .fetch_all(db)
+    .await
+    .context("counting the creators who joined since")
+}
+
+/// A creator's current tier and join day.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
-pub struct MovedCreator {
+pub struct CreatorTierRow {
     pub id: i64,
     pub tier: String,
     pub joined_on: NaiveDate,
 }
 
-/// The creators who joined after `day` or changed tier at or after `since`.
-pub async fn moved_creators(
+/// The creators `ids` (one index probe each).
+pub async fn creator_tiers(
     db: impl PgExecutor<'_>,
     program_id: i64,
-    day: NaiveDate,
-    since: DateTime<Utc>,
-) -> Result<Vec<MovedCreator>> {
+    ids: &[i64],
+) -> Result<Vec<CreatorTierRow>> {
     sqlx::query_as(
-        "SELECT id, tier, joined_on FROM creators WHERE program_id = $1 AND joined_on > $2
-         UNION
-         SELECT c.id, c.tier, c.joined_on
-           FROM creators c
-          WHERE c.program_id = $1
-            AND c.id IN (SELECT creator_id FROM tier_history
-                          WHERE program_id = $1 AND changed_at >= $3)",
+        "SELECT id, tier, joined_on FROM creators WHERE program_id = $1 AND id = ANY($2)",
     )
     .bind(program_id)
-    .bind(day)
-    .bind(since)
+    .bind(ids)
     .fetch_all(db)
     .await
-    .context("finding the creators whose tier moved")
+    .context("reading the tiers of the creators who moved")
 }
 
 const COMPETITION: &str =

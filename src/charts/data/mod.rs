@@ -19,7 +19,7 @@ pub use boards::{
     Bar, BoardSeries, CompetitionSeries, ParetoSeries, competition, leaderboard, pareto,
     pareto_series,
 };
-pub use tiers::{MovedCreator, TierChange, TierMix, TierSeries, tier_mixes, tiers};
+pub use tiers::{Joined, MovedCreator, TierChange, TierMix, TierSeries, mix_days, tier_mixes, tiers};
 
 /// Days in the trailing average drawn over daily GMV.
 pub const AVERAGE_DAYS: u64 = 7;

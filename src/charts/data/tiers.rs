@@ -1,6 +1,8 @@
 //! The tier-mix chart's numbers: creators per tier on a day, and at the end of each of the six
-//! months before it, rebuilt from the tier history. Only creators who changed tier or joined since
-//! the oldest month end are looked at one by one; everyone else has held their current tier.
+//! months before it, rebuilt from the current mix. Two kinds of creators held another place at a
+//! past day: those who joined after it (counted per join day and tier, never one by one) and those
+//! whose tier changed since (few: read one by one with their changes). Everyone else has held their
+//! current tier all along.
 
 use std::collections::HashMap;
 
@@ -61,25 +63,35 @@ pub struct TierChange {
     pub at: DateTime<Utc>,
 }
 
-/// A creator whose tier may have been another at a past day, or who had not joined yet.
+/// A creator whose tier changed: their tier now and the day they joined.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MovedCreator {
     pub id: i64,
-    /// Their tier now.
     pub tier: Tier,
     pub joined_on: NaiveDate,
+}
+
+/// How many creators now in `tier` joined on `day`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Joined {
+    pub day: NaiveDate,
+    pub tier: Tier,
+    pub creators: i64,
 }
 
 fn slot(tier: Tier) -> usize {
     Tier::ALL.iter().position(|t| *t == tier).unwrap_or(2)
 }
 
-/// The mix at the end of each of `days` (a day ends at the instant given with it): the current
-/// mix, with each moved creator taken out and put back in the tier they held then (the last change
-/// before the instant, else what the first change after it moved them from), if they had joined
-/// by that day. `changes` hold every change at or after the earliest instant.
+/// The mix at the end of each of `days` (each ending at the instant given with it): the current
+/// mix, less the creators who joined after the day (at their current tier), with each creator who
+/// changed tier since moved back to the tier they held then (the last change before the instant,
+/// else what the first change after it moved them from) if they had joined by then. `joined`
+/// counts every creator who joined after the earliest day; `changes` hold every change at or after
+/// the earliest instant and `moved` their creators.
 pub fn tier_mixes(
     current: [i64; 3],
+    joined: &[Joined],
     moved: &[MovedCreator],
     changes: &[TierChange],
     days: &[(NaiveDate, DateTime<Utc>)],
@@ -94,11 +106,10 @@ pub fn tier_mixes(
     days.iter()
         .map(|&(day, end)| {
             let mut counts = current;
-            for m in moved {
-                counts[slot(m.tier)] -= 1;
-                if m.joined_on > day {
-                    continue;
-                }
+            for j in joined.iter().filter(|j| j.day > day) {
+                counts[slot(j.tier)] -= j.creators;
+            }
+            for m in moved.iter().filter(|m| m.joined_on <= day) {
                 let list = by_creator.get(&m.id).map(Vec::as_slice).unwrap_or(&[]);
                 let after = list.partition_point(|c| c.at < end);
                 let held = match (after.checked_sub(1).map(|i| list[i]), list.get(after)) {
@@ -106,6 +117,7 @@ pub fn tier_mixes(
                     (None, Some(next)) => next.from.unwrap_or(Tier::NewAndPromising),
                     (None, None) => m.tier,
                 };
+                counts[slot(m.tier)] -= 1;
                 counts[slot(held)] += 1;
             }
             TierMix { day, counts }
@@ -124,6 +136,11 @@ pub fn mix_days(at: NaiveDate) -> Vec<NaiveDate> {
     days
 }
 
+fn tier(raw: &str) -> Result<Tier> {
+    raw.parse()
+        .with_context(|| format!("unknown tier {raw:?} in the database"))
+}
+
 /// The tier mix on `at` and at the six month ends before it, in the program's time zone.
 pub async fn tiers(pool: &PgPool, program: &Program, at: NaiveDate) -> Result<TierSeries> {
     let days: Vec<(NaiveDate, DateTime<Utc>)> = mix_days(at)
@@ -133,17 +150,26 @@ pub async fn tiers(pool: &PgPool, program: &Program, at: NaiveDate) -> Result<Ti
     let (oldest_day, oldest_end) = days[0];
     let mut tx = stats::snapshot(pool).await?;
     let mix = crate::db::tiers::tier_mix(&mut *tx, program.id).await?;
+    let joined = db::joined_after(&mut *tx, program.id, oldest_day).await?;
     let changes = db::tier_changes_since(&mut *tx, program.id, oldest_end).await?;
-    let moved = db::moved_creators(&mut *tx, program.id, oldest_day, oldest_end).await?;
+    let mut ids: Vec<i64> = changes.iter().map(|c| c.creator_id).collect();
+    ids.dedup();
+    let moved = db::creator_tiers(&mut *tx, program.id, &ids).await?;
     tx.commit().await?;
     let mut current = [0i64; 3];
-    for (tier, n) in mix {
-        current[slot(tier)] = n;
+    for (t, n) in mix {
+        current[slot(t)] = n;
     }
-    let tier = |raw: &str| -> Result<Tier> {
-        raw.parse()
-            .with_context(|| format!("unknown tier {raw:?} in the database"))
-    };
+    let joined = joined
+        .into_iter()
+        .map(|(day, t, creators)| {
+            Ok(Joined {
+                day,
+                tier: tier(&t)?,
+                creators,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
     let changes = changes
         .into_iter()
         .map(|c| {
@@ -166,6 +192,6 @@ pub async fn tiers(pool: &PgPool, program: &Program, at: NaiveDate) -> Result<Ti
         })
         .collect::<Result<Vec<_>>>()?;
     Ok(TierSeries {
-        mixes: tier_mixes(current, &moved, &changes, &days),
+        mixes: tier_mixes(current, &joined, &moved, &changes, &days),
     })
 }
