@@ -14,14 +14,6 @@ use crate::domain::{Tier, format_cents};
 /// Handles longer than this are cut (with `…`) so the bars keep their room.
 const HANDLE_CHARS: usize = 22;
 
-pub fn metric_name(metric: ChartMetric) -> &'static str {
-    match metric {
-        ChartMetric::Gmv => "GMV",
-        ChartMetric::Videos => "videos",
-        ChartMetric::Views => "views",
-    }
-}
-
 /// A value as people read it: money for GMV, a count otherwise.
 pub fn value(metric: ChartMetric, currency: &str, v: i64) -> String {
     match metric {
@@ -36,14 +28,28 @@ pub fn draw_leaderboard(
     program: &Program,
     s: &BoardSeries,
 ) -> Result<()> {
-    let title = format!("Top creators by {}", metric_name(s.metric));
-    let subtitle = format!("{}, {} ({})", program.name, s.period, program.timezone.name());
+    let title = format!("Top creators by {}", s.metric.name());
+    let subtitle = format!(
+        "{}, {} ({})",
+        program.name,
+        s.period,
+        program.timezone.name()
+    );
     let empty = match s.metric {
         ChartMetric::Gmv => "No sales in this period",
         ChartMetric::Videos => "No videos posted in this period",
         ChartMetric::Views => "No views in this period",
     };
-    draw(root, canvas, program, (&title, &subtitle), s.metric, &s.bars, BLUE, empty)
+    draw(
+        root,
+        canvas,
+        program,
+        (&title, &subtitle),
+        s.metric,
+        &s.bars,
+        BLUE,
+        empty,
+    )
 }
 
 pub fn draw_competition(
@@ -60,7 +66,7 @@ pub fn draw_competition(
     let subtitle = format!(
         "{}: most {}, {} ({}), open to {}, {}",
         program.name,
-        metric_name(s.metric),
+        s.metric.name(),
         s.window,
         program.timezone.name(),
         scope,

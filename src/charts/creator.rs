@@ -33,7 +33,13 @@ pub fn draw(root: &Area<'_>, canvas: &Canvas, program: &Program, s: &CreatorSeri
     let day_label = |x: &f64| day_tick(&days, *x);
     let half = 0.38;
 
-    let top = s.days.iter().map(|d| d.gmv_cents).max().unwrap_or(0).max(100) as f64;
+    let top = s
+        .days
+        .iter()
+        .map(|d| d.gmv_cents)
+        .max()
+        .unwrap_or(0)
+        .max(100) as f64;
     let mut chart = ChartBuilder::on(&upper)
         .margin(canvas.px(16.0))
         .margin_left(canvas.px(24.0))

@@ -40,6 +40,17 @@ pub enum ChartMetric {
     Views,
 }
 
+impl ChartMetric {
+    /// As titles write it: `GMV`, `videos`, `views`.
+    pub fn name(self) -> &'static str {
+        match self {
+            ChartMetric::Gmv => "GMV",
+            ChartMetric::Videos => "videos",
+            ChartMetric::Views => "views",
+        }
+    }
+}
+
 impl From<Metric> for ChartMetric {
     fn from(m: Metric) -> ChartMetric {
         match m {
@@ -121,20 +132,15 @@ pub enum ChartData {
 pub enum ChartError {
     #[error("the chart's period is empty: it must end after it starts (from {from}, to {to})")]
     Empty { from: NaiveDate, to: NaiveDate },
-    #[error("a chart covers at most {MAX_DAYS} days; {from} to {to} is {days} days")]
-    TooLong {
-        from: NaiveDate,
-        to: NaiveDate,
-        days: i64,
-    },
+    #[error("a chart covers at most {MAX_DAYS} days; {period} is {days} days")]
+    TooLong { period: Period, days: i64 },
 }
 
 fn period(from: NaiveDate, to: NaiveDate) -> Result<Period> {
     let p = Period::new(from, to).map_err(|_| for_user(ChartError::Empty { from, to }))?;
     if p.days() > i64::from(MAX_DAYS) {
         return Err(for_user(ChartError::TooLong {
-            from,
-            to,
+            period: p,
             days: p.days(),
         }));
     }
@@ -144,7 +150,9 @@ fn period(from: NaiveDate, to: NaiveDate) -> Result<Period> {
 /// Reads what `spec` shows, in the program's time zone.
 pub async fn load(pool: &PgPool, program: &Program, spec: &ChartSpec) -> Result<ChartData> {
     Ok(match *spec {
-        ChartSpec::Gmv { from, to } => ChartData::Gmv(data::gmv(pool, program, period(from, to)?).await?),
+        ChartSpec::Gmv { from, to } => {
+            ChartData::Gmv(data::gmv(pool, program, period(from, to)?).await?)
+        }
         ChartSpec::Leaderboard { from, to, metric } => ChartData::Leaderboard(
             data::leaderboard(pool, program, period(from, to)?, metric).await?,
         ),
@@ -156,9 +164,7 @@ pub async fn load(pool: &PgPool, program: &Program, spec: &ChartSpec) -> Result<
             creator_id,
             from,
             to,
-        } => ChartData::Creator(
-            data::creator(pool, program, creator_id, period(from, to)?).await?,
-        ),
+        } => ChartData::Creator(data::creator(pool, program, creator_id, period(from, to)?).await?),
         ChartSpec::Competition { competition_id } => {
             ChartData::Competition(data::competition(pool, program, competition_id).await?)
         }
@@ -183,7 +189,13 @@ impl ChartData {
         let places = |bars: &[data::Bar], metric: ChartMetric| {
             bars.iter()
                 .take(3)
-                .map(|b| format!("@{} {}", b.handle, bars::value(metric, &program.currency, b.value)))
+                .map(|b| {
+                    format!(
+                        "@{} {}",
+                        b.handle,
+                        bars::value(metric, &program.currency, b.value)
+                    )
+                })
                 .collect::<Vec<_>>()
                 .join(", ")
         };
@@ -196,12 +208,12 @@ impl ChartData {
             ),
             ChartData::Leaderboard(s) if s.bars.is_empty() => format!(
                 "Top creators by {}, {}: nobody yet",
-                bars::metric_name(s.metric),
+                s.metric.name(),
                 s.period
             ),
             ChartData::Leaderboard(s) => format!(
                 "Top creators by {}, {}: {}",
-                bars::metric_name(s.metric),
+                s.metric.name(),
                 s.period,
                 places(&s.bars, s.metric)
             ),

@@ -88,7 +88,10 @@ pub fn draw(root: &Area<'_>, canvas: &Canvas, program: &Program, s: &ParetoSerie
     for (i, text) in lines.iter().rev().enumerate() {
         root.draw(&Text::new(
             text.clone(),
-            (x_right - canvas.px(16.0), y_bottom - canvas.px(16.0) - line * i as i32),
+            (
+                x_right - canvas.px(16.0),
+                y_bottom - canvas.px(16.0) - line * i as i32,
+            ),
             canvas.text(20.0).pos(right),
         ))
         .map_err(failed)?;

@@ -100,7 +100,12 @@ pub type Area<'a> = DrawingArea<BitMapBackend<'a>, Shift>;
 
 /// Fills the image white, writes the title and the line under it (the period and what else
 /// frames the chart), and returns the area below them.
-pub fn header<'a>(root: &Area<'a>, canvas: &Canvas, title: &str, subtitle: &str) -> Result<Area<'a>> {
+pub fn header<'a>(
+    root: &Area<'a>,
+    canvas: &Canvas,
+    title: &str,
+    subtitle: &str,
+) -> Result<Area<'a>> {
     root.fill(&WHITE).map_err(failed)?;
     let left = canvas.px(28.0);
     root.draw(&Text::new(

@@ -42,7 +42,11 @@ pub fn draw(root: &Area<'_>, canvas: &Canvas, program: &Program, s: &TierSeries)
         .enumerate()
         .map(|(i, m)| {
             let day = m.day.format("%b %-d").to_string();
-            if i + 1 == k { format!("{day} (now)") } else { day }
+            if i + 1 == k {
+                format!("{day} (now)")
+            } else {
+                day
+            }
         })
         .collect();
     let x_label = |x: &f64| {

@@ -150,8 +150,7 @@ pub async fn creator_tiers(
     .context("reading the tiers of the creators who moved")
 }
 
-const COMPETITION: &str =
-    "id, name, metric, starts_on, ends_on, tier, prize, created_by, ended_at";
+const COMPETITION: &str = "id, name, metric, starts_on, ends_on, tier, prize, created_by, ended_at";
 
 /// A competition of the program by id.
 pub async fn competition(

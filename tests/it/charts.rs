@@ -168,7 +168,9 @@ fn a_long_pareto_curve_keeps_its_marks_and_few_points() {
         .collect();
     assert_eq!(
         counts,
-        [0, 13, 62, 124, 247, 371, 494, 617, 741, 864, 988, 1_111, 1_234]
+        [
+            0, 13, 62, 124, 247, 371, 494, 617, 741, 864, 988, 1_111, 1_234
+        ]
     );
     assert!(s.points.iter().all(|(x, y)| (x - y).abs() < 1e-12));
     assert_eq!(
@@ -186,8 +188,15 @@ async fn the_tier_mix_at_each_month_end_comes_from_the_history(pool: PgPool) {
     let (program, c) = november_program(&pool).await;
     // Dan (joined 1 September) rose to Steady Earners in September and fell back in October;
     // ava (joined 20 October) moved up on 4 and 5 November (the fixture).
-    common::tier_change(&pool, &program, c.dan, "steady_earners", "rose", "2026-09-15 09:00")
-        .await;
+    common::tier_change(
+        &pool,
+        &program,
+        c.dan,
+        "steady_earners",
+        "rose",
+        "2026-09-15 09:00",
+    )
+    .await;
     common::tier_change(
         &pool,
         &program,
@@ -197,7 +206,9 @@ async fn the_tier_mix_at_each_month_end_comes_from_the_history(pool: PgPool) {
         "2026-10-10 09:00",
     )
     .await;
-    let s = data::tiers(&pool, &program, date("2026-11-30")).await.unwrap();
+    let s = data::tiers(&pool, &program, date("2026-11-30"))
+        .await
+        .unwrap();
     let mix = |day: &str, counts: [i64; 3]| TierMix {
         day: date(day),
         counts,
@@ -218,14 +229,18 @@ async fn the_tier_mix_at_each_month_end_comes_from_the_history(pool: PgPool) {
         ]
     );
     // On 4 November at the end of the day ava was a Steady Earner (she moved again on the 5th).
-    let s = data::tiers(&pool, &program, date("2026-11-04")).await.unwrap();
+    let s = data::tiers(&pool, &program, date("2026-11-04"))
+        .await
+        .unwrap();
     assert_eq!(s.now(), Some(&mix("2026-11-04", [0, 1, 4])));
 }
 
 #[sqlx::test(migrator = "creator_bot::db::MIGRATOR")]
 async fn a_creators_days_are_their_own(pool: PgPool) {
     let (program, c) = november_program(&pool).await;
-    let s = data::creator(&pool, &program, c.ava, november()).await.unwrap();
+    let s = data::creator(&pool, &program, c.ava, november())
+        .await
+        .unwrap();
     assert_eq!(s.handle, "ava");
     assert_eq!(s.days.len(), 30);
     let active: Vec<CreatorDay> = s
@@ -251,7 +266,9 @@ async fn a_creators_days_are_their_own(pool: PgPool) {
     );
     assert_eq!((s.gmv_cents(), s.videos()), (18_000, 2));
     // Ben's video at 23:30 on 30 November (04:30 UTC on 1 December) is on his 30th.
-    let s = data::creator(&pool, &program, c.ben, november()).await.unwrap();
+    let s = data::creator(&pool, &program, c.ben, november())
+        .await
+        .unwrap();
     let active: Vec<CreatorDay> = s
         .days
         .iter()

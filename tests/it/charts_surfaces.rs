@@ -90,7 +90,15 @@ fn november_specs(ava: i64, competition_id: i64) -> Vec<ChartSpec> {
 async fn every_chart_is_a_png_of_the_configured_size(pool: PgPool) {
     let chat = chat_program(&pool).await;
     let program = &chat.program;
-    let id = competition(&pool, program, "Sprint", "gmv", ("2026-11-01", "2026-11-15"), true).await;
+    let id = competition(
+        &pool,
+        program,
+        "Sprint",
+        "gmv",
+        ("2026-11-01", "2026-11-15"),
+        true,
+    )
+    .await;
     // The competition's standings: GMV from 1 to 14 November (dan's O9 on the 15th is after).
     let k = data::competition(&pool, program, id).await.unwrap();
     assert_eq!(
@@ -112,7 +120,11 @@ async fn every_chart_is_a_png_of_the_configured_size(pool: PgPool) {
             .await
             .unwrap();
         assert_eq!(decoded_size(&chart.png), (1200, 675), "{spec:?}");
-        assert!(chart.png.len() <= 250 * 1024, "{spec:?}: {} bytes", chart.png.len());
+        assert!(
+            chart.png.len() <= 250 * 1024,
+            "{spec:?}: {} bytes",
+            chart.png.len()
+        );
         files.push(chart.file_name.clone());
         let smaller = charts::draw(&pool, &small, program, spec).await.unwrap();
         assert_eq!(decoded_size(&smaller.png), (800, 450), "{spec:?}");
@@ -228,7 +240,10 @@ async fn mystats_carries_the_callers_own_chart_only(pool: PgPool) {
     assert_eq!(shown.len(), 1);
     let (file_name, alt, png) = &shown[0];
     assert_eq!(file_name, "creator.png");
-    assert_eq!(alt, "@ava, 2026-11-01 to 2026-11-30: $180.00 net GMV, 2 videos");
+    assert_eq!(
+        alt,
+        "@ava, 2026-11-01 to 2026-11-30: $180.00 net GMV, 2 videos"
+    );
     // The image is ava's chart exactly, and not ben's.
     let (from, to) = (november().from, november().to);
     let of = |creator_id| ChartSpec::Creator {
@@ -237,13 +252,19 @@ async fn mystats_carries_the_callers_own_chart_only(pool: PgPool) {
         to,
     };
     let config = Config::default();
-    let avas = charts::draw(&pool, &config, &chat.program, &of(ava)).await.unwrap();
-    let bens = charts::draw(&pool, &config, &chat.program, &of(ben)).await.unwrap();
+    let avas = charts::draw(&pool, &config, &chat.program, &of(ava))
+        .await
+        .unwrap();
+    let bens = charts::draw(&pool, &config, &chat.program, &of(ben))
+        .await
+        .unwrap();
     assert_eq!(png, &avas.png);
     assert_ne!(png, &bens.png);
     // Its series is ava's numbers and nothing else: 18000 of GMV on her two sale days, her two
     // videos; ben's 4000 on the 6th and video on the 30th are not in it.
-    let series = data::creator(&pool, &chat.program, ava, november()).await.unwrap();
+    let series = data::creator(&pool, &chat.program, ava, november())
+        .await
+        .unwrap();
     let active: Vec<(String, i64, i64)> = series
         .days
         .iter()
@@ -263,7 +284,10 @@ async fn mystats_carries_the_callers_own_chart_only(pool: PgPool) {
     let r = run(&pool, &chat, &chat.ben, "mystats", "").await;
     let shown = images(&r);
     assert_eq!(shown.len(), 1);
-    assert_eq!(shown[0].1, "@ben, 2026-11-01 to 2026-11-30: $40.00 net GMV, 1 video");
+    assert_eq!(
+        shown[0].1,
+        "@ben, 2026-11-01 to 2026-11-30: $40.00 net GMV, 1 video"
+    );
     assert_eq!(shown[0].2, bens.png);
     assert!(!r.text().contains("ava"), "{}", r.text());
 }
@@ -319,15 +343,37 @@ async fn chart_is_for_staff_and_answers_with_one_image(pool: PgPool) {
     );
     // Without a name: the running competition, else the one that ended last.
     let program = &chat.program;
-    competition(&pool, program, "Sprint", "gmv", ("2026-11-01", "2026-11-15"), true).await;
+    competition(
+        &pool,
+        program,
+        "Sprint",
+        "gmv",
+        ("2026-11-01", "2026-11-15"),
+        true,
+    )
+    .await;
     let r = run(&pool, &chat, &chat.staff, "chart", "competition").await;
-    assert_eq!(images(&r)[0].1, "Sprint standings (final): @ava $180.00, @ben $40.00");
-    competition(&pool, program, "Views Week", "views", ("2026-11-24", "2026-12-01"), false).await;
+    assert_eq!(
+        images(&r)[0].1,
+        "Sprint standings (final): @ava $180.00, @ben $40.00"
+    );
+    competition(
+        &pool,
+        program,
+        "Views Week",
+        "views",
+        ("2026-11-24", "2026-12-01"),
+        false,
+    )
+    .await;
     let r = run(&pool, &chat, &chat.staff, "chart", "competition").await;
     assert_eq!(r.text().lines().next(), Some("Views Week standings"));
     assert_eq!(images(&r)[0].1, "Views Week standings (so far): @ben 500");
     let r = run(&pool, &chat, &chat.staff, "chart", "competition sprint").await;
-    assert_eq!(images(&r)[0].1, "Sprint standings (final): @ava $180.00, @ben $40.00");
+    assert_eq!(
+        images(&r)[0].1,
+        "Sprint standings (final): @ava $180.00, @ben $40.00"
+    );
     let r = run(&pool, &chat, &chat.staff, "chart", "competition Relay").await;
     assert_eq!(r.outcome, Outcome::Refused);
     assert_eq!(r.text(), "There is no competition called \"Relay\"");
@@ -359,7 +405,14 @@ async fn the_command_line_writes_the_chart(pool: PgPool) {
         &pool,
         &config,
         &[
-            "chart", "pareto", "--from", "2026-11-01", "--to", "2026-12-01", "--out", out_arg,
+            "chart",
+            "pareto",
+            "--from",
+            "2026-11-01",
+            "--to",
+            "2026-12-01",
+            "--out",
+            out_arg,
         ],
     );
     assert_eq!(code, 0, "{stderr}");
@@ -374,15 +427,58 @@ async fn the_command_line_writes_the_chart(pool: PgPool) {
             png.len().div_ceil(1024)
         )
     );
-    let (code, _, stderr) = common::cli::cli(
-        &pool,
-        &config,
-        &["chart", "creator", "--out", out_arg],
-    );
+    let (code, _, stderr) =
+        common::cli::cli(&pool, &config, &["chart", "creator", "--out", out_arg]);
     assert_eq!(code, 1);
     assert_eq!(
         stderr,
         "error: creator-bot chart creator needs --handle: the creator's TikTok handle\n"
     );
     let _ = program;
+}
+
+#[sqlx::test(migrator = "creator_bot::db::MIGRATOR")]
+async fn help_explains_each_chart(pool: PgPool) {
+    let chat = chat_program(&pool).await;
+    let r = run(&pool, &chat, &chat.staff, "help", "chart").await;
+    assert_eq!(
+        r.text(),
+        "\
+/chart: A chart: GMV per day, top creators, GMV share (Pareto), tiers, a creator, a competition (staff)
+Usage: /chart gmv [period]
+       /chart leaderboard [gmv|videos|views] [period]
+       /chart pareto [period]
+       /chart tiers [day]
+       /chart creator <handle> [period]
+       /chart competition [name]
+Periods: 7d, 30d, 90d, this-month, last-month or YYYY-MM-DD..YYYY-MM-DD (end day not counted); default 30d.
+gmv: net GMV per day, its 7-day average and refunds
+  period: the period (default: 30d)
+leaderboard: the top 10 creators by GMV, videos or views
+  metric: what to rank by (default: gmv) (gmv, videos, views)
+  period: the period (default: 30d)
+pareto: the share of GMV made by the top creators
+  period: the period (default: 30d)
+tiers: creators per tier now and at the end of each of the last 6 months
+  day: the day, YYYY-MM-DD (default: today)
+creator: one creator's GMV and videos per day
+  handle: the creator's TikTok handle
+  period: the period (default: 30d)
+competition: a competition's standings (default: the running one, else the last ended)
+  name: the competition's name"
+    );
+    // A period longer than a chart shows is refused in words, with the usage.
+    let r = run(
+        &pool,
+        &chat,
+        &chat.staff,
+        "chart",
+        "gmv 2024-01-01..2026-11-01",
+    )
+    .await;
+    assert_eq!(r.outcome, Outcome::Refused);
+    assert_eq!(
+        r.text(),
+        "A chart covers at most 730 days; 2024-01-01 to 2026-10-31 is 1035 days"
+    );
 }

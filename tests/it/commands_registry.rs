@@ -135,12 +135,7 @@ fn cases() -> Vec<Case> {
             vec![("metric", text("views")), ("period", text("7d"))],
         ),
         ("leaderboard", "7d", None, vec![("period", text("7d"))]),
-        (
-            "chart",
-            "gmv 7d",
-            Some("gmv"),
-            vec![("period", text("7d"))],
-        ),
+        ("chart", "gmv 7d", Some("gmv"), vec![("period", text("7d"))]),
         (
             "chart",
             "leaderboard views 7d",

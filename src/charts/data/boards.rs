@@ -45,7 +45,7 @@ pub struct BoardSeries {
     pub bars: Vec<Bar>,
 }
 
-pub(crate) fn ranked_by(metric: ChartMetric) -> RankedBy {
+fn ranked_by(metric: ChartMetric) -> RankedBy {
     match metric {
         ChartMetric::Gmv => RankedBy::Gmv,
         ChartMetric::Videos => RankedBy::Videos,
@@ -109,8 +109,8 @@ pub async fn competition(
         // The last instant of the window: the standings of the whole window.
         start_of_day(k.ends_on, program.timezone) - chrono::Duration::microseconds(1)
     });
-    let rows = crate::features::cadences::competitions::standings(pool, program, &k, at, PLACES)
-        .await?;
+    let rows =
+        crate::features::cadences::competitions::standings(pool, program, &k, at, PLACES).await?;
     let metric = match k.metric.as_str() {
         "videos" => ChartMetric::Videos,
         "views" => ChartMetric::Views,

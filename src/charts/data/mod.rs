@@ -19,7 +19,9 @@ pub use boards::{
     Bar, BoardSeries, CompetitionSeries, ParetoSeries, competition, leaderboard, pareto,
     pareto_series,
 };
-pub use tiers::{Joined, MovedCreator, TierChange, TierMix, TierSeries, mix_days, tier_mixes, tiers};
+pub use tiers::{
+    Joined, MovedCreator, TierChange, TierMix, TierSeries, mix_days, tier_mixes, tiers,
+};
 
 /// Days in the trailing average drawn over daily GMV.
 pub const AVERAGE_DAYS: u64 = 7;
@@ -181,9 +183,7 @@ pub async fn creator(
 ) -> Result<CreatorSeries> {
     let handle = crate::db::stats::leaderboard::handle_of(pool, program.id, creator_id)
         .await?
-        .with_context(|| {
-            format!("program {} has no creator {creator_id}", program.slug)
-        })?;
+        .with_context(|| format!("program {} has no creator {creator_id}", program.slug))?;
     let gmv = db::creator_days(pool, program.id, creator_id, (period.from, period.to)).await?;
     let videos = db::creator_videos_per_day(
         pool,

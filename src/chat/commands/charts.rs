@@ -5,7 +5,7 @@ use anyhow::Result;
 
 use super::parse::ChartRequest;
 use super::{Context, Reply, Rich};
-use crate::charts::{self, ChartSpec, find};
+use crate::charts::{self, ChartMetric, ChartSpec, find};
 use crate::domain::Period;
 
 pub(super) async fn run(ctx: &Context<'_>, request: ChartRequest) -> Result<Reply> {
@@ -23,17 +23,11 @@ pub(super) async fn run(ctx: &Context<'_>, request: ChartRequest) -> Result<Repl
         ChartRequest::Leaderboard { metric, period } => {
             let p = period.resolve(today);
             let (from, to) = days(p);
-            let spec = ChartSpec::Leaderboard {
-                from,
-                to,
-                metric: metric.into(),
-            };
-            let name = match metric {
-                crate::features::stats::Metric::Gmv => "GMV",
-                crate::features::stats::Metric::Videos => "videos",
-                crate::features::stats::Metric::Views => "views",
-            };
-            (spec, Rich::from(format!("Top creators by {name}, {p}")))
+            let metric: ChartMetric = metric.into();
+            (
+                ChartSpec::Leaderboard { from, to, metric },
+                Rich::from(format!("Top creators by {}, {p}", metric.name())),
+            )
         }
         ChartRequest::Pareto { period } => {
             let p = period.resolve(today);
@@ -66,7 +60,9 @@ pub(super) async fn run(ctx: &Context<'_>, request: ChartRequest) -> Result<Repl
         ChartRequest::Competition { name } => {
             let k = find::competition(ctx.pool, ctx.program, name.as_deref(), today).await?;
             (
-                ChartSpec::Competition { competition_id: k.id },
+                ChartSpec::Competition {
+                    competition_id: k.id,
+                },
                 Rich::user(k.name).plain(" standings"),
             )
         }
