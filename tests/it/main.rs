@@ -4,6 +4,7 @@
 mod cadences;
 mod channels_cli;
 mod charts;
+mod charts_commands;
 mod charts_surfaces;
 mod commands_account;
 mod commands_auth;
