@@ -2,6 +2,7 @@
 //! typed values (time zones, times of day, cadences) and validated once at start. Secrets (the
 //! database URL, chat tokens) come only from the environment.
 
+pub mod charts;
 pub mod discord;
 pub mod slack;
 mod values;
@@ -38,6 +39,7 @@ pub struct Config {
     pub run: RunConfig,
     pub discord: discord::DiscordConfig,
     pub slack: slack::SlackConfig,
+    pub charts: charts::ChartsConfig,
 }
 
 /// `creator-bot run`, the long-running service.
@@ -488,6 +490,7 @@ impl Default for Config {
             run: RunConfig::default(),
             discord: discord::DiscordConfig::default(),
             slack: slack::SlackConfig::default(),
+            charts: charts::ChartsConfig::default(),
         }
     }
 }
@@ -731,6 +734,7 @@ impl Config {
         self.run.validate()?;
         self.discord.validate()?;
         self.slack.validate()?;
+        self.charts.validate()?;
         for (i, p) in self.programs.iter().enumerate() {
             if let Some(id) = &p.slack_team_id
                 && !slack::is_team_id(id)

@@ -2,6 +2,7 @@
 //! feature, then prints its result as a table or JSON.
 
 mod channels_cmd;
+mod chart_cmd;
 mod db_cmd;
 pub mod demo_cmd;
 mod discord_cmd;
@@ -79,6 +80,8 @@ pub enum Command {
     /// A staff report (weekly pulse, monthly deep-dive, quarterly review) as Markdown with its
     /// charts, or JSON.
     Report(report_cmd::ReportArgs),
+    /// Draw a chart as a PNG image: gmv, leaderboard, pareto, tiers, creator or competition.
+    Chart(chart_cmd::ChartArgs),
     /// The scheduled jobs: list them, or run the due ones once.
     #[command(subcommand)]
     Jobs(jobs_cmd::JobsCommand),
@@ -173,6 +176,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             stats_cmd::leaderboard(config, cli.program.as_deref(), args).await
         }
         Command::Report(args) => report_cmd::run(config, cli.program.as_deref(), args).await,
+        Command::Chart(args) => chart_cmd::run(config, cli.program.as_deref(), args).await,
         Command::Jobs(cmd) => jobs_cmd::run(config, cli.program.as_deref(), cmd).await,
         Command::Sequences(args) => sequences_cmd::run(config, cli.program.as_deref(), args).await,
         Command::Outbox(args) => outbox_cmd::run(config, cli.program.as_deref(), args).await,

@@ -3,6 +3,7 @@
 
 pub mod cadences;
 pub mod channels;
+pub mod charts;
 pub mod chat;
 pub mod creators;
 pub mod deliveries;

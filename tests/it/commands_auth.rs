@@ -54,6 +54,13 @@ fn matrix() -> Vec<(&'static str, &'static str, Expect, Expect, Expect)> {
             Denied(LINK_FIRST),
         ),
         (
+            "chart",
+            "pareto 7d",
+            Data("Share of GMV by top creators, 2026-11-24 to 2026-11-30"),
+            Denied(CREATOR_REFUSAL),
+            Denied(STRANGER_REFUSAL),
+        ),
+        (
             "tier",
             "why ben",
             Data("@ben: New & Promising since 2026-11-02"),
@@ -297,8 +304,8 @@ async fn an_unknown_command_lists_what_the_caller_may_run(pool: PgPool) {
     let r = run(&pool, &chat, &chat.staff, "stats", "").await;
     assert_eq!(
         r.text(),
-        "Unknown command /stats. Commands you can use: /creator, /kpi, /leaderboard, /tier, \
-         /sample, /competition, /report, /import, /setup, /help"
+        "Unknown command /stats. Commands you can use: /creator, /kpi, /leaderboard, /chart, \
+         /tier, /sample, /competition, /report, /import, /setup, /help"
     );
 }
 

@@ -135,6 +135,38 @@ fn cases() -> Vec<Case> {
             vec![("metric", text("views")), ("period", text("7d"))],
         ),
         ("leaderboard", "7d", None, vec![("period", text("7d"))]),
+        ("chart", "gmv 7d", Some("gmv"), vec![("period", text("7d"))]),
+        (
+            "chart",
+            "leaderboard views 7d",
+            Some("leaderboard"),
+            vec![("metric", text("views")), ("period", text("7d"))],
+        ),
+        (
+            "chart",
+            "leaderboard 7d",
+            Some("leaderboard"),
+            vec![("period", text("7d"))],
+        ),
+        ("chart", "pareto", Some("pareto"), vec![]),
+        (
+            "chart",
+            "tiers 2026-11-15",
+            Some("tiers"),
+            vec![("day", text("2026-11-15"))],
+        ),
+        (
+            "chart",
+            "creator @ben this-month",
+            Some("creator"),
+            vec![("handle", text("@ben")), ("period", text("this-month"))],
+        ),
+        (
+            "chart",
+            "competition \"Holiday Sprint\"",
+            Some("competition"),
+            vec![("name", text("Holiday Sprint"))],
+        ),
         (
             "tier",
             "list steady_earners",
@@ -316,6 +348,12 @@ Commands you can use
 /creator <creator> [period] — One creator's stats card
 /kpi [period] — The program's KPIs
 /leaderboard [gmv|videos|views] [period] — The top creators by GMV, videos or views
+/chart gmv [period] — A chart: GMV per day, top creators, GMV share (Pareto), tiers, a creator, a competition
+/chart leaderboard [gmv|videos|views] [period]
+/chart pareto [period]
+/chart tiers [day]
+/chart creator <handle> [period]
+/chart competition [name]
 /tier list [tier] — Who is in which tier; pin a creator's tier; why a creator is in theirs
 /tier set <handle> <tier> <reason>
 /tier why <handle>

@@ -72,7 +72,8 @@ Lifetime GMV                        $180.00
 Samples          2 received, 2 with a video
 Last video         2026-11-10 (3,000 views)
 Why All-Stars: top 10% of selling creators (rank 1 of 6)
-You're in the top tier. Keep it up!"
+You're in the top tier. Keep it up!
+[image creator.png: @ava, 2026-11-01 to 2026-11-30: $180.00 net GMV, 2 videos]"
     );
     // Ben asking gets ben's numbers, with his way up; nothing of ava's.
     let r = run(&pool, &chat, &chat.ben, "mystats", "30d").await;
@@ -94,7 +95,8 @@ Samples          1 received, 1 with a video
 Last video           2026-11-30 (500 views)
 Why New & Promising: trailing 30-day GMV $40.00 below $300.00
 To move up: $260.00 more GMV in the trailing 30 days reaches Steady Earners ($300.00)
-        or: 4 more videos (with a sale) reaches Steady Earners"
+        or: 4 more videos (with a sale) reaches Steady Earners
+[image creator.png: @ben, 2026-11-01 to 2026-11-30: $40.00 net GMV, 1 video]"
     );
 }
 
@@ -117,7 +119,8 @@ async fn a_pinned_creator_is_not_shown_the_staff_note(pool: PgPool) {
         text.lines().skip(13).collect::<Vec<_>>(),
         [
             "To move up: $2,960.00 more GMV in the trailing 30 days reaches All-Stars ($3,000.00)",
-            "        or: a place in the top 10% of selling creators (the top 1 of 6) reaches All-Stars"
+            "        or: a place in the top 10% of selling creators (the top 1 of 6) reaches All-Stars",
+            "[image creator.png: @ben, 2026-11-01 to 2026-11-30: $40.00 net GMV, 1 video]"
         ]
     );
 }

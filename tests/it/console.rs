@@ -253,6 +253,7 @@ async fn a_small_program_lives_ten_days_in_the_console(pool: PgPool) {
             "  Why New & Promising: trailing 30-day GMV $0.00 below $300.00",
             "  To move up: $300.00 more GMV in the trailing 30 days reaches Steady Earners ($300.00)",
             "          or: 4 more videos (with a sale) reaches Steady Earners",
+            "  [image creator.png: @avawellness31, 2026-11-20 to 2026-11-26: $0.00 net GMV, 0 videos]",
             "[Thu 26 Nov 11:00 EST] @avawellness31: /kpi",
             "  /kpi is for the program's staff only. Use /mystats to see your own numbers.",
             "[Thu 26 Nov 11:00 EST] @avawellness31: /as stranger",

@@ -4,6 +4,9 @@
 mod cadences;
 mod channels_cli;
 mod chart_posts;
+mod charts;
+mod charts_commands;
+mod charts_surfaces;
 mod commands_account;
 mod commands_auth;
 mod commands_cadences;

@@ -51,6 +51,34 @@ pub enum CompetitionAction {
 
 pub use crate::features::reports::ReportKind;
 
+/// What `/chart` draws.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChartRequest {
+    Gmv {
+        period: PeriodSpec,
+    },
+    Leaderboard {
+        metric: Metric,
+        period: PeriodSpec,
+    },
+    Pareto {
+        period: PeriodSpec,
+    },
+    Tiers {
+        /// `None`: today.
+        day: Option<NaiveDate>,
+    },
+    Creator {
+        handle: Handle,
+        period: PeriodSpec,
+    },
+    Competition {
+        /// `None`: the running competition, else the last one that ended.
+        name: Option<String>,
+    },
+}
+
+
 /// A command with its arguments checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
@@ -65,6 +93,7 @@ pub enum Command {
         metric: Metric,
         period: PeriodSpec,
     },
+    Chart(ChartRequest),
     Tier(TierAction),
     Sample {
         event: SampleEvent,
@@ -109,6 +138,7 @@ impl Command {
             Command::Creator { .. } => "creator",
             Command::Kpi { .. } => "kpi",
             Command::Leaderboard { .. } => "leaderboard",
+            Command::Chart(_) => "chart",
             Command::Tier(_) => "tier",
             Command::Sample { .. } => "sample",
             Command::Competition(_) => "competition",
@@ -169,6 +199,29 @@ pub(crate) fn build(
             metric: v.metric("metric")?.unwrap_or(Metric::Gmv),
             period: period(&mut v),
         },
+        ("chart", "gmv") => Command::Chart(ChartRequest::Gmv {
+            period: period(&mut v),
+        }),
+        ("chart", "leaderboard") => Command::Chart(ChartRequest::Leaderboard {
+            metric: v.metric("metric")?.unwrap_or(Metric::Gmv),
+            period: period(&mut v),
+        }),
+        ("chart", "pareto") => Command::Chart(ChartRequest::Pareto {
+            period: period(&mut v),
+        }),
+        ("chart", "tiers") => Command::Chart(ChartRequest::Tiers {
+            day: match v.take("day") {
+                Some(Value::Date(d)) => Some(d),
+                _ => None,
+            },
+        }),
+        ("chart", "creator") => Command::Chart(ChartRequest::Creator {
+            handle: v.handle("handle")?,
+            period: period(&mut v),
+        }),
+        ("chart", _) => Command::Chart(ChartRequest::Competition {
+            name: v.text("name"),
+        }),
         ("tier", "list") => Command::Tier(TierAction::List(v.tier("tier")?)),
         ("tier", "set") => Command::Tier(TierAction::Set {
             handle: v.handle("handle")?,

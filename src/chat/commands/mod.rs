@@ -16,6 +16,7 @@
 mod account;
 pub mod args;
 pub mod caller;
+mod charts;
 mod checkins;
 pub mod command;
 mod competitions;
@@ -234,6 +235,7 @@ async fn run(ctx: &Context<'_>, command: Command) -> Result<Reply> {
         Command::Kpi { period } => stats::kpi(ctx, period).await,
         Command::Leaderboard { metric, period } => stats::leaderboard(ctx, metric, period).await,
         Command::MyStats { period } => stats::my_stats(ctx, period).await,
+        Command::Chart(request) => charts::run(ctx, request).await,
         Command::Tier(action) => tiers::run(ctx, action).await,
         Command::Sample {
             event,

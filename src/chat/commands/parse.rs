@@ -9,7 +9,7 @@ use super::Attachment;
 use super::args::Args;
 use super::command::build;
 pub use super::command::{
-    Command, CompetitionAction, CreatorRef, DEFAULT_PERIOD, ReportKind, TierAction,
+    ChartRequest, Command, CompetitionAction, CreatorRef, DEFAULT_PERIOD, ReportKind, TierAction,
 };
 use super::registry::{self, CommandSpec, OptionKind, OptionSpec};
 use super::schema::or_list;

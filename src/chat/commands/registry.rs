@@ -136,6 +136,53 @@ const SAMPLE: &[OptionSpec] = &[
     ),
 ];
 
+const CHARTS: &[SubcommandSpec] = &[
+    SubcommandSpec {
+        name: "gmv",
+        description: "net GMV per day, its 7-day average and refunds",
+        options: &[PERIOD],
+    },
+    SubcommandSpec {
+        name: "leaderboard",
+        description: "the top 10 creators by GMV, videos or views",
+        options: &[
+            OptionSpec {
+                required: false,
+                description: "what to rank by (default: gmv)",
+                ..METRIC
+            },
+            PERIOD,
+        ],
+    },
+    SubcommandSpec {
+        name: "pareto",
+        description: "the share of GMV made by the top creators",
+        options: &[PERIOD],
+    },
+    SubcommandSpec {
+        name: "tiers",
+        description: "creators per tier now and at the end of each of the last 6 months",
+        options: &[optional(
+            "day",
+            "the day, YYYY-MM-DD (default: today)",
+            OptionKind::Date,
+        )],
+    },
+    SubcommandSpec {
+        name: "creator",
+        description: "one creator's GMV and videos per day",
+        options: &[HANDLE, PERIOD],
+    },
+    SubcommandSpec {
+        name: "competition",
+        description: "a competition's standings (default: the running one, else the last ended)",
+        options: &[OptionSpec {
+            required: false,
+            ..COMPETITION
+        }],
+    },
+];
+
 const COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "creator",
@@ -180,6 +227,15 @@ const COMMANDS: &[CommandSpec] = &[
             },
             PERIOD,
         ],
+    },
+    CommandSpec {
+        name: "chart",
+        description: "A chart: GMV per day, top creators, GMV share (Pareto), tiers, a creator, a competition",
+        audience: Audience::Staff,
+        slow: true,
+        admin: false,
+        subcommands: CHARTS,
+        options: &[],
     },
     CommandSpec {
         name: "tier",

@@ -8,6 +8,7 @@ use chrono_tz::Tz;
 
 use super::parse::CreatorRef;
 use super::{Context, Reply, Rich, Role, Table};
+use crate::charts::{self, ChartSpec};
 use crate::db::chat as chat_db;
 use crate::domain::{Handle, Period, PeriodSpec, format_cents};
 use crate::features::stats::{
@@ -250,7 +251,10 @@ fn samples_table(c: &CreatorCard, tz: Tz) -> Table {
 }
 
 pub(super) async fn my_stats(ctx: &Context<'_>, spec: PeriodSpec) -> Result<Reply> {
-    let Role::Creator { handle, .. } = ctx.role else {
+    let Role::Creator {
+        handle, creator_id, ..
+    } = ctx.role
+    else {
         bail!("/mystats reached without a creator");
     };
     let handle = Handle::parse(handle)?;
@@ -304,7 +308,15 @@ pub(super) async fn my_stats(ctx: &Context<'_>, spec: PeriodSpec) -> Result<Repl
         }
         None => reply.line("You're in the top tier. Keep it up!"),
     };
-    Ok(reply)
+    // Their own sales and videos per day over the same days: the chart is drawn from their
+    // creator id alone, so it cannot show anyone else's numbers.
+    let spec = ChartSpec::Creator {
+        creator_id: *creator_id,
+        from: period.from,
+        to: period.to,
+    };
+    let chart = charts::draw(ctx.pool, ctx.config, ctx.program, &spec).await?;
+    Ok(reply.image(chart.png, &chart.file_name, &chart.alt))
 }
 
 pub(super) async fn leaderboard(

@@ -250,6 +250,8 @@ async fn a_creator_sees_only_her_own_stats_and_is_refused_kpi(pool: PgPool) {
              ```",
             "Why All-Stars: top 10% of selling creators (rank 1 of 6)",
             "You're in the top tier. Keep it up!",
+            // Her own chart, uploaded and shown.
+            "<image>",
         ])
     );
     // Nothing of ben's (his handle, his $40.00 GMV, $15.00 refunded, 500 views) anywhere in it.
