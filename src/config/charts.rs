@@ -1,5 +1,5 @@
 //! `[charts]`: the size of the chart images the bot draws (`/chart`, `/mystats`, reports and
-//! `creator-bot chart`). 1200×675 (16:9) reads well on a phone and in a desktop client alike.
+//! `creator-bot chart`), and where the console workspace writes them. 1200×675 (16:9) reads well on a phone and in a desktop client alike.
 
 use serde::{Deserialize, Serialize};
 
@@ -17,6 +17,10 @@ pub struct ChartsConfig {
     pub width: u32,
     /// Image height in pixels.
     pub height: u32,
+    /// Where the console workspace (`creator-bot demo`, `run` without a chat platform) writes
+    /// the charts it cannot show; unset: `creator-bot-charts` in the system's temporary
+    /// directory.
+    pub console_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for ChartsConfig {
@@ -24,6 +28,7 @@ impl Default for ChartsConfig {
         ChartsConfig {
             width: 1200,
             height: 675,
+            console_dir: None,
         }
     }
 }
@@ -52,6 +57,13 @@ impl ChartsConfig {
         Ok(())
     }
 
+    /// Where the console writes chart images.
+    pub fn console_dir(&self) -> std::path::PathBuf {
+        self.console_dir
+            .clone()
+            .unwrap_or_else(|| std::env::temp_dir().join("creator-bot-charts"))
+    }
+
     /// `(width, height)` in pixels.
     pub fn size(&self) -> (u32, u32) {
         (self.width, self.height)
@@ -68,6 +80,7 @@ mod tests {
         let c = ChartsConfig {
             width: 100,
             height: 675,
+            ..ChartsConfig::default()
         };
         assert_eq!(
             c.validate().unwrap_err().0,
@@ -76,6 +89,7 @@ mod tests {
         let c = ChartsConfig {
             width: 1200,
             height: 5000,
+            ..ChartsConfig::default()
         };
         assert_eq!(
             c.validate().unwrap_err().0,
@@ -84,6 +98,7 @@ mod tests {
         let c = ChartsConfig {
             width: 600,
             height: 1200,
+            ..ChartsConfig::default()
         };
         assert_eq!(
             c.validate().unwrap_err().0,

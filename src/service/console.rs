@@ -35,11 +35,11 @@ impl Console {
     pub async fn open(app: &App, program: Program) -> Result<Console> {
         crate::chat::console::connect(&app.pool, program.id, STAFF_NAME, app.now()).await?;
         let screen = Screen::new(std::io::stdout());
-        let sender = Arc::new(ConsoleSender::new(
-            app.pool.clone(),
-            app.clock.clone(),
-            screen.clone(),
-        ));
+        let images = crate::chat::console::ImageFiles::new(app.config.charts.console_dir());
+        let sender = Arc::new(
+            ConsoleSender::new(app.pool.clone(), app.clock.clone(), screen.clone())
+                .with_images(Arc::new(images)),
+        );
         let console = Console {
             sender,
             program,

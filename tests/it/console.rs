@@ -35,19 +35,30 @@ fn config() -> Config {
     config
 }
 
-/// The whole transcript of a run of `days` days with `script` typed in.
+/// The whole transcript of a run of `days` days with `script` typed in. The charts the console
+/// saved are checked to be PNG files where it said, and their directory is shown as `<charts>`.
 async fn run(pool: &PgPool, days: u32, script: &str) -> String {
     let out = Transcript::new();
+    let charts = tempfile::tempdir().unwrap();
+    let mut config = config();
+    config.charts.console_dir = Some(charts.path().to_path_buf());
     run_workspace(
         pool,
-        &config(),
+        &config,
         &options(days),
         std::io::Cursor::new(script.as_bytes().to_vec()),
         out.clone(),
     )
     .await
     .unwrap();
-    out.text()
+    let dir = charts.path().display().to_string();
+    let text = out.text();
+    for saved in text.split(&format!("saved to {dir}/")).skip(1) {
+        let name = &saved[..saved.find(']').unwrap()];
+        let png = std::fs::read(charts.path().join(name)).unwrap();
+        assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"), "{name} is a PNG");
+    }
+    text.replace(&dir, "<charts>")
 }
 
 /// The entries of a transcript: a `[time] …` line with the indented lines (and the blank lines
@@ -253,7 +264,7 @@ async fn a_small_program_lives_ten_days_in_the_console(pool: PgPool) {
             "  Why New & Promising: trailing 30-day GMV $0.00 below $300.00",
             "  To move up: $300.00 more GMV in the trailing 30 days reaches Steady Earners ($300.00)",
             "          or: 4 more videos (with a sale) reaches Steady Earners",
-            "  [image creator.png: @avawellness31, 2026-11-20 to 2026-11-26: $0.00 net GMV, 0 videos]",
+            "  [chart \"@avawellness31, 2026-11-20 to 2026-11-26: $0.00 net GMV, 0 videos\" saved to <charts>/3-creator.png]",
             "[Thu 26 Nov 11:00 EST] @avawellness31: /kpi",
             "  /kpi is for the program's staff only. Use /mystats to see your own numbers.",
             "[Thu 26 Nov 11:00 EST] @avawellness31: /as stranger",

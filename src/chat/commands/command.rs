@@ -78,7 +78,6 @@ pub enum ChartRequest {
     },
 }
 
-
 /// A command with its arguments checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {

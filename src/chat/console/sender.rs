@@ -54,12 +54,6 @@ pub fn render(message: &Outgoing, at: DateTime<Utc>, tz: Tz) -> String {
     }
 }
 
-/// Where the console writes charts unless told otherwise: `creator-bot-charts` in the system's
-/// temporary directory.
-pub fn default_image_dir() -> std::path::PathBuf {
-    std::env::temp_dir().join("creator-bot-charts")
-}
-
 /// See the module documentation.
 pub struct ConsoleSender {
     pool: PgPool,
@@ -85,7 +79,9 @@ impl ConsoleSender {
             posts: AtomicU64::new(0),
             memberships: AtomicU64::new(0),
             program_zones: Mutex::default(),
-            images: Arc::new(ImageFiles::new(default_image_dir())),
+            images: Arc::new(ImageFiles::new(
+                crate::config::charts::ChartsConfig::default().console_dir(),
+            )),
         }
     }
 

@@ -88,9 +88,7 @@ pub async fn run_workspace(
         &screen,
         &open_workspace(pool, config, &templates, &program, clock.clone()).await?,
     )?;
-    let images = Arc::new(ImageFiles::new(
-        crate::chat::console::sender::default_image_dir(),
-    ));
+    let images = Arc::new(ImageFiles::new(config.charts.console_dir()));
     let sender = Arc::new(
         ConsoleSender::new(pool.clone(), clock.clone(), screen.clone()).with_images(images.clone()),
     );
