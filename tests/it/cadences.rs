@@ -294,6 +294,18 @@ async fn a_competition_is_announced_ranked_and_won(pool: PgPool) {
             "Holiday Sprint: standings (most GMV, ends 7 Dec 2026)\n1. @ana: $300.00\n2. @bo: $200.00"
         )]
     );
+    // The post carries the standings chart, drawn when it is sent.
+    let (id, charts): (i64, serde_json::Value) = sqlx::query_as(
+        "SELECT c.id, o.payload->'charts' FROM outbox o, competitions c
+          WHERE o.dedupe_key LIKE 'competition:%:standings:%'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        charts,
+        serde_json::json!([{"kind": "competition", "competition_id": id}])
+    );
 
     // The last day counts; winners are announced once the competition is over.
     lines(

@@ -66,10 +66,28 @@ async fn a_post_goes_out_with_its_charts_drawn(pool: PgPool) {
     let t = TestApp::new(&pool, now());
     connect_recording(&pool, program.id).await;
     post_with_charts(&pool, &program, "report:may", may_charts()).await;
+    // Sales that arrive after the post was queued and before it is sent are in its chart.
+    let ana = common::creator(&pool, &program, "ana", "2026-04-01").await;
+    common::lines(
+        &pool,
+        &program,
+        &[
+            common::Line::settled("o1", ana, "2026-05-03 10:00", 30_000),
+            common::Line::settled("o2", ana, "2026-05-20 18:00", 12_550),
+        ],
+    )
+    .await;
     Dispatcher::new(&t.app).drain("test").await.unwrap();
 
     let sent = t.recording.sent();
     assert_eq!(sent.len(), 1);
+    assert!(
+        sent[0].message.charts[0]
+            .alt
+            .ends_with(": $425.50 net, $0.00 refunded"),
+        "{}",
+        sent[0].message.charts[0].alt
+    );
     let message = &sent[0].message;
     assert_eq!(message.text, "The month in charts");
     let names: Vec<&str> = message
