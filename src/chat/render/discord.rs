@@ -55,11 +55,31 @@ pub fn escape_discord(text: &str) -> String {
     escape(text, true)
 }
 
-/// An outbox text (a template filled with names and handles) as Discord shows it: like
-/// [`escape_discord`], except that code spans stay code (the templates write commands between
-/// backticks, and no handle holds one).
+/// An outbox text (a template or report filled with names and handles) as Discord shows it:
+/// like [`escape_discord`] outside code, while code spans and blocks stay code, as written (the
+/// texts write commands between backticks and tables in fenced blocks, where Discord would show
+/// a backslash as it is). A backtick left unclosed is escaped like the rest.
 pub fn escape_discord_keeping_code(text: &str) -> String {
-    escape(text, false)
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find('`') {
+        out.push_str(&escape(&rest[..start], false));
+        let code = &rest[start..];
+        let fence = if code.starts_with("```") { "```" } else { "`" };
+        match code[fence.len()..].find(fence) {
+            Some(end) => {
+                let end = fence.len() + end + fence.len();
+                out.push_str(&code[..end]);
+                rest = &code[end..];
+            }
+            None => {
+                out.push_str(&escape(code, true));
+                return out;
+            }
+        }
+    }
+    out.push_str(&escape(rest, false));
+    out
 }
 
 fn escape(text: &str, backticks: bool) -> String {

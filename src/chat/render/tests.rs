@@ -203,3 +203,18 @@ fn slack_cuts_sections_and_blocks() {
         .collect();
     assert_eq!(sizes, [10, 10, 3]);
 }
+
+#[test]
+fn outbox_texts_keep_their_code_and_show_names_as_written() {
+    use super::discord::escape_discord_keeping_code as shown;
+    assert_eq!(
+        shown("Top: @_mia_ then `creator-bot outbox retry` #1"),
+        "Top: @\\_mia\\_ then `creator-bot outbox retry` \\#1"
+    );
+    assert_eq!(
+        shown("Top 10\n```\n #  Creator\n 1  @_mia_\n```\n*done*"),
+        "Top 10\n```\n #  Creator\n 1  @_mia_\n```\n\\*done\\*"
+    );
+    assert_eq!(shown("a ` b_c"), "a \\` b\\_c");
+    assert_eq!(shown("@everyone `x`"), "@\u{200b}everyone `x`");
+}
