@@ -22,8 +22,7 @@ use serenity::{
 
 use super::errors::{classify, send_error};
 use crate::charts::Chart;
-use crate::chat::render::cut_text;
-use crate::chat::render::discord::{CONTENT_LIMIT, escape_discord_keeping_code};
+use crate::chat::render::discord::{CONTENT_LIMIT, escape_discord_keeping_code, split_message};
 use crate::chat::sender::{Address, Delivered, Outgoing, Platform, SendError};
 use crate::domain::Tier;
 
@@ -136,8 +135,7 @@ async fn create_message(
         // The outbox's texts name people by handle: they ping no one.
         .allowed_mentions(CreateAllowedMentions::new());
     if !text.is_empty() {
-        // Names and handles may hold markdown characters (`_ava_`): shown as written.
-        create = create.content(cut_text(&escape_discord_keeping_code(text), CONTENT_LIMIT));
+        create = create.content(text);
     }
     let request = Request::new(
         Route::ChannelMessages {
@@ -181,22 +179,29 @@ pub async fn send(rest: &Rest, message: &Outgoing) -> Result<Delivered, SendErro
     match &message.address {
         Address::Channel { channel_id } | Address::Direct { channel_id, .. } => {
             let channel: ChannelId = id(channel_id, "channel")?;
-            // The text carries the first chart; each further chart follows in a message of its
-            // own (serenity numbers the files of a message only when it sends the message
-            // itself), each with its own nonce, so a retry posts none of them twice.
+            // A text longer than a message goes as several, cut between lines; the last carries
+            // the first chart, and each further chart follows in a message of its own (serenity
+            // numbers the files of a message only when it sends the message itself). Each
+            // message has its own nonce, so a retry posts none of them twice.
+            // Names and handles may hold markdown characters (`_ava_`): shown as written.
+            let texts = split_message(&escape_discord_keeping_code(&message.text), CONTENT_LIMIT);
+            let mut parts: Vec<(&str, Option<&Chart>)> =
+                texts.iter().map(|t| (t.as_str(), None)).collect();
             let mut charts = message.charts.iter();
-            let first = create_message(
-                rest,
-                channel,
-                &message.text,
-                nonce(message.delivery_id),
-                charts.next(),
-            )
-            .await?;
-            for (n, chart) in charts.enumerate() {
-                let nonce = format!("{}.{}", nonce(message.delivery_id), n + 2);
-                create_message(rest, channel, "", nonce, Some(chart)).await?;
+            if let Some(last) = parts.last_mut() {
+                last.1 = charts.next();
             }
+            parts.extend(charts.map(|c| ("", Some(c))));
+            let mut first = None;
+            for (n, (text, chart)) in parts.into_iter().enumerate() {
+                let nonce = match n {
+                    0 => nonce(message.delivery_id),
+                    n => format!("{}.{}", nonce(message.delivery_id), n + 1),
+                };
+                let id = create_message(rest, channel, text, nonce, chart).await?;
+                first.get_or_insert(id);
+            }
+            let first = first.unwrap_or_default();
             Ok(delivered(first))
         }
         Address::Membership {

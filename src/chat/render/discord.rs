@@ -218,3 +218,85 @@ pub fn discord(reply: &Reply) -> DiscordReply {
         ephemeral,
     }
 }
+
+/// A long text as consecutive Discord messages of at most `limit` characters each, cut between
+/// lines: a fenced code block cut in two is closed at the end of one message and opened again
+/// at the start of the next, so a report's tables stay tables. A single line too long for a
+/// message is cut inside.
+pub fn split_message(text: &str, limit: usize) -> Vec<String> {
+    const FENCE: &str = "```";
+    // Room kept in every message for closing a fence (a line break and the fence).
+    let room = limit.saturating_sub(FENCE.len() + 1).max(1);
+    let mut messages = Vec::new();
+    let mut current = String::new();
+    let mut current_len = 0;
+    let mut in_code = false;
+    for line in text.split('\n') {
+        let mut line = line.to_string();
+        loop {
+            let len = line.chars().count();
+            let joined = if current.is_empty() {
+                len
+            } else {
+                current_len + 1 + len
+            };
+            if joined <= room {
+                if !current.is_empty() {
+                    current.push('\n');
+                }
+                current.push_str(&line);
+                current_len = joined;
+                break;
+            }
+            if current.is_empty() || current == FENCE {
+                // The line alone does not fit: cut it.
+                let (head, tail): (String, String) = {
+                    let cut = room.saturating_sub(current_len + usize::from(!current.is_empty()));
+                    let cut = cut.max(1);
+                    let head: String = line.chars().take(cut).collect();
+                    let tail: String = line.chars().skip(cut).collect();
+                    (head, tail)
+                };
+                if !current.is_empty() {
+                    current.push('\n');
+                }
+                current.push_str(&head);
+                line = tail;
+            }
+            // This message is full: close a fence left open, and open it again in the next
+            // (unless the line that did not fit was the fence's own end).
+            if in_code && line.trim_start().starts_with(FENCE) {
+                current.push('\n');
+                current.push_str(FENCE);
+                messages.push(std::mem::take(&mut current));
+                current_len = 0;
+                in_code = false;
+                line.clear();
+                break;
+            }
+            if in_code {
+                current.push('\n');
+                current.push_str(FENCE);
+            }
+            messages.push(std::mem::take(&mut current));
+            current_len = 0;
+            if in_code {
+                current.push_str(FENCE);
+                current_len = FENCE.len();
+            }
+            if line.is_empty() {
+                break;
+            }
+        }
+        if line.trim_start().starts_with(FENCE) {
+            in_code = !in_code;
+        }
+    }
+    if !(current.is_empty() || in_code && current == FENCE) {
+        messages.push(current);
+    }
+    if messages.is_empty() {
+        messages.push(String::new());
+    }
+    messages
+}

@@ -218,3 +218,39 @@ fn outbox_texts_keep_their_code_and_show_names_as_written() {
     assert_eq!(shown("a ` b_c"), "a \\` b\\_c");
     assert_eq!(shown("@everyone `x`"), "@\u{200b}everyone `x`");
 }
+
+#[test]
+fn a_long_text_is_cut_between_lines_and_its_code_blocks_stay_blocks() {
+    use super::discord::split_message;
+    assert_eq!(split_message("short", 2_000), vec!["short"]);
+    assert_eq!(split_message("", 2_000), vec![""]);
+    // Limit 20: 16 characters fit beside a closing fence.
+    assert_eq!(
+        split_message("Title line\nsecond line\n3rd", 20),
+        vec!["Title line", "second line\n3rd"]
+    );
+    assert_eq!(
+        split_message("KPIs\n```\nGMV  $1\nOrders 2\nAOV  $3\n```\nEnd", 20),
+        vec![
+            "KPIs\n```\nGMV  $1\n```",
+            "```\nOrders 2\n```",
+            "```\nAOV  $3\n```",
+            "End"
+        ]
+    );
+    // A line longer than a message is cut inside.
+    assert_eq!(
+        split_message(&"x".repeat(40), 20),
+        vec!["x".repeat(16), "x".repeat(16), "x".repeat(8)]
+    );
+    // Every part fits.
+    let long: String = (0..500).map(|n| format!("line {n}\n")).collect();
+    let parts = split_message(&format!("```\n{long}```"), 2_000);
+    assert!(parts.iter().all(|p| p.chars().count() <= 2_000));
+    assert!(
+        parts
+            .iter()
+            .all(|p| p.starts_with("```") && p.ends_with("```"))
+    );
+    assert_eq!(parts.concat().matches("line ").count(), 500);
+}

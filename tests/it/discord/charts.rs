@@ -77,3 +77,88 @@ async fn a_post_carries_its_charts_as_attached_files(pool: PgPool) {
     );
     assert_eq!(fake.messages_in(staff).len(), 2);
 }
+
+/// A report longer than one Discord message goes as several, cut between lines with its tables
+/// still code blocks; its chart comes with the last part.
+#[sqlx::test(migrator = "creator_bot::db::MIGRATOR")]
+async fn a_long_report_goes_as_several_messages_with_its_tables_intact(pool: PgPool) {
+    let fake = FakeDiscord::start(guild()).await;
+    let bot = start(&pool, &fake, NOW.parse().unwrap()).await;
+    bot.setup().await;
+    let staff = fake
+        .guild(GUILD)
+        .unwrap()
+        .channels
+        .iter()
+        .find(|c| c.name == "staff")
+        .unwrap()
+        .id;
+    let rows: String = (1..=120)
+        .map(|n| format!("{n:>3}  @creator_{n:<3}  $1,000.00\n"))
+        .collect();
+    let text = format!("Top 120 by GMV\n```\n{rows}```\nThat's all.");
+    let mut conn = pool.acquire().await.unwrap();
+    creator_bot::db::outbox::enqueue(
+        &mut conn,
+        &creator_bot::db::outbox::NewMessage {
+            program_id: bot.program.id,
+            dedupe_key: "report:long".into(),
+            kind: creator_bot::chat::MessageKind::StaffAlert,
+            creator_id: None,
+            channel: Some(creator_bot::domain::channels::ProgramChannel::Staff),
+            template: None,
+            text: text.clone(),
+            extra: serde_json::json!({"charts": [
+                {"kind": "gmv", "from": "2026-11-01", "to": "2026-12-01"}
+            ]}),
+            due_at: NOW.parse().unwrap(),
+        },
+    )
+    .await
+    .unwrap();
+    drop(conn);
+    bot.dispatch().await;
+
+    let delivery: i64 = sqlx::query_scalar("SELECT id FROM deliveries WHERE platform = 'discord'")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    let sent = fake.requests_to("POST", &format!("/channels/{staff}/messages"));
+    assert!(sent.len() >= 2);
+    let mut joined = String::new();
+    for (n, request) in sent.iter().enumerate() {
+        let json = request.json().unwrap();
+        let nonce = match n {
+            0 => format!("d{delivery}"),
+            n => format!("d{delivery}.{}", n + 1),
+        };
+        assert_eq!(json["nonce"], nonce);
+        let content = json["content"].as_str().unwrap();
+        assert!(content.chars().count() <= 2_000);
+        assert_eq!(
+            content.matches("```").count() % 2,
+            0,
+            "every part's code block is closed: {content}"
+        );
+        let last = n == sent.len() - 1;
+        assert_eq!(
+            request.files().len(),
+            usize::from(last),
+            "the chart comes last"
+        );
+        joined.push_str(content);
+        joined.push('\n');
+    }
+    assert!(joined.starts_with("Top 120 by GMV\n```\n  1  @creator_1    $1,000.00\n"));
+    assert!(joined.trim_end().ends_with("```\nThat's all."));
+    // Every row is there once, as written inside the code blocks (not escaped).
+    for n in 1..=120 {
+        assert_eq!(
+            joined
+                .matches(&format!("  @creator_{n:<3}  $1,000.00"))
+                .count(),
+            1,
+            "row {n}"
+        );
+    }
+}
