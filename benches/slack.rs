@@ -668,6 +668,10 @@ async fn dms(
     count: usize,
     rate: u32,
 ) -> Result<()> {
+    if count == 0 {
+        println!("\nDMs: none asked for (--dms 0)");
+        return Ok(());
+    }
     let config = dispatch_config(rate);
     println!(
         "\nDMs: {count} queued for {count} creators, dispatched at slack_per_second = {}, \
@@ -762,6 +766,10 @@ async fn posts(
     count: usize,
     rate: u32,
 ) -> Result<()> {
+    if count == 0 {
+        println!("\nchannel posts: none asked for (--posts 0)");
+        return Ok(());
+    }
     let config = dispatch_config(rate);
     let pace = 1.0 / CHANNEL_GAP.as_secs_f64();
     println!(
