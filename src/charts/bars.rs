@@ -7,7 +7,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::ChartMetric;
 use super::data::{Bar, BoardSeries, CompetitionSeries};
-use super::style::{self, Area, BLUE, BLUISH_GREEN, Canvas, GRID, MUTED, failed};
+use super::style::{self, Area, BLUE, BLUISH_GREEN, Canvas, failed};
 use crate::db::programs::Program;
 use crate::domain::{Tier, format_cents};
 
@@ -114,17 +114,12 @@ fn draw(
         ChartMetric::Gmv => style::axis_money(*x, &currency),
         _ => style::count(x.round() as i64),
     };
-    chart
-        .configure_mesh()
+    style::house_mesh(&mut chart.configure_mesh(), canvas)
         .disable_y_mesh()
         .y_labels(0)
         .y_label_formatter(&|_| String::new())
         .x_labels(6)
         .x_label_formatter(&x_label)
-        .label_style(canvas.label())
-        .bold_line_style(GRID)
-        .light_line_style(WHITE)
-        .axis_style(MUTED)
         .draw()
         .map_err(failed)?;
     // Best at the top.

@@ -6,7 +6,7 @@ use plotters::prelude::*;
 
 use super::data::CreatorSeries;
 use super::gmv::day_tick;
-use super::style::{self, Area, BLUE, BLUISH_GREEN, Canvas, GRID, MUTED, failed};
+use super::style::{self, Area, BLUE, BLUISH_GREEN, Canvas, failed};
 use crate::db::programs::Program;
 use crate::domain::format_cents;
 
@@ -49,17 +49,12 @@ pub fn draw(root: &Area<'_>, canvas: &Canvas, program: &Program, s: &CreatorSeri
         .build_cartesian_2d(-0.5f64..n as f64 - 0.5, 0f64..top * 1.15)
         .map_err(failed)?;
     let money = |y: &f64| style::axis_money(*y, &program.currency);
-    chart
-        .configure_mesh()
+    style::house_mesh(&mut chart.configure_mesh(), canvas)
         .disable_x_mesh()
         .x_labels(0)
         .x_label_formatter(&|_| String::new())
         .y_labels(5)
         .y_label_formatter(&money)
-        .label_style(canvas.label())
-        .bold_line_style(GRID)
-        .light_line_style(WHITE)
-        .axis_style(MUTED)
         .draw()
         .map_err(failed)?;
     chart
@@ -88,17 +83,12 @@ pub fn draw(root: &Area<'_>, canvas: &Canvas, program: &Program, s: &CreatorSeri
             String::new()
         }
     };
-    chart
-        .configure_mesh()
+    style::house_mesh(&mut chart.configure_mesh(), canvas)
         .disable_x_mesh()
         .x_labels(8)
         .x_label_formatter(&day_label)
         .y_labels((most as usize + 1).min(5))
         .y_label_formatter(&whole)
-        .label_style(canvas.label())
-        .bold_line_style(GRID)
-        .light_line_style(WHITE)
-        .axis_style(MUTED)
         .draw()
         .map_err(failed)?;
     chart

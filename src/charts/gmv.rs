@@ -46,17 +46,12 @@ pub fn draw(root: &Area<'_>, canvas: &Canvas, program: &Program, s: &GmvSeries) 
     let days: Vec<_> = s.days.iter().map(|d| d.day).collect();
     let day_label = |x: &f64| day_tick(&days, *x);
     let money = |y: &f64| style::axis_money(*y, &program.currency);
-    chart
-        .configure_mesh()
+    style::house_mesh(&mut chart.configure_mesh(), canvas)
         .disable_x_mesh()
         .x_labels(8)
         .y_labels(6)
         .x_label_formatter(&day_label)
         .y_label_formatter(&money)
-        .label_style(canvas.label())
-        .bold_line_style(GRID)
-        .light_line_style(WHITE)
-        .axis_style(MUTED)
         .draw()
         .map_err(failed)?;
     let half = 0.38;

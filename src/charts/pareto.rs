@@ -7,7 +7,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::data::ParetoSeries;
-use super::style::{self, Area, BLUE, Canvas, GRID, MUTED, VERMILLION, failed};
+use super::style::{self, Area, BLUE, Canvas, MUTED, VERMILLION, failed};
 use crate::db::programs::Program;
 use crate::domain::format_cents;
 use crate::domain::pareto::ParetoShare;
@@ -33,19 +33,14 @@ pub fn draw(root: &Area<'_>, canvas: &Canvas, program: &Program, s: &ParetoSerie
         .build_cartesian_2d(0f64..1.0, 0f64..1.02)
         .map_err(failed)?;
     let pct = |v: &f64| format!("{:.0}%", v * 100.0);
-    chart
-        .configure_mesh()
+    style::house_mesh(&mut chart.configure_mesh(), canvas)
         .x_labels(11)
         .y_labels(6)
         .x_label_formatter(&pct)
         .y_label_formatter(&pct)
         .x_desc("Selling creators, best first")
         .y_desc("Share of GMV")
-        .label_style(canvas.label())
         .axis_desc_style(canvas.text(18.0))
-        .bold_line_style(GRID)
-        .light_line_style(WHITE)
-        .axis_style(MUTED)
         .draw()
         .map_err(failed)?;
     chart

@@ -91,6 +91,25 @@ impl Canvas {
     }
 }
 
+/// The house look of a chart's axes: labels at the chart's text size, a light grid on the main
+/// ticks only, muted axis lines. Returns the mesh, for each chart's own labels and formatters.
+pub fn house_mesh<'m, 'a, 'b, X, Y, XT, YT, DB>(
+    mesh: &'m mut plotters::chart::MeshStyle<'a, 'b, X, Y, DB>,
+    canvas: &Canvas,
+) -> &'m mut plotters::chart::MeshStyle<'a, 'b, X, Y, DB>
+where
+    X: plotters::coord::ranged1d::Ranged<ValueType = XT>
+        + plotters::coord::ranged1d::ValueFormatter<XT>,
+    Y: plotters::coord::ranged1d::Ranged<ValueType = YT>
+        + plotters::coord::ranged1d::ValueFormatter<YT>,
+    DB: DrawingBackend,
+{
+    mesh.label_style(canvas.label())
+        .bold_line_style(GRID)
+        .light_line_style(WHITE)
+        .axis_style(MUTED)
+}
+
 /// Drawing errors carry the backend's error type; charts only need their text.
 pub fn failed<E: std::fmt::Debug>(e: E) -> anyhow::Error {
     anyhow!("drawing the chart: {e:?}")

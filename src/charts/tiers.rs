@@ -6,7 +6,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::data::TierSeries;
-use super::style::{self, Area, BLUISH_GREEN, Canvas, GRID, MUTED, ORANGE, SKY_BLUE, failed};
+use super::style::{self, Area, BLUISH_GREEN, Canvas, ORANGE, SKY_BLUE, failed};
 use crate::db::programs::Program;
 use crate::domain::Tier;
 
@@ -57,17 +57,12 @@ pub fn draw(root: &Area<'_>, canvas: &Canvas, program: &Program, s: &TierSeries)
         labels.get(i as usize).cloned().unwrap_or_default()
     };
     let y_label = |y: &f64| style::count(y.round() as i64);
-    chart
-        .configure_mesh()
+    style::house_mesh(&mut chart.configure_mesh(), canvas)
         .disable_x_mesh()
         .x_labels(k)
         .y_labels(6)
         .x_label_formatter(&x_label)
         .y_label_formatter(&y_label)
-        .label_style(canvas.label())
-        .bold_line_style(GRID)
-        .light_line_style(WHITE)
-        .axis_style(MUTED)
         .draw()
         .map_err(failed)?;
     let half = 0.36;
