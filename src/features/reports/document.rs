@@ -93,18 +93,6 @@ pub fn chart_title(spec: &ChartSpec) -> String {
     }
 }
 
-/// The chart's kind as a file name part: `gmv`, `pareto`, `tiers` …
-pub fn chart_slug(spec: &ChartSpec) -> &'static str {
-    match spec {
-        ChartSpec::Gmv { .. } => "gmv",
-        ChartSpec::Leaderboard { .. } => "leaderboard",
-        ChartSpec::Pareto { .. } => "pareto",
-        ChartSpec::Tiers { .. } => "tiers",
-        ChartSpec::Creator { .. } => "creator",
-        ChartSpec::Competition { .. } => "competition",
-    }
-}
-
 /// The file names of a report's charts beside `<stem>.md`: `<stem>-<kind>.png`, numbered when a
 /// kind comes twice.
 pub fn chart_files(stem: &str, charts: &[ChartSpec]) -> Vec<String> {
@@ -112,8 +100,8 @@ pub fn chart_files(stem: &str, charts: &[ChartSpec]) -> Vec<String> {
         .iter()
         .enumerate()
         .map(|(i, spec)| {
-            let slug = chart_slug(spec);
-            let same = charts[..i].iter().filter(|c| chart_slug(c) == slug).count();
+            let slug = spec.kind();
+            let same = charts[..i].iter().filter(|c| c.kind() == slug).count();
             if same == 0 {
                 format!("{stem}-{slug}.png")
             } else {

@@ -171,6 +171,24 @@ pub struct TopCreator {
     pub gmv_cents: i64,
 }
 
+/// The top creators as a table: place, handle, GMV.
+fn top_table(top: &[TopCreator], currency: &str) -> Section {
+    Section::Table(Grid {
+        header: vec!["#".into(), "Creator".into(), "GMV".into()],
+        rows: top
+            .iter()
+            .map(|t| {
+                vec![
+                    t.rank.to_string(),
+                    format!("@{}", t.handle),
+                    crate::domain::format_cents(t.gmv_cents, currency),
+                ]
+            })
+            .collect(),
+        right_aligned: vec![0, 2],
+    })
+}
+
 fn first_of_month(day: NaiveDate) -> NaiveDate {
     day.with_day(1).unwrap_or(day)
 }

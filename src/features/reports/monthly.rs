@@ -8,14 +8,16 @@ use serde::Serialize;
 use sqlx::PgPool;
 
 use super::kpis;
-use super::{About, Document, Grid, ReportKind, Section, TopCreator, at_handles, month_before};
+use super::{
+    About, Document, Grid, ReportKind, Section, TopCreator, at_handles, month_before, top_table,
+};
 use crate::charts::ChartSpec;
 use crate::db::programs::Program;
 use crate::db::reports::{self as db, TierMove};
 use crate::db::stats::leaderboard::RankedBy;
+use crate::domain::Tier;
 use crate::domain::messages::format_day;
 use crate::domain::timefmt::local_day;
-use crate::domain::{Tier, format_cents};
 use crate::features::stats::{self, ProgramKpis};
 
 /// How many creators the deep-dive ranks.
@@ -187,21 +189,7 @@ impl MonthlyReport {
         if self.top.is_empty() {
             sections.push(Section::Text("No sales this month.".into()));
         } else {
-            sections.push(Section::Table(Grid {
-                header: vec!["#".into(), "Creator".into(), "GMV".into()],
-                rows: self
-                    .top
-                    .iter()
-                    .map(|t| {
-                        vec![
-                            t.rank.to_string(),
-                            format!("@{}", t.handle),
-                            format_cents(t.gmv_cents, currency),
-                        ]
-                    })
-                    .collect(),
-                right_aligned: vec![0, 2],
-            }));
+            sections.push(top_table(&self.top, currency));
         }
         Document {
             title: format!(

@@ -8,7 +8,7 @@ use serde::Serialize;
 use sqlx::PgPool;
 
 use super::kpis::{self, Shown};
-use super::{About, Document, Grid, ReportKind, Section, TopCreator, at_handles};
+use super::{About, Document, ReportKind, Section, TopCreator, at_handles, top_table};
 use crate::charts::ChartSpec;
 use crate::db::programs::Program;
 use crate::db::reports as db;
@@ -130,21 +130,7 @@ impl WeeklyReport {
         ];
         if !self.top.is_empty() {
             sections.push(Section::Heading("Top creators".into()));
-            sections.push(Section::Table(Grid {
-                header: vec!["#".into(), "Creator".into(), "GMV".into()],
-                rows: self
-                    .top
-                    .iter()
-                    .map(|t| {
-                        vec![
-                            t.rank.to_string(),
-                            format!("@{}", t.handle),
-                            money(t.gmv_cents),
-                        ]
-                    })
-                    .collect(),
-                right_aligned: vec![0, 2],
-            }));
+            sections.push(top_table(&self.top, currency));
         }
         if self.unlinked_creators > 0 {
             sections.push(Section::Text(format!(
