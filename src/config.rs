@@ -5,6 +5,7 @@
 pub mod charts;
 pub mod discord;
 pub mod slack;
+pub mod tiktok;
 mod values;
 
 use std::path::{Path, PathBuf};
@@ -40,6 +41,7 @@ pub struct Config {
     pub discord: discord::DiscordConfig,
     pub slack: slack::SlackConfig,
     pub charts: charts::ChartsConfig,
+    pub tiktok: tiktok::TikTokConfig,
 }
 
 /// `creator-bot run`, the long-running service.
@@ -175,6 +177,12 @@ pub struct CadenceConfig {
     pub competition_standings: Cadence,
     /// Looks for competitions that are over and announces their winners.
     pub competition_winners: Cadence,
+    /// TikTok Shop: orders created since the last sync (when a shop is connected).
+    pub tiktok_orders: Cadence,
+    /// TikTok Shop: re-reads the last `tiktok.settlement_days` of orders for settlements and refunds.
+    pub tiktok_settlements: Cadence,
+    /// TikTok Shop: sample applications and their statuses.
+    pub tiktok_samples: Cadence,
     /// A run missed by more than this (the bot was down) is skipped; the next one runs.
     pub catch_up_hours: u32,
 }
@@ -193,6 +201,9 @@ impl Default for CadenceConfig {
             quarterly_report: default_cadence("0 9 1-7 Jan,Apr,Jul,Oct Mon"),
             competition_standings: default_cadence("0 12 * * Mon,Thu"),
             competition_winners: default_cadence("5 * * * *"),
+            tiktok_orders: default_cadence("*/10 * * * *"),
+            tiktok_settlements: default_cadence("0 5 * * *"),
+            tiktok_samples: default_cadence("*/10 * * * *"),
             catch_up_hours: 24,
         }
     }
@@ -491,6 +502,7 @@ impl Default for Config {
             discord: discord::DiscordConfig::default(),
             slack: slack::SlackConfig::default(),
             charts: charts::ChartsConfig::default(),
+            tiktok: tiktok::TikTokConfig::default(),
         }
     }
 }
@@ -735,6 +747,7 @@ impl Config {
         self.discord.validate()?;
         self.slack.validate()?;
         self.charts.validate()?;
+        self.tiktok.validate()?;
         for (i, p) in self.programs.iter().enumerate() {
             if let Some(id) = &p.slack_team_id
                 && !slack::is_team_id(id)

@@ -17,6 +17,8 @@
 //! - [`templates`]: the text of every message the bot writes (`templates/`), checked at start.
 //! - [`service`]: `creator-bot run`, the long-running process (scheduler, dispatcher, HTTP).
 //! - [`metrics`]: what `/metrics` exposes.
+//! - [`tiktok`]: the TikTok Shop Open API client (signatures, tokens, pacing); the sync itself is
+//!   [`features::tiktok`]. [`secret_key`] seals the shop's tokens at rest.
 //! - [`cli`]: the command line over the features.
 
 pub mod app;
@@ -29,5 +31,7 @@ pub mod domain;
 pub mod features;
 pub mod jobs;
 pub mod metrics;
+pub mod secret_key;
 pub mod service;
 pub mod templates;
+pub mod tiktok;

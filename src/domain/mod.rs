@@ -15,6 +15,7 @@ pub mod period_spec;
 pub mod sequences;
 pub mod tier;
 pub mod tier_rules;
+pub mod tiktok_lines;
 pub mod timefmt;
 pub mod user_error;
 
