@@ -24,17 +24,21 @@ pub struct App {
     pub templates: Arc<Templates>,
     pub clock: Arc<dyn Clock>,
     pub platforms: Platforms,
+    /// The TikTok Shop app's credentials; `None` when `tiktok.app_key` is unset (no sync).
+    pub tiktok: Option<Arc<crate::features::tiktok::Credentials>>,
 }
 
 impl App {
     /// An app over an open pool, with no chat platform connected yet.
     pub fn new(pool: PgPool, config: Config, templates: Templates, clock: Arc<dyn Clock>) -> App {
+        let tiktok = crate::features::tiktok::Credentials::from_env(&config.tiktok).map(Arc::new);
         App {
             pool,
             config: Arc::new(config),
             templates: Arc::new(templates),
             clock,
             platforms: Platforms::default(),
+            tiktok,
         }
     }
 
@@ -52,6 +56,19 @@ impl App {
     }
 
     /// The same app with these platforms connected.
+    /// The TikTok Shop credentials to use (tests give them directly rather than by environment).
+    pub fn with_tiktok(mut self, creds: crate::features::tiktok::Credentials) -> App {
+        self.tiktok = Some(Arc::new(creds));
+        self
+    }
+
+    /// The TikTok Shop credentials, or a clear error when the sync is not set up.
+    pub fn tiktok(&self) -> Result<&crate::features::tiktok::Credentials> {
+        self.tiktok.as_deref().context(
+            "TikTok Shop is not set up: set tiktok.app_key in the config and TIKTOK_APP_SECRET in              the environment (see the README's \"TikTok Shop\" section)",
+        )
+    }
+
     pub fn with_platforms(mut self, platforms: Platforms) -> App {
         self.platforms = platforms;
         self

@@ -68,6 +68,8 @@ struct Recorded {
     command_seconds: Latencies<CommandLabels>,
     job_runs: Family<JobLabels, Counter>,
     imported_rows: Family<ImportLabels, Counter>,
+    tiktok_runs: Family<JobLabels, Counter>,
+    tiktok_lines: Family<ImportLabels, Counter>,
 }
 
 static RECORDED: LazyLock<Recorded> = LazyLock::new(|| Recorded {
@@ -76,6 +78,8 @@ static RECORDED: LazyLock<Recorded> = LazyLock::new(|| Recorded {
     command_seconds: Family::new_with_constructor(latency),
     job_runs: Family::default(),
     imported_rows: Family::default(),
+    tiktok_runs: Family::default(),
+    tiktok_lines: Family::default(),
 });
 
 /// One send through a platform: `outcome` is `sent`, `rate_limited`, `transient_error` or
@@ -186,6 +190,16 @@ pub fn render(outbox: Option<&OutboxGauges>) -> String {
         "Rows imported from CSV files, by kind of file and outcome",
         m.imported_rows.clone(),
     );
+    registry.register(
+        "tiktok_sync_runs",
+        "TikTok Shop sync runs by kind (orders, settlements, backfill, samples) and result",
+        m.tiktok_runs.clone(),
+    );
+    registry.register(
+        "tiktok_order_lines",
+        "Order lines read from TikTok Shop, by outcome",
+        m.tiktok_lines.clone(),
+    );
     if let Some(outbox) = outbox {
         let rows = Family::<OutboxLabels, Gauge>::default();
         for (kind, status, n) in &outbox.rows {
@@ -208,6 +222,35 @@ pub fn render(outbox: Option<&OutboxGauges>) -> String {
     // Writing into a String cannot fail.
     let _ = prometheus_client::encoding::prometheus_text::encode(&mut text, &registry);
     text
+}
+
+/// One TikTok Shop sync run of `kind`: `result` is `ok` or `failed`.
+pub fn record_tiktok_run(kind: &str, result: &str) {
+    RECORDED
+        .tiktok_runs
+        .get_or_create(&JobLabels {
+            job: kind.to_string(),
+            result: result.to_string(),
+        })
+        .inc();
+}
+
+/// The order lines of one written batch of a TikTok Shop sync.
+pub fn record_tiktok_lines(p: &crate::db::tiktok::Progress) {
+    for (outcome, n) in [
+        ("inserted", p.inserted),
+        ("updated", p.updated),
+        ("unchanged", p.unchanged),
+        ("rejected", p.rejected),
+    ] {
+        RECORDED
+            .tiktok_lines
+            .get_or_create(&ImportLabels {
+                kind: "orders".to_string(),
+                outcome: outcome.to_string(),
+            })
+            .inc_by(n.max(0) as u64);
+    }
 }
 
 /// [`record_import`] for each outcome of one import.

@@ -21,6 +21,8 @@ pub mod service;
 pub mod stats;
 pub mod suggest;
 pub mod tiers;
+pub mod tiktok;
+pub mod tiktok_samples;
 
 use std::str::FromStr;
 

@@ -34,10 +34,14 @@ pub enum Message {
     DeliveryFailedAlert,
     /// A new member of the program's server, not linked to a creator yet.
     MemberWelcome,
+    /// The TikTok Shop authorization stopped working: the sync waits for a new connect.
+    TikTokDisconnectedAlert,
+    /// The TikTok Shop sync failed several times in a row.
+    TikTokSyncFailingAlert,
 }
 
 impl Message {
-    pub const ALL: [Message; 27] = [
+    pub const ALL: [Message; 29] = [
         Message::OnboardingWelcome,
         Message::OnboardingContentGuide,
         Message::OnboardingCatalogue,
@@ -65,6 +69,8 @@ impl Message {
         Message::CompetitionWinners,
         Message::DeliveryFailedAlert,
         Message::MemberWelcome,
+        Message::TikTokDisconnectedAlert,
+        Message::TikTokSyncFailingAlert,
     ];
 
     /// The template's name, as stored in the outbox's `template` column; the file is
@@ -98,6 +104,8 @@ impl Message {
             Message::CompetitionWinners => "competition_winners",
             Message::DeliveryFailedAlert => "delivery_failed_alert",
             Message::MemberWelcome => "member_welcome",
+            Message::TikTokDisconnectedAlert => "tiktok_disconnected_alert",
+            Message::TikTokSyncFailingAlert => "tiktok_sync_failing_alert",
         }
     }
 
@@ -171,6 +179,8 @@ impl Message {
             Message::CompetitionWinners => &["name", "metric", "winners", "prize"],
             Message::DeliveryFailedAlert => &["what", "template", "reason"],
             Message::MemberWelcome => &["name", "program"],
+            Message::TikTokDisconnectedAlert => &["shop", "program", "reason"],
+            Message::TikTokSyncFailingAlert => &["shop", "failures", "error"],
         }
     }
 }

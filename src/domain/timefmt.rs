@@ -114,6 +114,11 @@ pub fn local_day(at: DateTime<Utc>, tz: Tz) -> NaiveDate {
     at.with_timezone(&tz).date_naive()
 }
 
+/// `7 Dec 2026 14:05 EST`: an instant as staff in `tz` read it.
+pub fn local_minute(at: DateTime<Utc>, tz: Tz) -> String {
+    at.with_timezone(&tz).format("%-d %b %Y %H:%M %Z").to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

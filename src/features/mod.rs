@@ -13,3 +13,4 @@ pub mod samples;
 pub mod sequences;
 pub mod stats;
 pub mod tiers;
+pub mod tiktok;

@@ -9,7 +9,6 @@ use std::borrow::Cow;
 
 use anyhow::{Context, Result};
 use chrono::{DateTime, Datelike, Duration, Utc};
-use sqlx::PgPool;
 
 use crate::app::App;
 use crate::config::Config;
@@ -21,7 +20,6 @@ use crate::features::cadences::{
     self, checkins, competitions, pulse, staff_reports, steady_update,
 };
 use crate::features::{sequences, tiers};
-use crate::templates::Templates;
 
 /// What a job does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,6 +34,9 @@ enum Work {
     QuarterlyReport,
     CompetitionStandings,
     CompetitionWinners,
+    TikTokOrders,
+    TikTokSettlements,
+    TikTokSamples,
 }
 
 /// One entry of the registry.
@@ -117,6 +118,24 @@ pub fn registry() -> &'static [Job] {
             cadence: |c| Cow::Borrowed(&c.cadences.competition_winners),
             work: Work::CompetitionWinners,
         },
+        Job {
+            name: "tiktok_orders",
+            description: "TikTok Shop: read the orders created since the last sync (when a shop is connected)",
+            cadence: |c| Cow::Borrowed(&c.cadences.tiktok_orders),
+            work: Work::TikTokOrders,
+        },
+        Job {
+            name: "tiktok_settlements",
+            description: "TikTok Shop: re-read the last tiktok.settlement_days of orders for settlements, refunds and actual commissions",
+            cadence: |c| Cow::Borrowed(&c.cadences.tiktok_settlements),
+            work: Work::TikTokSettlements,
+        },
+        Job {
+            name: "tiktok_samples",
+            description: "TikTok Shop: read the sample applications and stamp each new status",
+            cadence: |c| Cow::Borrowed(&c.cadences.tiktok_samples),
+            work: Work::TikTokSamples,
+        },
     ]
 }
 
@@ -143,10 +162,18 @@ pub async fn run_due(app: &App, now: DateTime<Utc>) -> Result<Vec<JobRun>> {
 
 /// [`run_due`] for one program only (the console demo runs one program on a simulated clock).
 pub async fn run_due_for(app: &App, program: &Program, now: DateTime<Utc>) -> Result<Vec<JobRun>> {
-    let (pool, config, templates) = (&app.pool, &*app.config, &*app.templates);
+    let (pool, config) = (&app.pool, &*app.config);
     let catch_up = Duration::hours(i64::from(config.cadences.catch_up_hours));
     let mut runs = Vec::new();
     for job in registry() {
+        // The TikTok Shop syncs run only where TikTok Shop is set up.
+        let tiktok = matches!(
+            job.work,
+            Work::TikTokOrders | Work::TikTokSettlements | Work::TikTokSamples
+        );
+        if tiktok && app.tiktok.is_none() {
+            continue;
+        }
         let cadence = job.cadence(config);
         let Some(instant) = cadence.latest(now, program.timezone) else {
             continue;
@@ -158,7 +185,7 @@ pub async fn run_due_for(app: &App, program: &Program, now: DateTime<Utc>) -> Re
         if job_runs::lock_and_check(&mut tx, program.id, job.name, instant).await? {
             continue;
         }
-        match work(pool, config, templates, program, job.work, instant).await {
+        match work(app, program, job.work, instant).await {
             Ok(summary) => {
                 job_runs::record(&mut tx, program.id, job.name, instant, now, &summary).await?;
                 tx.commit().await.context("recording a job run")?;
@@ -187,14 +214,8 @@ pub async fn run_due_for(app: &App, program: &Program, now: DateTime<Utc>) -> Re
     Ok(runs)
 }
 
-async fn work(
-    pool: &PgPool,
-    config: &Config,
-    templates: &Templates,
-    program: &Program,
-    work: Work,
-    instant: DateTime<Utc>,
-) -> Result<String> {
+async fn work(app: &App, program: &Program, work: Work, instant: DateTime<Utc>) -> Result<String> {
+    let (pool, config, templates) = (&app.pool, &*app.config, &*app.templates);
     let cadence = cadences::Cadence {
         program,
         templates,
@@ -258,7 +279,29 @@ async fn work(
             "{} competitions closed",
             competitions::close_finished(pool, &cadence).await?
         ),
+        Work::TikTokOrders | Work::TikTokSettlements | Work::TikTokSamples => {
+            return tiktok_sync(app, program, work).await;
+        }
     })
+}
+
+/// A scheduled TikTok Shop sync; a run that failed is an error (tried again on the next tick).
+async fn tiktok_sync(app: &App, program: &Program, work: Work) -> Result<String> {
+    use crate::features::tiktok::{SyncKind, orders, samples};
+    let creds = app.tiktok()?;
+    let outcome = match work {
+        Work::TikTokSamples => samples::sync(app, creds, program).await?,
+        Work::TikTokSettlements => {
+            orders::sync(app, creds, program, SyncKind::Settlements, None, None).await?
+        }
+        _ => orders::sync(app, creds, program, SyncKind::Orders, None, None).await?,
+    };
+    match &outcome {
+        orders::Outcome::Ran(run) if run.status == "failed" => {
+            anyhow::bail!("{}", outcome.summary())
+        }
+        _ => Ok(outcome.summary()),
+    }
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! The service's HTTP endpoints: `/healthz` (the process lives), `/readyz` (the database answers
 //! and every configured chat platform is connected), `/metrics` (Prometheus text format) and, when
-//! Slack runs in `http` mode, Slack's signed `/slack/…` endpoints.
+//! Slack runs in `http` mode, Slack's signed `/slack/…` endpoints; and `/tiktok/callback`, where
+//! TikTok Shop returns a seller who authorized the app.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -35,6 +36,7 @@ pub fn router(endpoints: Endpoints) -> Router {
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
+        .route("/tiktok/callback", get(tiktok_callback))
         .with_state(endpoints);
     match slack {
         Some(slack) => router.merge(slack),
@@ -85,6 +87,55 @@ async fn readyz(State(e): State<Endpoints>) -> Response {
         "missing_channels": missing_channels,
     });
     (status, axum::Json(body)).into_response()
+}
+
+/// Where TikTok Shop sends the seller after they authorize the app (the app's redirect URL in
+/// Partner Center): checks `state`, exchanges `code` for the shop's tokens, and says how it went.
+async fn tiktok_callback(
+    State(e): State<Endpoints>,
+    axum::extract::Query(q): axum::extract::Query<std::collections::HashMap<String, String>>,
+) -> Response {
+    let page = |status: StatusCode, text: String| {
+        (
+            status,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            text + "\n",
+        )
+            .into_response()
+    };
+    let (Some(code), Some(state)) = (q.get("code"), q.get("state")) else {
+        return page(
+            StatusCode::BAD_REQUEST,
+            "This address is where TikTok Shop returns after a seller authorizes the app; it \
+             needs the code and state TikTok Shop adds."
+                .into(),
+        );
+    };
+    let creds = match e.app.tiktok() {
+        Ok(c) => c,
+        Err(err) => return page(StatusCode::SERVICE_UNAVAILABLE, format!("{err:#}")),
+    };
+    match crate::features::tiktok::connect::callback(&e.app, creds, code, state).await {
+        Ok(c) => page(
+            StatusCode::OK,
+            format!(
+                "Connected: the shop {} is now synced with the program {}. You can close this page.",
+                c.shop.name, c.program
+            ),
+        ),
+        Err(err) => {
+            tracing::warn!("TikTok Shop authorization failed: {err:#}");
+            let status = if err
+                .downcast_ref::<crate::features::tiktok::connect::UnknownState>()
+                .is_some()
+            {
+                StatusCode::BAD_REQUEST
+            } else {
+                StatusCode::BAD_GATEWAY
+            };
+            page(status, format!("The shop could not be connected: {err:#}"))
+        }
+    }
 }
 
 async fn metrics(State(e): State<Endpoints>) -> Response {

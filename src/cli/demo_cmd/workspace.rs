@@ -251,6 +251,7 @@ fn console_app(
         templates: templates.clone(),
         clock,
         platforms: Platforms::default().with(console),
+        tiktok: None,
     }
 }
 

@@ -1,0 +1,455 @@
+//! The order sync: reads affiliate orders by create time, page after page, and merges their SKU
+//! lines into `order_lines` with the CSV import's own statements (same keys, same creators, same
+//! rollups), so a line seen in an export and in the API is one line. Fetching and merging
+//! overlap: while one batch of pages is written, the next pages are read. Each batch commits
+//! with the run's progress (the window part being read and the next page's token), so a run
+//! killed between pages resumes there and neither loses nor doubles a line.
+
+use std::collections::{BTreeSet, HashSet};
+use std::sync::LazyLock;
+
+use anyhow::{Context, Result, anyhow};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use indicatif::ProgressBar;
+use serde_json::{Map, Value};
+use sqlx::PgConnection;
+use tokio::sync::mpsc;
+
+use super::session::{Opened, Session, SessionError};
+use super::{Credentials, SyncKind, alerts};
+use crate::app::App;
+use crate::db;
+use crate::db::programs::Program;
+use crate::db::tiktok::{Progress, SyncRun};
+use crate::domain::import_rows::ColumnMap;
+use crate::domain::import_rows::orders::COLUMNS;
+use crate::domain::tiktok_lines::{self, RejectedLine};
+use crate::tiktok::calls;
+
+/// The longest window one search may cover: three months, counted short (Feb–Apr is 89 days).
+pub const MAX_WINDOW: Duration = Duration::days(89);
+/// Pages written in one transaction at most (when the database falls behind the API).
+const BATCH_PAGES: usize = 50;
+
+/// The export columns the API fills; the others (product name, payment method) keep what a CSV
+/// import stored.
+static API_COLUMNS: LazyLock<ColumnMap> = LazyLock::new(|| {
+    let headers: Vec<String> = COLUMNS
+        .iter()
+        .map(|c| c.name)
+        .filter(|n| !matches!(*n, "Product Name" | "Payment method"))
+        .map(str::to_string)
+        .collect();
+    ColumnMap::resolve(&headers, COLUMNS).expect("the API columns include every required one")
+});
+
+/// How a sync call ended.
+#[derive(Debug)]
+pub enum Outcome {
+    NotConnected,
+    /// The sync is stopped until the shop is connected again (why).
+    Stopped(String),
+    /// Another sync of this program's orders is running.
+    Busy,
+    /// The run, finished (`status` done) or failed (`status` failed, `error` set).
+    Ran(SyncRun),
+}
+
+impl Outcome {
+    /// One line for the job log.
+    pub fn summary(&self) -> String {
+        match self {
+            Outcome::NotConnected => "no TikTok shop connected".into(),
+            Outcome::Stopped(reason) => format!("stopped: {reason}"),
+            Outcome::Busy => "another TikTok sync of this program is running".into(),
+            Outcome::Ran(run) => super::status::run_summary(run),
+        }
+    }
+}
+
+/// Reads orders: `Orders` since the last watermark (less the overlap), `Settlements` the trailing
+/// `tiktok.settlement_days`, `Backfill` the last `days`. A run a crash left unfinished is
+/// resumed first.
+pub async fn sync(
+    app: &App,
+    creds: &Credentials,
+    program: &Program,
+    kind: SyncKind,
+    days: Option<u32>,
+    bar: Option<ProgressBar>,
+) -> Result<Outcome> {
+    let api = creds.api(&app.config.tiktok)?;
+    let mut session = match Session::open(app, creds, program, api).await? {
+        Opened::Ready(s) => s,
+        Opened::NotConnected => return Ok(Outcome::NotConnected),
+        Opened::Stopped(reason) => return Ok(Outcome::Stopped(reason)),
+    };
+    let mut lock = app.pool.acquire().await?;
+    let locked: bool = sqlx::query_scalar(
+        "SELECT pg_try_advisory_lock(hashtextextended('creator-bot:tiktok-orders', $1))",
+    )
+    .bind(program.id)
+    .fetch_one(&mut *lock)
+    .await?;
+    if !locked {
+        return Ok(Outcome::Busy);
+    }
+    let result = locked_sync(app, creds, &mut session, kind, days, bar).await;
+    let _ = sqlx::query("SELECT pg_advisory_unlock(hashtextextended('creator-bot:tiktok-orders', $1))")
+        .bind(program.id)
+        .execute(&mut *lock)
+        .await;
+    result
+}
+
+async fn locked_sync(
+    app: &App,
+    creds: &Credentials,
+    session: &mut Session,
+    kind: SyncKind,
+    days: Option<u32>,
+    bar: Option<ProgressBar>,
+) -> Result<Outcome> {
+    let program = session.program.clone();
+    let now = app.now();
+    let run = match db::tiktok::unfinished_run(&app.pool, program.id, kind.as_str()).await? {
+        Some(run) => {
+            tracing::info!(program = program.slug, kind = %kind, run = run.id, "resuming an unfinished TikTok sync");
+            run
+        }
+        None => {
+            let window = window(app, &program, kind, days, now).await?;
+            db::tiktok::start_run(&app.pool, program.id, kind.as_str(), Some(window), now).await?
+        }
+    };
+    let (from, to) = (
+        run.window_from.context("an order sync has a window")?,
+        run.window_to.context("an order sync has a window")?,
+    );
+    if let Some(bar) = &bar {
+        bar.set_length((to - from).num_seconds().max(1) as u64);
+    }
+    let mut cursor = run.cursor_from.unwrap_or(from);
+    let mut token = run.page_token.clone();
+    let mut failure = None;
+    while cursor < to {
+        let part_to = (cursor + MAX_WINDOW).min(to);
+        if let Err(e) = read_part(app, creds, session, run.id, cursor, part_to, token.take(), bar.as_ref()).await {
+            failure = Some(e);
+            break;
+        }
+        cursor = part_to;
+    }
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    finish(app, session, run.id, kind, Some(to), failure).await
+}
+
+/// The window a new run reads.
+async fn window(
+    app: &App,
+    program: &Program,
+    kind: SyncKind,
+    days: Option<u32>,
+    now: DateTime<Utc>,
+) -> Result<(DateTime<Utc>, DateTime<Utc>)> {
+    let config = &app.config.tiktok;
+    let settlement = Duration::days(i64::from(config.settlement_days));
+    Ok(match kind {
+        SyncKind::Orders => {
+            let mut conn = app.pool.acquire().await?;
+            let shop = db::tiktok::shop(&mut conn, program.id, false).await?;
+            let from = match shop.and_then(|s| s.orders_watermark) {
+                Some(w) => w - Duration::minutes(i64::from(config.overlap_minutes)),
+                None => now - settlement,
+            };
+            (from, now)
+        }
+        SyncKind::Settlements => (now - settlement, now),
+        SyncKind::Backfill => (now - Duration::days(i64::from(days.unwrap_or(180))), now),
+        SyncKind::Samples => return Err(anyhow!("sample applications have no time window")),
+    })
+}
+
+/// Ends the run: recorded as done (the orders watermark moves to `read_until`) or failed (the
+/// failure counted, staff told once after `tiktok.alert_after_failures` in a row).
+pub(super) async fn finish(
+    app: &App,
+    session: &Session,
+    run_id: i64,
+    kind: SyncKind,
+    read_until: Option<DateTime<Utc>>,
+    failure: Option<anyhow::Error>,
+) -> Result<Outcome> {
+    let program = &session.program;
+    let now = app.now();
+    let mut tx = app.pool.begin().await?;
+    match &failure {
+        None => {
+            db::tiktok::finish_run(&mut *tx, run_id, None, now).await?;
+            if let Some(to) = read_until {
+                db::tiktok::set_watermark(&mut tx, program.id, to).await?;
+            }
+            db::tiktok::count_success(&mut *tx, program.id).await?;
+            crate::metrics::record_tiktok_run(kind.as_str(), "ok");
+        }
+        Some(e) => {
+            let text = format!("{e:#}");
+            tracing::error!(program = program.slug, kind = %kind, "TikTok sync failed: {text}");
+            db::tiktok::finish_run(&mut *tx, run_id, Some(&text), now).await?;
+            crate::metrics::record_tiktok_run(kind.as_str(), "failed");
+            let stopped = e
+                .downcast_ref::<SessionError>()
+                .is_some_and(|s| matches!(s, SessionError::Stopped(_)));
+            if !stopped {
+                let limit = app.config.tiktok.alert_after_failures as i32;
+                let (failures, told) = db::tiktok::count_failure(&mut tx, program.id, limit).await?;
+                if failures >= limit && !told {
+                    alerts::failing(&mut tx, &app.templates, program, &session.shop_name, failures, &text, now)
+                        .await?;
+                }
+            }
+        }
+    }
+    tx.commit().await.context("recording the end of the TikTok sync")?;
+    let run = db::tiktok::recent_runs(&app.pool, program.id, 20)
+        .await?
+        .into_iter()
+        .find(|r| r.id == run_id)
+        .context("the sync run disappeared")?;
+    Ok(Outcome::Ran(run))
+}
+
+/// A page as read, with the names of products met for the first time.
+struct Fetched {
+    orders: Vec<Map<String, Value>>,
+    next: Option<String>,
+    titles: Vec<(String, String)>,
+}
+
+/// Reads `[from, to)` from `token` on: pages are fetched while earlier ones are written.
+#[allow(clippy::too_many_arguments)]
+async fn read_part(
+    app: &App,
+    creds: &Credentials,
+    session: &mut Session,
+    run_id: i64,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    token: Option<String>,
+    bar: Option<&ProgressBar>,
+) -> Result<()> {
+    let program = session.program.clone();
+    let mut known: HashSet<String> = sqlx::query_scalar("SELECT product_id FROM products WHERE program_id = $1")
+        .bind(program.id)
+        .fetch_all(&app.pool)
+        .await?
+        .into_iter()
+        .collect();
+    let page_size = app.config.tiktok.page_size;
+    let (sender, mut receiver) = mpsc::channel::<Fetched>(BATCH_PAGES);
+    let fetch = async move {
+        let mut token = token;
+        loop {
+            let t = token.clone();
+            let page = session
+                .call(app, creds, |api, caller| {
+                    let t = t.clone();
+                    async move {
+                        calls::orders_page(&api, caller.get(), from, to, page_size, t.as_deref())
+                            .await
+                    }
+                })
+                .await
+                .with_context(|| format!("reading the orders created from {from} to {to}"))?;
+            let mut titles = Vec::new();
+            for id in product_ids(&page.items) {
+                if known.insert(id.clone()) {
+                    let title = session
+                        .call(app, creds, |api, caller| {
+                            let id = id.clone();
+                            async move { calls::product_title(&api, caller.get(), &id).await }
+                        })
+                        .await;
+                    match title {
+                        Ok(Some(t)) => titles.push((id, t)),
+                        Ok(None) => {}
+                        // A name is not worth failing the run for: the lines keep their id.
+                        Err(e) => tracing::warn!(product = id, "no product name from TikTok Shop: {e}"),
+                    }
+                }
+            }
+            let next = page.next_page_token.clone();
+            let last = next.is_none();
+            if sender
+                .send(Fetched {
+                    orders: page.items,
+                    next,
+                    titles,
+                })
+                .await
+                .is_err()
+            {
+                return Ok::<(), anyhow::Error>(());
+            }
+            if last {
+                return Ok(());
+            }
+            token = page.next_page_token;
+        }
+    };
+    let write = async {
+        while let Some(first) = receiver.recv().await {
+            let mut batch = vec![first];
+            while batch.len() < BATCH_PAGES
+                && batch.last().is_some_and(|p| p.next.is_some())
+            {
+                match receiver.try_recv() {
+                    Ok(p) => batch.push(p),
+                    Err(_) => break,
+                }
+            }
+            let done = batch.last().is_some_and(|p| p.next.is_none());
+            let (cursor, token) = if done {
+                (to, None)
+            } else {
+                (from, batch.last().and_then(|p| p.next.clone()))
+            };
+            let latest = write_batch(app, &program, run_id, &batch, cursor, token.as_deref()).await?;
+            if let (Some(bar), Some(latest)) = (bar, latest) {
+                bar.set_position((latest - from).num_seconds().max(0) as u64);
+            }
+        }
+        Ok::<(), anyhow::Error>(())
+    };
+    let (fetched, written) = tokio::join!(fetch, write);
+    written?;
+    fetched
+}
+
+fn product_ids(orders: &[Map<String, Value>]) -> BTreeSet<String> {
+    orders
+        .iter()
+        .filter_map(|o| o.get("skus")?.as_array())
+        .flatten()
+        .filter_map(|s| s.get("product_id")?.as_str())
+        .filter(|id| !id.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// Writes a batch of pages in one transaction with the run's progress; answers the latest
+/// create time it saw.
+async fn write_batch(
+    app: &App,
+    program: &Program,
+    run_id: i64,
+    batch: &[Fetched],
+    cursor: DateTime<Utc>,
+    token: Option<&str>,
+) -> Result<Option<DateTime<Utc>>> {
+    let mut buf = Vec::with_capacity(64 * 1024);
+    let mut rejects: Vec<RejectedLine> = Vec::new();
+    let mut days: BTreeSet<NaiveDate> = BTreeSet::new();
+    let mut latest = None;
+    let mut line = 0u64;
+    for order in batch.iter().flat_map(|p| &p.orders) {
+        let skus = order.get("skus").and_then(Value::as_array);
+        let order_id = order.get("id").and_then(Value::as_str).unwrap_or("").to_string();
+        let head = match tiktok_lines::order_head(order) {
+            Ok(h) => h,
+            Err((field, reason)) => {
+                for sku in skus.into_iter().flatten() {
+                    rejects.push(RejectedLine {
+                        order_id: order_id.clone(),
+                        sku_id: sku.get("sku_id").and_then(Value::as_str).unwrap_or("").into(),
+                        field: field.clone(),
+                        reason: reason.clone(),
+                    });
+                }
+                continue;
+            }
+        };
+        latest = latest.max(Some(head.created_at));
+        for sku in skus.into_iter().flatten() {
+            let Some(sku) = sku.as_object() else {
+                rejects.push(RejectedLine {
+                    order_id: order_id.clone(),
+                    sku_id: String::new(),
+                    field: "skus".into(),
+                    reason: format!("{sku} is not a SKU object"),
+                });
+                continue;
+            };
+            match tiktok_lines::order_line(&head, sku, program.timezone, &program.currency) {
+                Ok(l) => {
+                    line += 1;
+                    days.insert(l.created_on);
+                    db::import::orders::encode(&mut buf, line, &l, &program.currency);
+                }
+                Err(r) => rejects.push(r),
+            }
+        }
+    }
+    let titles: Vec<(String, String)> = batch.iter().flat_map(|p| p.titles.clone()).collect();
+    let mut tx = app.pool.begin().await.context("starting a sync batch")?;
+    let mut progress = Progress {
+        pages: batch.len() as i32,
+        rejected: rejects.len() as i64,
+        rejects: serde_json::to_value(&rejects)?,
+        ..Default::default()
+    };
+    if !titles.is_empty() {
+        db::tiktok::save_product_names(&mut tx, program.id, &titles).await?;
+    }
+    if line > 0 {
+        merge(&mut tx, program, buf, &mut days, &mut progress).await?;
+    }
+    db::tiktok::record_progress(&mut tx, run_id, Some(cursor), token, &progress).await?;
+    tx.commit().await.context("committing a sync batch")?;
+    crate::metrics::record_tiktok_lines(&progress);
+    for r in &rejects {
+        tracing::warn!(program = program.slug, "TikTok order line rejected: {}", r.describe());
+    }
+    Ok(latest)
+}
+
+/// Stages the encoded lines and merges them as the import does; fills in product names the
+/// lines lack and refreshes the rollups of every day touched.
+async fn merge(
+    conn: &mut PgConnection,
+    program: &Program,
+    buf: Vec<u8>,
+    days: &mut BTreeSet<NaiveDate>,
+    progress: &mut Progress,
+) -> Result<()> {
+    db::import::orders::create_stage(conn).await?;
+    let mut copy = conn
+        .copy_in_raw(db::import::orders::COPY_SQL)
+        .await
+        .context("starting the COPY of synced lines")?;
+    copy.send(buf).await.context("sending synced lines")?;
+    copy.finish().await.context("finishing the COPY of synced lines")?;
+    let merged = db::import::orders::merge(conn, program.id, &API_COLUMNS).await?;
+    sqlx::query(
+        "UPDATE order_lines o SET product_name = p.name
+           FROM import_order_lines s
+           JOIN products p ON p.program_id = $1 AND p.product_id = s.product_id
+          WHERE o.program_id = $1 AND o.order_id = s.order_id AND o.sku_id = s.sku_id
+            AND o.product_name IS NULL",
+    )
+    .bind(program.id)
+    .execute(&mut *conn)
+    .await
+    .context("naming the synced lines' products")?;
+    days.extend(merged.vacated_days.iter().copied());
+    let days: Vec<NaiveDate> = days.iter().copied().collect();
+    db::rollups::refresh_days(conn, program.id, &days).await?;
+    progress.inserted = merged.merged.inserted as i64;
+    progress.updated = merged.merged.updated as i64;
+    progress.unchanged =
+        merged.staged as i64 - progress.inserted - progress.updated;
+    progress.new_creators = merged.new_creators as i64;
+    Ok(())
+}
