@@ -12,6 +12,7 @@ pub mod outbox_cmd;
 pub mod report_cmd;
 pub mod sequences_cmd;
 mod slack_cmd;
+mod tiktok_cmd;
 pub mod stats_cmd;
 pub mod tiers_cmd;
 
@@ -102,6 +103,10 @@ pub enum Command {
     /// the app manifest to create the Slack app from.
     #[command(subcommand)]
     Slack(slack_cmd::SlackCommand),
+    /// The program's TikTok shop: `connect` it, see the syncs' `status`, `backfill` history, or
+    /// `sync` now.
+    #[command(subcommand)]
+    Tiktok(tiktok_cmd::TikTokCommand),
 }
 
 #[derive(Debug, Clone, Copy, Default, ValueEnum, PartialEq, Eq)]
@@ -183,6 +188,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Channels(cmd) => channels_cmd::run(config, cli.program.as_deref(), cmd).await,
         Command::Discord(cmd) => discord_cmd::run(config, cli.program.as_deref(), cmd).await,
         Command::Slack(cmd) => slack_cmd::run(config, cli.program.as_deref(), cmd).await,
+        Command::Tiktok(cmd) => tiktok_cmd::run(config, cli.program.as_deref(), cmd).await,
     }
 }
 

@@ -119,6 +119,8 @@ pub enum Command {
     CheckIn {
         answer: String,
     },
+    /// The latest TikTok Shop syncs.
+    Sync,
     /// The program's channels and roles on the caller's platform, created or adopted.
     Setup,
     /// The commands the caller may use, or one explained.
@@ -148,6 +150,7 @@ impl Command {
             Command::OptOut => "optout",
             Command::OptIn => "optin",
             Command::CheckIn { .. } => "checkin",
+            Command::Sync => "sync",
             Command::Setup => "setup",
             Command::Help { .. } => "help",
         }
@@ -283,6 +286,7 @@ pub(crate) fn build(
                 .text("answer")
                 .ok_or("missing what you are filming and what you need")?,
         },
+        ("sync", _) => Command::Sync,
         ("setup", _) => Command::Setup,
         ("help", _) => Command::Help {
             command: v.text("command"),

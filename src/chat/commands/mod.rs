@@ -31,6 +31,7 @@ mod reports;
 mod samples;
 pub mod schema;
 mod setup;
+mod sync;
 pub mod stats;
 pub mod tiers;
 
@@ -250,6 +251,7 @@ async fn run(ctx: &Context<'_>, command: Command) -> Result<Reply> {
         Command::Report(kind) => reports::run(ctx, kind).await,
         Command::Import { kind, file } => imports::run(ctx, kind, &file).await,
         Command::CheckIn { answer } => checkins::answer(ctx, &answer).await,
+        Command::Sync => sync::run(ctx).await,
         Command::Setup => setup::run(ctx).await,
         Command::Help { command } => Ok(help::help(ctx.role, command.as_deref())),
     }

@@ -434,6 +434,15 @@ const COMMANDS: &[CommandSpec] = &[
         options: &[],
     },
     CommandSpec {
+        name: "sync",
+        description: "The latest TikTok Shop syncs: what each read, and the next runs",
+        audience: Audience::Staff,
+        slow: false,
+        admin: false,
+        subcommands: &[],
+        options: &[],
+    },
+    CommandSpec {
         name: "setup",
         description: "Create or adopt the program's channels and roles here, and check the bot's permissions",
         audience: Audience::Staff,

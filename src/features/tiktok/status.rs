@@ -4,7 +4,9 @@
 use anyhow::Result;
 use chrono::{DateTime, Utc};
 
-use crate::app::App;
+use sqlx::PgPool;
+
+use crate::config::Config;
 use crate::db::programs::Program;
 use crate::db::tiktok::{self as db, SyncRun};
 use crate::domain::timefmt;
@@ -33,8 +35,14 @@ pub struct Status {
     pub next: Vec<(&'static str, Option<DateTime<Utc>>)>,
 }
 
-pub async fn status(app: &App, program: &Program, runs: i64) -> Result<Status> {
-    let mut conn = app.pool.acquire().await?;
+pub async fn status(
+    pool: &PgPool,
+    config: &Config,
+    program: &Program,
+    runs: i64,
+    now: DateTime<Utc>,
+) -> Result<Status> {
+    let mut conn = pool.acquire().await?;
     let shop = db::shop(&mut conn, program.id, false).await?.map(|s| ShopView {
         name: s.shop_name,
         id: s.shop_id,
@@ -47,8 +55,7 @@ pub async fn status(app: &App, program: &Program, runs: i64) -> Result<Status> {
         failures_in_a_row: s.failures_in_a_row,
     });
     let runs = db::recent_runs(&mut *conn, program.id, runs).await?;
-    let now = app.now();
-    let c = &app.config.cadences;
+    let c = &config.cadences;
     let next = vec![
         ("orders", c.tiktok_orders.next(now, program.timezone)),
         ("settlements", c.tiktok_settlements.next(now, program.timezone)),
