@@ -49,3 +49,4 @@ mod stats_fixture;
 mod synth;
 mod tier_commands;
 mod tiers;
+mod tiktok_fake;
