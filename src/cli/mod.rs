@@ -12,9 +12,9 @@ pub mod outbox_cmd;
 pub mod report_cmd;
 pub mod sequences_cmd;
 mod slack_cmd;
-mod tiktok_cmd;
 pub mod stats_cmd;
 pub mod tiers_cmd;
+mod tiktok_cmd;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

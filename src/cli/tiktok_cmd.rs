@@ -89,7 +89,12 @@ pub async fn run(config: Config, program: Option<&str>, cmd: TikTokCommand) -> R
                 None => crate::db::programs::all(&app.pool).await?,
             };
             for p in programs {
-                print!("{}", render_status(&status::status(&app.pool, &app.config, &p, runs, app.now()).await?));
+                print!(
+                    "{}",
+                    render_status(
+                        &status::status(&app.pool, &app.config, &p, runs, app.now()).await?
+                    )
+                );
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -104,7 +109,9 @@ pub async fn run(config: Config, program: Option<&str>, cmd: TikTokCommand) -> R
             let creds = app.tiktok()?;
             let program = app.program(program).await?;
             let outcome = match what {
-                What::Orders => orders::sync(&app, creds, &program, SyncKind::Orders, None, None).await?,
+                What::Orders => {
+                    orders::sync(&app, creds, &program, SyncKind::Orders, None, None).await?
+                }
                 What::Settlements => {
                     orders::sync(&app, creds, &program, SyncKind::Settlements, None, None).await?
                 }
@@ -136,7 +143,10 @@ fn report(outcome: &Outcome) -> Result<ExitCode> {
             println!("  rejected: {}", r.describe());
         }
         if run.rejected > rejects.len() as i64 {
-            println!("  … and {} more rejected", run.rejected - rejects.len() as i64);
+            println!(
+                "  … and {} more rejected",
+                run.rejected - rejects.len() as i64
+            );
         }
         if run.status == "failed" {
             return Ok(ExitCode::from(1));
@@ -159,7 +169,10 @@ fn render_status(s: &status::Status) -> String {
         "  shop: {} ({}{}), connected {}\n",
         shop.name,
         shop.id,
-        shop.region.as_deref().map(|r| format!(", {r}")).unwrap_or_default(),
+        shop.region
+            .as_deref()
+            .map(|r| format!(", {r}"))
+            .unwrap_or_default(),
         when(shop.connected_at, p)
     ));
     out.push_str(&format!(
@@ -177,7 +190,10 @@ fn render_status(s: &status::Status) -> String {
         out.push_str(&format!("  orders read up to {}\n", when(until, p)));
     }
     if shop.failures_in_a_row > 0 {
-        out.push_str(&format!("  failed {} times in a row\n", shop.failures_in_a_row));
+        out.push_str(&format!(
+            "  failed {} times in a row\n",
+            shop.failures_in_a_row
+        ));
     }
     if s.runs.is_empty() {
         out.push_str("  no syncs yet\n");

@@ -80,7 +80,11 @@ pub async fn save_shop(conn: impl PgExecutor<'_>, s: &NewShop<'_>) -> Result<()>
 }
 
 /// The program's shop; `lock`: hold its row until the transaction ends (a token refresh).
-pub async fn shop(conn: &mut PgConnection, program_id: i64, lock: bool) -> Result<Option<StoredShop>> {
+pub async fn shop(
+    conn: &mut PgConnection,
+    program_id: i64,
+    lock: bool,
+) -> Result<Option<StoredShop>> {
     let sql = if lock {
         "SELECT * FROM tiktok_shops WHERE program_id = $1 FOR UPDATE"
     } else {
@@ -142,7 +146,11 @@ pub async fn stop(
 }
 
 /// Orders created before `at` have been read.
-pub async fn set_watermark(conn: &mut PgConnection, program_id: i64, at: DateTime<Utc>) -> Result<()> {
+pub async fn set_watermark(
+    conn: &mut PgConnection,
+    program_id: i64,
+    at: DateTime<Utc>,
+) -> Result<()> {
     sqlx::query(
         "UPDATE tiktok_shops SET orders_watermark = GREATEST(orders_watermark, $2)
           WHERE program_id = $1",
@@ -196,13 +204,15 @@ pub async fn save_state(
     program_id: i64,
     at: DateTime<Utc>,
 ) -> Result<()> {
-    sqlx::query("INSERT INTO tiktok_auth_states (state, program_id, created_at) VALUES ($1, $2, $3)")
-        .bind(state)
-        .bind(program_id)
-        .bind(at)
-        .execute(conn)
-        .await
-        .context("storing the authorization state")?;
+    sqlx::query(
+        "INSERT INTO tiktok_auth_states (state, program_id, created_at) VALUES ($1, $2, $3)",
+    )
+    .bind(state)
+    .bind(program_id)
+    .bind(at)
+    .execute(conn)
+    .await
+    .context("storing the authorization state")?;
     Ok(())
 }
 
@@ -364,7 +374,11 @@ pub async fn finish_run(
 }
 
 /// The latest runs of a program, newest first.
-pub async fn recent_runs(conn: impl PgExecutor<'_>, program_id: i64, limit: i64) -> Result<Vec<SyncRun>> {
+pub async fn recent_runs(
+    conn: impl PgExecutor<'_>,
+    program_id: i64,
+    limit: i64,
+) -> Result<Vec<SyncRun>> {
     sqlx::query_as(
         "SELECT * FROM tiktok_syncs WHERE program_id = $1 ORDER BY started_at DESC, id DESC LIMIT $2",
     )

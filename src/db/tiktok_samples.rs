@@ -66,12 +66,13 @@ pub async fn creators(
     .await
     .context("creating the creators of sample applications")?
     .rows_affected();
-    let rows: Vec<(String, i64)> =
-        sqlx::query_as("SELECT handle, id FROM creators WHERE program_id = $1 AND handle = ANY($2)")
-            .bind(program_id)
-            .bind(handles)
-            .fetch_all(&mut *conn)
-            .await?;
+    let rows: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT handle, id FROM creators WHERE program_id = $1 AND handle = ANY($2)",
+    )
+    .bind(program_id)
+    .bind(handles)
+    .fetch_all(&mut *conn)
+    .await?;
     Ok((rows.into_iter().collect(), created))
 }
 
@@ -152,13 +153,19 @@ pub async fn deliver_sample(conn: &mut PgConnection, sample_id: i64, day: NaiveD
 }
 
 /// The application was cancelled: no follow-ups for its sample.
-pub async fn close_sample(conn: &mut PgConnection, sample_id: i64, at: DateTime<Utc>) -> Result<()> {
-    sqlx::query("UPDATE samples SET closed_at = $2, updated_at = now() WHERE id = $1 AND closed_at IS NULL")
-        .bind(sample_id)
-        .bind(at)
-        .execute(&mut *conn)
-        .await
-        .context("closing a sample")?;
+pub async fn close_sample(
+    conn: &mut PgConnection,
+    sample_id: i64,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE samples SET closed_at = $2, updated_at = now() WHERE id = $1 AND closed_at IS NULL",
+    )
+    .bind(sample_id)
+    .bind(at)
+    .execute(&mut *conn)
+    .await
+    .context("closing a sample")?;
     Ok(())
 }
 

@@ -116,7 +116,9 @@ pub fn local_day(at: DateTime<Utc>, tz: Tz) -> NaiveDate {
 
 /// `7 Dec 2026 14:05 EST`: an instant as staff in `tz` read it.
 pub fn local_minute(at: DateTime<Utc>, tz: Tz) -> String {
-    at.with_timezone(&tz).format("%-d %b %Y %H:%M %Z").to_string()
+    at.with_timezone(&tz)
+        .format("%-d %b %Y %H:%M %Z")
+        .to_string()
 }
 
 #[cfg(test)]

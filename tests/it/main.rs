@@ -49,4 +49,5 @@ mod stats_fixture;
 mod synth;
 mod tier_commands;
 mod tiers;
+mod tiktok;
 mod tiktok_fake;

@@ -31,8 +31,8 @@ mod reports;
 mod samples;
 pub mod schema;
 mod setup;
-mod sync;
 pub mod stats;
+mod sync;
 pub mod tiers;
 
 use anyhow::Result;

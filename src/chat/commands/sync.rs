@@ -21,13 +21,12 @@ pub(super) async fn run(ctx: &Context<'_>) -> Result<Reply> {
     let p = ctx.program;
     let mut reply = Reply::titled(format!("TikTok Shop sync: {}", shop.name));
     if let Some(reason) = &shop.stopped {
-        reply = Reply::of(Outcome::Failed, format!("TikTok Shop sync: {}", shop.name)).line(
-            format!(
+        reply =
+            Reply::of(Outcome::Failed, format!("TikTok Shop sync: {}", shop.name)).line(format!(
                 "Stopped: {reason}. Run `creator-bot tiktok connect --program {}` and approve \
                  the app again.",
                 p.slug
-            ),
-        );
+            ));
     }
     if s.runs.is_empty() {
         reply = reply.line("No syncs yet.");
@@ -56,7 +55,13 @@ pub(super) async fn run(ctx: &Context<'_>) -> Result<Reply> {
         reply = reply.table(Table {
             header: Some(
                 [
-                    "started", "sync", "result", "inserted", "updated", "unchanged", "rejected",
+                    "started",
+                    "sync",
+                    "result",
+                    "inserted",
+                    "updated",
+                    "unchanged",
+                    "rejected",
                     "samples",
                 ]
                 .map(String::from)

@@ -42,11 +42,20 @@ pub async fn authorize_url(app: &App, creds: &Credentials, program: &Program) ->
     rand::thread_rng().fill_bytes(&mut bytes);
     let state = hex::encode(bytes);
     db::save_state(&app.pool, &state, program.id, app.now()).await?;
-    Ok(auth::authorize_url(&app.config.tiktok, &creds.app_key, &state))
+    Ok(auth::authorize_url(
+        &app.config.tiktok,
+        &creds.app_key,
+        &state,
+    ))
 }
 
 /// `GET /tiktok/callback?code&state`: the state must be one this bot handed out in the last hour.
-pub async fn callback(app: &App, creds: &Credentials, code: &str, state: &str) -> Result<Connected> {
+pub async fn callback(
+    app: &App,
+    creds: &Credentials,
+    code: &str,
+    state: &str,
+) -> Result<Connected> {
     let Some(program_id) = db::take_state(&app.pool, state, app.now() - STATE_LIFETIME).await?
     else {
         return Err(crate::domain::for_user(UnknownState));
@@ -96,7 +105,11 @@ pub async fn exchange(
         },
     )
     .await?;
-    tracing::info!(program = program.slug, shop = shop.name, "TikTok shop connected");
+    tracing::info!(
+        program = program.slug,
+        shop = shop.name,
+        "TikTok shop connected"
+    );
     Ok(Connected {
         program: program.slug.clone(),
         shop,

@@ -95,10 +95,11 @@ pub async fn sync(
         return Ok(Outcome::Busy);
     }
     let result = locked_sync(app, creds, &mut session, kind, days, bar).await;
-    let _ = sqlx::query("SELECT pg_advisory_unlock(hashtextextended('creator-bot:tiktok-orders', $1))")
-        .bind(program.id)
-        .execute(&mut *lock)
-        .await;
+    let _ =
+        sqlx::query("SELECT pg_advisory_unlock(hashtextextended('creator-bot:tiktok-orders', $1))")
+            .bind(program.id)
+            .execute(&mut *lock)
+            .await;
     result
 }
 
@@ -134,7 +135,18 @@ async fn locked_sync(
     let mut failure = None;
     while cursor < to {
         let part_to = (cursor + MAX_WINDOW).min(to);
-        if let Err(e) = read_part(app, creds, session, run.id, cursor, part_to, token.take(), bar.as_ref()).await {
+        if let Err(e) = read_part(
+            app,
+            creds,
+            session,
+            run.id,
+            cursor,
+            part_to,
+            token.take(),
+            bar.as_ref(),
+        )
+        .await
+        {
             failure = Some(e);
             break;
         }
@@ -204,15 +216,26 @@ pub(super) async fn finish(
                 .is_some_and(|s| matches!(s, SessionError::Stopped(_)));
             if !stopped {
                 let limit = app.config.tiktok.alert_after_failures as i32;
-                let (failures, told) = db::tiktok::count_failure(&mut tx, program.id, limit).await?;
+                let (failures, told) =
+                    db::tiktok::count_failure(&mut tx, program.id, limit).await?;
                 if failures >= limit && !told {
-                    alerts::failing(&mut tx, &app.templates, program, &session.shop_name, failures, &text, now)
-                        .await?;
+                    alerts::failing(
+                        &mut tx,
+                        &app.templates,
+                        program,
+                        &session.shop_name,
+                        failures,
+                        &text,
+                        now,
+                    )
+                    .await?;
                 }
             }
         }
     }
-    tx.commit().await.context("recording the end of the TikTok sync")?;
+    tx.commit()
+        .await
+        .context("recording the end of the TikTok sync")?;
     let run = db::tiktok::recent_runs(&app.pool, program.id, 20)
         .await?
         .into_iter()
@@ -241,12 +264,13 @@ async fn read_part(
     bar: Option<&ProgressBar>,
 ) -> Result<()> {
     let program = session.program.clone();
-    let mut known: HashSet<String> = sqlx::query_scalar("SELECT product_id FROM products WHERE program_id = $1")
-        .bind(program.id)
-        .fetch_all(&app.pool)
-        .await?
-        .into_iter()
-        .collect();
+    let mut known: HashSet<String> =
+        sqlx::query_scalar("SELECT product_id FROM products WHERE program_id = $1")
+            .bind(program.id)
+            .fetch_all(&app.pool)
+            .await?
+            .into_iter()
+            .collect();
     let page_size = app.config.tiktok.page_size;
     let (sender, mut receiver) = mpsc::channel::<Fetched>(BATCH_PAGES);
     let fetch = async move {
@@ -276,7 +300,9 @@ async fn read_part(
                         Ok(Some(t)) => titles.push((id, t)),
                         Ok(None) => {}
                         // A name is not worth failing the run for: the lines keep their id.
-                        Err(e) => tracing::warn!(product = id, "no product name from TikTok Shop: {e}"),
+                        Err(e) => {
+                            tracing::warn!(product = id, "no product name from TikTok Shop: {e}")
+                        }
                     }
                 }
             }
@@ -302,9 +328,7 @@ async fn read_part(
     let write = async {
         while let Some(first) = receiver.recv().await {
             let mut batch = vec![first];
-            while batch.len() < BATCH_PAGES
-                && batch.last().is_some_and(|p| p.next.is_some())
-            {
+            while batch.len() < BATCH_PAGES && batch.last().is_some_and(|p| p.next.is_some()) {
                 match receiver.try_recv() {
                     Ok(p) => batch.push(p),
                     Err(_) => break,
@@ -316,7 +340,8 @@ async fn read_part(
             } else {
                 (from, batch.last().and_then(|p| p.next.clone()))
             };
-            let latest = write_batch(app, &program, run_id, &batch, cursor, token.as_deref()).await?;
+            let latest =
+                write_batch(app, &program, run_id, &batch, cursor, token.as_deref()).await?;
             if let (Some(bar), Some(latest)) = (bar, latest) {
                 bar.set_position((latest - from).num_seconds().max(0) as u64);
             }
@@ -356,14 +381,22 @@ async fn write_batch(
     let mut line = 0u64;
     for order in batch.iter().flat_map(|p| &p.orders) {
         let skus = order.get("skus").and_then(Value::as_array);
-        let order_id = order.get("id").and_then(Value::as_str).unwrap_or("").to_string();
+        let order_id = order
+            .get("id")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
         let head = match tiktok_lines::order_head(order) {
             Ok(h) => h,
             Err((field, reason)) => {
                 for sku in skus.into_iter().flatten() {
                     rejects.push(RejectedLine {
                         order_id: order_id.clone(),
-                        sku_id: sku.get("sku_id").and_then(Value::as_str).unwrap_or("").into(),
+                        sku_id: sku
+                            .get("sku_id")
+                            .and_then(Value::as_str)
+                            .unwrap_or("")
+                            .into(),
                         field: field.clone(),
                         reason: reason.clone(),
                     });
@@ -410,7 +443,11 @@ async fn write_batch(
     tx.commit().await.context("committing a sync batch")?;
     crate::metrics::record_tiktok_lines(&progress);
     for r in &rejects {
-        tracing::warn!(program = program.slug, "TikTok order line rejected: {}", r.describe());
+        tracing::warn!(
+            program = program.slug,
+            "TikTok order line rejected: {}",
+            r.describe()
+        );
     }
     Ok(latest)
 }
@@ -430,7 +467,9 @@ async fn merge(
         .await
         .context("starting the COPY of synced lines")?;
     copy.send(buf).await.context("sending synced lines")?;
-    copy.finish().await.context("finishing the COPY of synced lines")?;
+    copy.finish()
+        .await
+        .context("finishing the COPY of synced lines")?;
     let merged = db::import::orders::merge(conn, program.id, &API_COLUMNS).await?;
     sqlx::query(
         "UPDATE order_lines o SET product_name = p.name
@@ -448,8 +487,7 @@ async fn merge(
     db::rollups::refresh_days(conn, program.id, &days).await?;
     progress.inserted = merged.merged.inserted as i64;
     progress.updated = merged.merged.updated as i64;
-    progress.unchanged =
-        merged.staged as i64 - progress.inserted - progress.updated;
+    progress.unchanged = merged.staged as i64 - progress.inserted - progress.updated;
     progress.new_creators = merged.new_creators as i64;
     Ok(())
 }

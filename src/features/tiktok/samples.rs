@@ -58,8 +58,8 @@ fn read(app: &Map<String, Value>) -> Result<Seen, String> {
     let creator = app.get("creator").and_then(Value::as_object);
     let user = text(creator.and_then(|c| c.get("username")))
         .ok_or(format!("application {id}: no creator username"))?;
-    let handle = Handle::parse(&user)
-        .map_err(|e| format!("application {id}: creator username: {e}"))?;
+    let handle =
+        Handle::parse(&user).map_err(|e| format!("application {id}: creator username: {e}"))?;
     let product = app.get("product").and_then(Value::as_object);
     let product_id = text(product.and_then(|p| p.get("id")))
         .ok_or(format!("application {id}: no product id"))?;
@@ -105,22 +105,38 @@ async fn locked_sync(app: &App, creds: &Credentials, session: &mut Session) -> R
     let kind = SyncKind::Samples;
     let run = match db::tiktok::unfinished_run(&app.pool, program.id, kind.as_str()).await? {
         Some(run) => run,
-        None => db::tiktok::start_run(&app.pool, program.id, kind.as_str(), None, app.now()).await?,
+        None => {
+            db::tiktok::start_run(&app.pool, program.id, kind.as_str(), None, app.now()).await?
+        }
     };
     let mut token = run.page_token.clone();
     let failure = loop {
         let t = token.clone();
-        let page = match session
-            .call(app, creds, |api, caller| {
-                let t = t.clone();
-                async move { calls::sample_applications_page(&api, caller.get(), t.as_deref()).await }
-            })
-            .await
+        let page =
+            match session
+                .call(app, creds, |api, caller| {
+                    let t = t.clone();
+                    async move {
+                        calls::sample_applications_page(&api, caller.get(), t.as_deref()).await
+                    }
+                })
+                .await
+            {
+                Ok(p) => p,
+                Err(e) => {
+                    break Some(anyhow::Error::new(e).context("reading the sample applications"));
+                }
+            };
+        if let Err(e) = write_page(
+            app,
+            creds,
+            session,
+            run.id,
+            &page.items,
+            page.next_page_token.as_deref(),
+        )
+        .await
         {
-            Ok(p) => p,
-            Err(e) => break Some(anyhow::Error::new(e).context("reading the sample applications")),
-        };
-        if let Err(e) = write_page(app, creds, session, run.id, &page.items, page.next_page_token.as_deref()).await {
             break Some(e);
         }
         match page.next_page_token {
@@ -150,7 +166,10 @@ async fn write_page(
             Ok(s) => seen.push(s),
             Err(reason) => {
                 rejected += 1;
-                tracing::warn!(program = program.slug, "TikTok sample application skipped: {reason}");
+                tracing::warn!(
+                    program = program.slug,
+                    "TikTok sample application skipped: {reason}"
+                );
             }
         }
     }
@@ -231,8 +250,9 @@ async fn write_page(
         if let (Some(shipped), None) = (a.shipped_at, a.sample_id) {
             let shipped = first_video.map_or(shipped, |v| v.min(shipped));
             let day = local_day(shipped, program.timezone);
-            a.sample_id =
-                Some(store::open_sample(&mut tx, program.id, creator_id, &s.product_id, day).await?);
+            a.sample_id = Some(
+                store::open_sample(&mut tx, program.id, creator_id, &s.product_id, day).await?,
+            );
         }
         if let (Some(delivered), Some(sample)) = (a.content_pending_at, a.sample_id) {
             let delivered = first_video.map_or(delivered, |v| v.min(delivered));
@@ -252,8 +272,16 @@ async fn write_page(
                     comments: v.comments,
                 })
                 .collect();
-            store::save_videos(&mut tx, program.id, creator_id, &s.product_id, a.sample_id, &list, tz)
-                .await?;
+            store::save_videos(
+                &mut tx,
+                program.id,
+                creator_id,
+                &s.product_id,
+                a.sample_id,
+                &list,
+                tz,
+            )
+            .await?;
         }
         store::save_application(&mut tx, program.id, &a, now).await?;
     }
@@ -266,6 +294,8 @@ async fn write_page(
         ..Default::default()
     };
     db::tiktok::record_progress(&mut tx, run_id, None, next, &progress).await?;
-    tx.commit().await.context("committing a page of sample applications")?;
+    tx.commit()
+        .await
+        .context("committing a page of sample applications")?;
     Ok(())
 }

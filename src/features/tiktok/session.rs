@@ -72,7 +72,12 @@ pub(super) fn refresh_purpose(program_id: i64) -> String {
 
 impl Session {
     /// The program's session, its access token refreshed first when it is about to expire.
-    pub async fn open(app: &App, creds: &Credentials, program: &Program, api: Api) -> Result<Opened> {
+    pub async fn open(
+        app: &App,
+        creds: &Credentials,
+        program: &Program,
+        api: Api,
+    ) -> Result<Opened> {
         let mut conn = app.pool.acquire().await?;
         let Some(stored) = db::shop(&mut conn, program.id, false).await? else {
             return Ok(Opened::NotConnected);
@@ -171,9 +176,19 @@ impl Session {
         let now = app.now();
         let mut tx = app.pool.begin().await?;
         if db::stop(&mut tx, self.program.id, reason, now).await? {
-            alerts::disconnected(&mut tx, &app.templates, &self.program, &self.shop_name, reason, now)
-                .await?;
-            tracing::error!(program = self.program.slug, "TikTok Shop sync stopped: {reason}");
+            alerts::disconnected(
+                &mut tx,
+                &app.templates,
+                &self.program,
+                &self.shop_name,
+                reason,
+                now,
+            )
+            .await?;
+            tracing::error!(
+                program = self.program.slug,
+                "TikTok Shop sync stopped: {reason}"
+            );
         }
         tx.commit().await.context("stopping the TikTok sync")?;
         Ok(())
@@ -181,7 +196,12 @@ impl Session {
 
     /// New tokens, under the shop row's lock so two processes never spend the same refresh token.
     /// Unless `force`, a token another process refreshed meanwhile is adopted instead.
-    async fn refresh(&mut self, app: &App, key: &SecretKey, force: bool) -> Result<(), SessionError> {
+    async fn refresh(
+        &mut self,
+        app: &App,
+        key: &SecretKey,
+        force: bool,
+    ) -> Result<(), SessionError> {
         let id = self.program.id;
         let mut tx = app.pool.begin().await.map_err(anyhow::Error::new)?;
         let stored = db::shop(&mut tx, id, true)

@@ -43,22 +43,27 @@ pub async fn status(
     now: DateTime<Utc>,
 ) -> Result<Status> {
     let mut conn = pool.acquire().await?;
-    let shop = db::shop(&mut conn, program.id, false).await?.map(|s| ShopView {
-        name: s.shop_name,
-        id: s.shop_id,
-        region: s.region,
-        connected_at: s.connected_at,
-        access_expires_at: s.access_expires_at,
-        refresh_expires_at: s.refresh_expires_at,
-        stopped: s.stopped_reason,
-        orders_read_until: s.orders_watermark,
-        failures_in_a_row: s.failures_in_a_row,
-    });
+    let shop = db::shop(&mut conn, program.id, false)
+        .await?
+        .map(|s| ShopView {
+            name: s.shop_name,
+            id: s.shop_id,
+            region: s.region,
+            connected_at: s.connected_at,
+            access_expires_at: s.access_expires_at,
+            refresh_expires_at: s.refresh_expires_at,
+            stopped: s.stopped_reason,
+            orders_read_until: s.orders_watermark,
+            failures_in_a_row: s.failures_in_a_row,
+        });
     let runs = db::recent_runs(&mut *conn, program.id, runs).await?;
     let c = &config.cadences;
     let next = vec![
         ("orders", c.tiktok_orders.next(now, program.timezone)),
-        ("settlements", c.tiktok_settlements.next(now, program.timezone)),
+        (
+            "settlements",
+            c.tiktok_settlements.next(now, program.timezone),
+        ),
         ("samples", c.tiktok_samples.next(now, program.timezone)),
     ];
     Ok(Status {

@@ -256,6 +256,11 @@ impl Lines {
         (i < self.len() && self.line(i).order_id == order_id).then_some(i)
     }
 
+    /// The held lines, in search order (none for a generated shop).
+    pub fn held(&self) -> Vec<FakeSku> {
+        self.held.clone()
+    }
+
     /// Adds held lines (not to a generated shop).
     pub fn add(&mut self, skus: impl IntoIterator<Item = FakeSku>) {
         assert!(

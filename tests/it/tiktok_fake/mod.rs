@@ -308,6 +308,11 @@ impl FakeTikTok {
         })
     }
 
+    /// The order lines as they are now (a generated shop's are not held: none).
+    pub fn skus(&self) -> Vec<FakeSku> {
+        self.world().lines.held()
+    }
+
     /// How many order lines the shop has.
     pub fn line_count(&self) -> usize {
         self.world().lines.len()
