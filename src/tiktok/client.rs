@@ -63,6 +63,15 @@ impl ApiError {
         }
     }
 
+    /// `code 105001: invalid access token` (the request id left out), for staff.
+    pub fn brief(&self) -> String {
+        match self {
+            ApiError::Code { code, message, .. } if message.is_empty() => format!("code {code}"),
+            ApiError::Code { code, message, .. } => format!("code {code}: {message}"),
+            other => other.to_string(),
+        }
+    }
+
     pub fn code(&self) -> Option<i64> {
         match self {
             ApiError::Code { code, .. } => Some(*code),

@@ -165,7 +165,10 @@ impl Session {
         if !e.is_authorization_lost() {
             return SessionError::Api(e);
         }
-        let reason = format!("TikTok Shop refused the shop's authorization ({e})");
+        let reason = format!(
+            "TikTok Shop no longer accepts the shop's authorization ({})",
+            e.brief()
+        );
         match self.stop(app, &reason).await {
             Ok(()) => SessionError::Stopped(reason),
             Err(other) => SessionError::Other(other),
@@ -242,7 +245,7 @@ impl Session {
             }
             Err(e) if e.is_authorization_lost() || stored.refresh_expires_at <= Utc::now() => {
                 drop(tx);
-                let reason = format!("the access token could not be refreshed ({e})");
+                let reason = format!("the access token could not be refreshed ({})", e.brief());
                 self.stop(app, &reason).await?;
                 Err(SessionError::Stopped(reason))
             }

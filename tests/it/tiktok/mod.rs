@@ -22,6 +22,9 @@ use sqlx::PgPool;
 use crate::common::app::TestApp;
 use crate::tiktok_fake::{APP_KEY, APP_SECRET, FakeShop, FakeTikTok};
 
+/// The orders search, as TikTok Shop documents it.
+pub const ORDERS_PATH: &str = "/affiliate_seller/202410/orders/search";
+
 /// The sealing key of the tests (hex).
 pub const KEY: &str = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
 
