@@ -28,8 +28,8 @@ pub async fn lock_program(conn: &mut PgConnection, program_id: i64) -> Result<()
 
 /// Cancels queued (not yet claimed) sequence messages that should no longer go out: onboarding
 /// once the creator has posted a video, a sample's nudges once a video of its product appears
-/// (on or after the program-local shipped day, as `samples.first_video_at` counts it), a
-/// reactivation check-in once the creator posts again. Only videos posted by `now` count; the
+/// (on or after the program-local shipped day, as `samples.first_video_at` counts it) or its
+/// sample application is cancelled, a reactivation check-in once the creator posts again. Only videos posted by `now` count; the
 /// import passes `None` (every video it just loaded counts). Returns how many were cancelled.
 pub async fn cancel_stopped(
     conn: &mut PgConnection,
@@ -62,6 +62,10 @@ pub async fn cancel_stopped(
                      WHERE s.program_id = $1 AND s.id = (o.payload->>'sample_id')::bigint
                        AND v.posted_at >= (s.shipped_on::timestamp AT TIME ZONE $2)
                        AND ($3::timestamptz IS NULL OR v.posted_at <= $3))
+                    -- a cancelled sample application closed the sample
+                    OR EXISTS (SELECT 1 FROM samples s
+                                WHERE s.program_id = $1 AND s.id = (o.payload->>'sample_id')::bigint
+                                  AND s.closed_at IS NOT NULL)
                 ELSE EXISTS (
                     SELECT 1 FROM videos spell
                       JOIN videos v ON v.program_id = spell.program_id

@@ -154,7 +154,8 @@ pub struct DueActivation {
 }
 
 /// Activation steps due: anchored on the delivery day, for samples with no video of their
-/// product by their creator (posted on or after the program-local shipped day).
+/// product by their creator (posted on or after the program-local shipped day) and not closed
+/// (a cancelled sample application).
 pub async fn due_activation(
     conn: &mut PgConnection,
     q: &StepQuery<'_>,
@@ -169,6 +170,7 @@ pub async fn due_activation(
            JOIN creators c ON c.id = s.creator_id
            LEFT JOIN products p ON p.program_id = s.program_id AND p.product_id = s.product_id
           WHERE s.program_id = $1 AND s.delivered_on BETWEEN $9 AND $10 AND NOT c.opted_out
+            AND s.closed_at IS NULL
             AND NOT EXISTS (SELECT 1 FROM videos v
                              WHERE v.program_id = $1 AND v.creator_id = s.creator_id
                                AND v.product_id = s.product_id
