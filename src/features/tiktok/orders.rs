@@ -52,7 +52,7 @@ pub enum Outcome {
     /// Another sync of this program's orders is running.
     Busy,
     /// The run, finished (`status` done) or failed (`status` failed, `error` set).
-    Ran(SyncRun),
+    Ran(Box<SyncRun>),
 }
 
 impl Outcome {
@@ -241,7 +241,7 @@ pub(super) async fn finish(
         .into_iter()
         .find(|r| r.id == run_id)
         .context("the sync run disappeared")?;
-    Ok(Outcome::Ran(run))
+    Ok(Outcome::Ran(Box::new(run)))
 }
 
 /// A page as read, with the names of products met for the first time.

@@ -40,7 +40,7 @@ pub async fn sync(h: &Harness, kind: SyncKind) -> SyncRun {
         .await
         .expect("the sync runs")
     {
-        Outcome::Ran(run) => run,
+        Outcome::Ran(run) => *run,
         other => panic!("the sync did not run: {}", other.summary()),
     }
 }
@@ -73,6 +73,7 @@ pub async fn lines(
     .unwrap()
 }
 
+#[allow(clippy::too_many_arguments)]
 fn line(
     order: &str,
     sku: &str,

@@ -13,6 +13,14 @@ use super::{Harness, credentials};
 use crate::common::lifecycle::Scheduler;
 use crate::tiktok_fake::{DEFAULT_PRODUCT_ID, FakeProduct, FakeSample, FakeShop, FakeVideo};
 
+/// First seen, awaiting shipment, shipped, content pending.
+type Stamps = (
+    DateTime<Utc>,
+    Option<DateTime<Utc>>,
+    Option<DateTime<Utc>>,
+    Option<DateTime<Utc>>,
+);
+
 const CREAM: &str = "1729000000000000002";
 
 async fn sync_at(h: &Harness, at: DateTime<Utc>) -> SyncRun {
@@ -23,7 +31,7 @@ async fn sync_at(h: &Harness, at: DateTime<Utc>) -> SyncRun {
     {
         Outcome::Ran(run) => {
             assert_eq!(run.status, "done", "{:?}", run.error);
-            run
+            *run
         }
         other => panic!("{}", other.summary()),
     }
@@ -163,12 +171,7 @@ async fn statuses_are_stamped_when_first_seen_and_drive_the_sample_nudges(pool: 
             },
         ]
     );
-    let stamps: (
-        DateTime<Utc>,
-        Option<DateTime<Utc>>,
-        Option<DateTime<Utc>>,
-        Option<DateTime<Utc>>,
-    ) = sqlx::query_as(
+    let stamps: Stamps = sqlx::query_as(
         "SELECT first_seen_at, awaiting_shipment_at, shipped_at, content_pending_at
            FROM tiktok_sample_applications WHERE application_id = 'S1'",
     )
