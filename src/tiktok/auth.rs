@@ -39,18 +39,22 @@ pub struct Shop {
     pub region: Option<String>,
 }
 
-/// The page the seller opens: the current one (`service_id`) when configured, else the older
-/// `app_key` one.
+/// The page the seller opens: the current one (`tiktok.authorize_url`, given the app's
+/// `service_id`) when a service id is configured, else the older one on the auth host
+/// (`/oauth/authorize`, given the app key).
 pub fn authorize_url(config: &TikTokConfig, app_key: &str, state: &str) -> String {
-    let mut url = url::Url::parse(&config.authorize_url).expect("validated at start");
-    {
-        let mut q = url.query_pairs_mut();
-        match &config.service_id {
-            Some(id) => q.append_pair("service_id", id),
-            None => q.append_pair("app_key", app_key),
-        };
-        q.append_pair("state", state);
-    }
+    let (base, key, value) = match &config.service_id {
+        Some(id) => (config.authorize_url.clone(), "service_id", id.as_str()),
+        None => (
+            format!("{}/oauth/authorize", config.auth_base()),
+            "app_key",
+            app_key,
+        ),
+    };
+    let mut url = url::Url::parse(&base).expect("validated at start");
+    url.query_pairs_mut()
+        .append_pair(key, value)
+        .append_pair("state", state);
     url.into()
 }
 
@@ -144,7 +148,7 @@ mod tests {
         let mut config = TikTokConfig::default();
         assert_eq!(
             authorize_url(&config, "6abc", "s t"),
-            "https://services.tiktokshop.com/open/authorize?app_key=6abc&state=s+t"
+            "https://auth.tiktok-shops.com/oauth/authorize?app_key=6abc&state=s+t"
         );
         config.service_id = Some("7123".into());
         assert_eq!(

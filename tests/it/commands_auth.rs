@@ -91,6 +91,13 @@ fn matrix() -> Vec<(&'static str, &'static str, Expect, Expect, Expect)> {
             Denied(STRANGER_REFUSAL),
         ),
         (
+            "sync",
+            "",
+            Data("TikTok Shop sync"),
+            Denied(CREATOR_REFUSAL),
+            Denied(STRANGER_REFUSAL),
+        ),
+        (
             "import",
             "orders",
             Data("orders.csv: 0 inserted, 0 updated, 0 unchanged, 0 rejected"),
@@ -305,7 +312,7 @@ async fn an_unknown_command_lists_what_the_caller_may_run(pool: PgPool) {
     assert_eq!(
         r.text(),
         "Unknown command /stats. Commands you can use: /creator, /kpi, /leaderboard, /chart, \
-         /tier, /sample, /competition, /report, /import, /setup, /help"
+         /tier, /sample, /competition, /report, /import, /sync, /setup, /help"
     );
 }
 

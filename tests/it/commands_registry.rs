@@ -244,6 +244,7 @@ fn cases() -> Vec<Case> {
         ),
         ("optout", "", None, vec![]),
         ("optin", "", None, vec![]),
+        ("sync", "", None, vec![]),
         ("setup", "", None, vec![]),
         ("help", "tier", None, vec![("command", text("tier"))]),
     ]
@@ -366,6 +367,7 @@ Commands you can use
 /report monthly
 /report quarterly
 /import <kind> (attach the CSV file) — Import a CSV file
+/sync — The latest TikTok Shop syncs: what each read, and the next runs
 /setup — Create or adopt the program's channels and roles here, and check the bot's permissions
 /help [command] — The commands you can use, or how to use one
 Type /help <command> to see its options."

@@ -12,8 +12,7 @@ const RUNS: i64 = 8;
 pub(super) async fn run(ctx: &Context<'_>) -> Result<Reply> {
     let s = status::status(ctx.pool, ctx.config, ctx.program, RUNS, ctx.now).await?;
     let Some(shop) = &s.shop else {
-        return Ok(Reply::of(
-            Outcome::Refused,
+        return Ok(Reply::titled("TikTok Shop sync").line(
             "No TikTok shop is connected to this program: run `creator-bot tiktok connect` on \
              the bot's machine and open the link it prints as the shop's owner.",
         ));

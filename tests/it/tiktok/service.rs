@@ -142,3 +142,122 @@ async fn a_process_killed_between_pages_is_resumed_by_the_next_one(pool: PgPool)
     assert_eq!(resumed.param("page_token"), Some(token.as_str()));
     drop(bot);
 }
+
+/// `creator-bot tiktok …` with the fake's config and the secrets in its environment, run off
+/// the test's runtime (which serves the fake meanwhile).
+async fn tiktok_cli(
+    pool: &PgPool,
+    config: &std::path::Path,
+    args: &[&str],
+    key: Option<&str>,
+) -> (i32, String, String) {
+    let (url, config) = (database_url(pool), config.to_path_buf());
+    let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+    let key = key.map(str::to_string);
+    tokio::task::spawn_blocking(move || {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        tiktok_cli_blocking(&url, &config, &args, key.as_deref())
+    })
+    .await
+    .unwrap()
+}
+
+fn tiktok_cli_blocking(
+    database_url: &str,
+    config: &std::path::Path,
+    args: &[&str],
+    key: Option<&str>,
+) -> (i32, String, String) {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_creator-bot"));
+    command
+        .arg("--config")
+        .arg(config)
+        .arg("tiktok")
+        .args(args)
+        .env("DATABASE_URL", database_url)
+        .env("TIKTOK_APP_SECRET", APP_SECRET)
+        .env_remove("CREATOR_BOT_CONFIG")
+        .env_remove("CREATOR_BOT_SECRET_KEY");
+    if let Some(key) = key {
+        command.env("CREATOR_BOT_SECRET_KEY", key);
+    }
+    let out = command.output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+#[sqlx::test]
+async fn the_command_line_connects_syncs_and_reports(pool: PgPool) {
+    let h = Harness::start(&pool, shop(3)).await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(dir.path(), &h.fake.url(), 40);
+    let code = h.fake.issue_code();
+
+    // Without the sealing key nothing is connected, and the message says what to do.
+    let (status, _, err) = tiktok_cli(&pool, &config, &["connect", "--code", &code], None).await;
+    assert_eq!(status, 1);
+    assert!(err.starts_with("error: CREATOR_BOT_SECRET_KEY is not set: the bot will not store the shop's tokens unencrypted."), "{err}");
+
+    let (status, out, err) = tiktok_cli(&pool, &config, &["connect"], Some(KEY)).await;
+    assert_eq!(status, 0, "{err}");
+    assert!(
+        out.contains(&format!(
+            "{}/oauth/authorize?app_key={APP_KEY}&state=",
+            h.fake.url()
+        )),
+        "{out}"
+    );
+
+    let (status, out, err) =
+        tiktok_cli(&pool, &config, &["connect", "--code", &code], Some(KEY)).await;
+    assert_eq!(status, 0, "{err}");
+    assert!(
+        out.starts_with("Connected glow to the shop Glow Fake Shop (7494000000000000001)."),
+        "{out}"
+    );
+
+    let (status, out, err) = tiktok_cli(&pool, &config, &["sync", "orders"], Some(KEY)).await;
+    assert_eq!(
+        (status, out.as_str()),
+        (
+            0,
+            "3 inserted, 0 updated, 0 unchanged, 0 rejected (3 pages); 3 new creators\n"
+        ),
+        "{err}"
+    );
+    let (status, out, _) =
+        tiktok_cli(&pool, &config, &["backfill", "--days", "10"], Some(KEY)).await;
+    assert_eq!(
+        (status, out.as_str()),
+        (
+            0,
+            "0 inserted, 0 updated, 3 unchanged, 0 rejected (3 pages)\n"
+        )
+    );
+
+    let (status, out, err) = tiktok_cli(&pool, &config, &["status"], Some(KEY)).await;
+    assert_eq!(status, 0, "{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0], "Glow Creators (glow)");
+    assert!(
+        lines[1].starts_with("  shop: Glow Fake Shop (7494000000000000001, US), connected "),
+        "{out}"
+    );
+    assert!(
+        out.contains(" backfill: 0 inserted, 0 updated, 3 unchanged, 0 rejected (3 pages)\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            " orders: 3 inserted, 0 updated, 0 unchanged, 0 rejected (3 pages); 3 new creators\n"
+        ),
+        "{out}"
+    );
+    assert!(out.contains("  next orders: "), "{out}");
+    // No token in what it prints.
+    let token = h.fake.current_access_token().unwrap();
+    assert!(!out.contains(&token));
+}
