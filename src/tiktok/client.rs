@@ -133,22 +133,38 @@ impl std::fmt::Debug for Api {
 pub const ATTEMPTS: usize = 3;
 
 impl Api {
+    /// A client with its own pace; [`Api::with_limiter`] shares one between clients.
     pub fn new(config: &TikTokConfig, app_key: &str, secret: &str) -> Api {
+        Api::with_limiter(config, app_key, secret, Api::limiter(config))
+    }
+
+    /// The pace of `tiktok.requests_per_second`, spread evenly (no bursts), so no one-second
+    /// window sees more than the rate.
+    pub fn limiter(config: &TikTokConfig) -> Arc<DefaultDirectRateLimiter> {
+        let per_second = NonZeroU32::new(config.requests_per_second).unwrap_or(NonZeroU32::MIN);
+        let quota = Quota::per_second(per_second).allow_burst(NonZeroU32::MIN);
+        Arc::new(RateLimiter::direct(quota))
+    }
+
+    /// A client paced by `limiter` (shared by every client of the same shop in this process).
+    pub fn with_limiter(
+        config: &TikTokConfig,
+        app_key: &str,
+        secret: &str,
+        limiter: Arc<DefaultDirectRateLimiter>,
+    ) -> Api {
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(u64::from(config.timeout_seconds)))
             .connect_timeout(Duration::from_secs(10))
             .build()
             .expect("the HTTP client builds with rustls");
-        let per_second = NonZeroU32::new(config.requests_per_second).unwrap_or(NonZeroU32::MIN);
-        // No bursts: requests are spread evenly, so no one-second window sees more than the rate.
-        let quota = Quota::per_second(per_second).allow_burst(NonZeroU32::MIN);
         Api {
             http,
             app_key: app_key.to_string(),
             secret: Arc::from(secret),
             api_base: config.api_base().to_string(),
             auth_base: config.auth_base().to_string(),
-            limiter: Arc::new(RateLimiter::direct(quota)),
+            limiter,
             attempts: ATTEMPTS,
             backoff_base: Duration::from_millis(500),
         }

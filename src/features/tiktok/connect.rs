@@ -76,7 +76,7 @@ pub async fn exchange(
     code: &str,
 ) -> Result<Connected> {
     let key = creds.key()?;
-    let api = creds.api(&app.config.tiktok)?;
+    let api = creds.api(&app.config.tiktok, program.id)?;
     let tokens = auth::exchange_code(&api, code.trim())
         .await
         .context("exchanging the authorization code for tokens")?;

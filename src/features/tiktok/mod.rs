@@ -11,21 +11,26 @@ pub mod samples;
 pub mod session;
 pub mod status;
 
+use std::collections::HashMap;
 use std::fmt;
+use std::sync::{Arc, Mutex};
 
 use anyhow::{Result, anyhow};
 
 use crate::config::tiktok::{APP_SECRET_ENV, TikTokConfig};
 use crate::secret_key::{SecretKey, SecretKeyError};
 use crate::tiktok::Api;
+use governor::DefaultDirectRateLimiter;
 
 /// The app's credentials: its key from the config, its secret and the sealing key from the
 /// environment. `Debug` shows neither secret.
-#[derive(Clone)]
 pub struct Credentials {
     pub app_key: String,
     secret: Option<String>,
     key: Result<SecretKey, SecretKeyError>,
+    /// One pace per program's shop, shared by every sync of it in this process (TikTok's limit
+    /// is per app and shop).
+    limiters: Mutex<HashMap<i64, Arc<DefaultDirectRateLimiter>>>,
 }
 
 impl fmt::Debug for Credentials {
@@ -56,18 +61,26 @@ impl Credentials {
             app_key,
             secret,
             key,
+            limiters: Mutex::new(HashMap::new()),
         }
     }
 
-    /// A client for one program's shop.
-    pub fn api(&self, config: &TikTokConfig) -> Result<Api> {
+    /// A client for one program's shop, paced with every other client of that shop.
+    pub fn api(&self, config: &TikTokConfig, program_id: i64) -> Result<Api> {
         let secret = self.secret.as_deref().ok_or_else(|| {
             anyhow!(
                 "{APP_SECRET_ENV} is not set: set it to the app secret from TikTok Shop Partner \
                  Center (App & Service → your app) in the bot's environment"
             )
         })?;
-        Ok(Api::new(config, &self.app_key, secret))
+        let limiter = self
+            .limiters
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry(program_id)
+            .or_insert_with(|| Api::limiter(config))
+            .clone();
+        Ok(Api::with_limiter(config, &self.app_key, secret, limiter))
     }
 
     /// The key that seals the shop's tokens.

@@ -78,7 +78,7 @@ pub async fn sync(
     days: Option<u32>,
     bar: Option<ProgressBar>,
 ) -> Result<Outcome> {
-    let api = creds.api(&app.config.tiktok)?;
+    let api = creds.api(&app.config.tiktok, program.id)?;
     let mut session = match Session::open(app, creds, program, api).await? {
         Opened::Ready(s) => s,
         Opened::NotConnected => return Ok(Outcome::NotConnected),

@@ -74,7 +74,7 @@ fn read(app: &Map<String, Value>) -> Result<Seen, String> {
 
 /// Reads every sample application and records what changed since the last time.
 pub async fn sync(app: &App, creds: &Credentials, program: &Program) -> Result<Outcome> {
-    let api = creds.api(&app.config.tiktok)?;
+    let api = creds.api(&app.config.tiktok, program.id)?;
     let mut session = match Session::open(app, creds, program, api).await? {
         Opened::Ready(s) => s,
         Opened::NotConnected => return Ok(Outcome::NotConnected),

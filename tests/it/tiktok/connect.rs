@@ -16,7 +16,7 @@ use sqlx::PgPool;
 
 use super::ORDERS_PATH as ORDERS_PATH_PREFIX;
 use super::orders::{shop, sync};
-use super::{Harness, KEY, credentials};
+use super::{Harness, KEY};
 use crate::tiktok_fake::{APP_KEY, APP_SECRET, FakeShop, Fault, SHOP_CIPHER, SHOP_ID, SHOP_NAME};
 
 #[derive(sqlx::FromRow)]
@@ -127,7 +127,7 @@ async fn without_the_sealing_key_no_code_is_spent(pool: PgPool) {
         .unwrap();
     assert_eq!(shops, 0);
     // The code is still good once the key is set.
-    connect::exchange(&h.t.app, &credentials(), &h.program, &code)
+    connect::exchange(&h.t.app, h.creds(), &h.program, &code)
         .await
         .unwrap();
 }
@@ -135,7 +135,7 @@ async fn without_the_sealing_key_no_code_is_spent(pool: PgPool) {
 #[sqlx::test]
 async fn the_callback_checks_the_state_before_using_the_code(pool: PgPool) {
     let h = Harness::start(&pool, FakeShop::new()).await;
-    let url = connect::authorize_url(&h.t.app, &credentials(), &h.program)
+    let url = connect::authorize_url(&h.t.app, h.creds(), &h.program)
         .await
         .unwrap();
     let prefix = format!("{}/open/authorize?service_id=7001&state=", h.fake.url());
@@ -283,7 +283,7 @@ async fn a_revoked_authorization_stops_the_sync_and_tells_staff_once(pool: PgPoo
     // Later runs do nothing and say why; staff are not told again.
     for kind in [SyncKind::Orders, SyncKind::Settlements] {
         h.now();
-        let outcome = orders::sync(&h.t.app, &credentials(), &h.program, kind, None, None)
+        let outcome = orders::sync(&h.t.app, h.creds(), &h.program, kind, None, None)
             .await
             .unwrap();
         match outcome {

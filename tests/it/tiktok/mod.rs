@@ -96,9 +96,14 @@ impl Harness {
 
     pub async fn connect(&self) -> connecting::Connected {
         let code = self.fake.issue_code();
-        connecting::exchange(&self.t.app, &credentials(), &self.program, &code)
+        connecting::exchange(&self.t.app, self.creds(), &self.program, &code)
             .await
             .expect("connecting with a fresh code")
+    }
+
+    /// The app's TikTok credentials (one pace per shop, as in `run`).
+    pub fn creds(&self) -> &Credentials {
+        self.t.app.tiktok().unwrap()
     }
 
     pub fn pool(&self) -> &PgPool {

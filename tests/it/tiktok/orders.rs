@@ -13,7 +13,7 @@ use creator_bot::features::tiktok::SyncKind;
 use creator_bot::features::tiktok::orders::{self, Outcome};
 use sqlx::PgPool;
 
-use super::{Harness, ago, credentials};
+use super::{Harness, ago};
 use crate::tiktok_fake::{DEFAULT_PRODUCT_ID, FakeProduct, FakeShop, FakeSku};
 
 /// Three orders, six lines; with pages of 2 lines order C straddles two pages.
@@ -36,7 +36,7 @@ pub fn shop() -> FakeShop {
 
 pub async fn sync(h: &Harness, kind: SyncKind) -> SyncRun {
     h.now();
-    match orders::sync(&h.t.app, &credentials(), &h.program, kind, None, None)
+    match orders::sync(&h.t.app, h.creds(), &h.program, kind, None, None)
         .await
         .expect("the sync runs")
     {

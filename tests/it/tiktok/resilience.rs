@@ -13,7 +13,7 @@ use serde_json::json;
 use sqlx::PgPool;
 
 use super::orders::{lines, shop, sync};
-use super::{Harness, ORDERS_PATH, ago, credentials};
+use super::{Harness, ORDERS_PATH, ago};
 use crate::tiktok_fake::{FakeShop, FakeSku, Fault};
 
 fn small_pages(c: &mut creator_bot::config::Config) {
@@ -149,7 +149,7 @@ async fn a_backfill_longer_than_three_months_is_read_in_parts(pool: PgPool) {
     let now = h.now();
     let outcome = orders::sync(
         &h.t.app,
-        &credentials(),
+        h.creds(),
         &h.program,
         SyncKind::Backfill,
         Some(200),
@@ -253,4 +253,34 @@ async fn an_order_line_in_a_csv_and_in_the_api_is_one_line(pool: PgPool) {
         .await
         .unwrap();
     assert_eq!(total, 6);
+}
+
+#[sqlx::test]
+async fn requests_are_paced_to_the_configured_rate(pool: PgPool) {
+    let h = Harness::start_with(&pool, shop(), |c| {
+        c.tiktok.page_size = 1;
+        c.tiktok.requests_per_second = 10;
+    })
+    .await;
+    h.connect().await;
+    let run = sync(&h, SyncKind::Orders).await;
+    assert_eq!((run.pages, run.inserted), (6, 6));
+    // Every call to the API (the orders pages and the two product names), spread evenly: no two
+    // closer than a tenth of a second (less a little for the clocks' granularity).
+    let calls: Vec<std::time::Instant> = h
+        .fake
+        .calls()
+        .into_iter()
+        .filter(|c| !c.path.starts_with("/api/v2/token"))
+        .map(|c| c.at)
+        .collect();
+    assert_eq!(
+        calls.len(),
+        1 + 6 + 2,
+        "the shops call, six pages, two products"
+    );
+    for pair in calls.windows(2) {
+        let gap = pair[1] - pair[0];
+        assert!(gap >= std::time::Duration::from_millis(95), "{gap:?}");
+    }
 }

@@ -9,7 +9,7 @@ use creator_bot::features::tiktok::orders::Outcome;
 use creator_bot::features::tiktok::samples;
 use sqlx::PgPool;
 
-use super::{Harness, credentials};
+use super::Harness;
 use crate::common::lifecycle::Scheduler;
 use crate::tiktok_fake::{DEFAULT_PRODUCT_ID, FakeProduct, FakeSample, FakeShop, FakeVideo};
 
@@ -25,7 +25,7 @@ const CREAM: &str = "1729000000000000002";
 
 async fn sync_at(h: &Harness, at: DateTime<Utc>) -> SyncRun {
     h.t.clock.set(at);
-    match samples::sync(&h.t.app, &credentials(), &h.program)
+    match samples::sync(&h.t.app, h.creds(), &h.program)
         .await
         .unwrap()
     {
