@@ -98,6 +98,14 @@ pub async fn run(config: Config, program: Option<&str>, args: RunArgs) -> Result
         None => None,
     };
     app = app.with_platforms(platforms);
+    if let Some(creds) = &app.tiktok {
+        // Said once at start rather than by every scheduled sync.
+        if let Err(e) = creds.usable() {
+            tracing::error!("TikTok Shop sync cannot run: {e:#}");
+        } else {
+            tracing::info!(app_key = creds.app_key, "TikTok Shop sync on");
+        }
+    }
     if let Some(discord) = &discord {
         discord.start(app.clone()).await?;
     }

@@ -65,14 +65,25 @@ impl Credentials {
         }
     }
 
-    /// A client for one program's shop, paced with every other client of that shop.
-    pub fn api(&self, config: &TikTokConfig, program_id: i64) -> Result<Api> {
-        let secret = self.secret.as_deref().ok_or_else(|| {
+    /// Whether a sync can run: the app secret and the sealing key are both set.
+    pub fn usable(&self) -> Result<()> {
+        self.secret()?;
+        self.key()?;
+        Ok(())
+    }
+
+    fn secret(&self) -> Result<&str> {
+        self.secret.as_deref().ok_or_else(|| {
             anyhow!(
                 "{APP_SECRET_ENV} is not set: set it to the app secret from TikTok Shop Partner \
                  Center (App & Service → your app) in the bot's environment"
             )
-        })?;
+        })
+    }
+
+    /// A client for one program's shop, paced with every other client of that shop.
+    pub fn api(&self, config: &TikTokConfig, program_id: i64) -> Result<Api> {
+        let secret = self.secret()?;
         let limiter = self
             .limiters
             .lock()
