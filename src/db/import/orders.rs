@@ -108,17 +108,29 @@ pub struct OrdersMerged {
     pub duplicates: Vec<Duplicate>,
     /// Lines left in the staging table after dropping duplicates.
     pub staged: u64,
-    /// Days an updated line moved away from (its `Time Created` changed); their rollups are stale.
-    pub vacated_days: Vec<NaiveDate>,
+    /// Days whose rollups the merge made stale: the days of new and changed lines, and the days
+    /// a changed line moved away from (its `Time Created` changed). Unchanged lines add none.
+    pub touched_days: Vec<NaiveDate>,
 }
 
+/// The new and changed staged lines, with their creator and (for a changed one) the day it had.
+const CHANGES: &str = "import_order_changes";
+
 /// Moves the staged lines into `order_lines`: drops earlier duplicates, creates new creators,
-/// upserts. Columns the file lacks keep their stored values on update.
+/// then sorts the lines in bulk into new, changed and unchanged against what is stored. New lines
+/// are inserted, changed ones updated in place (only the columns the file has), and unchanged
+/// ones are not written at all (no new row version, no index entry, no rollup). Imports of one
+/// program wait for each other here; other programs' run alongside.
 pub async fn merge(
     conn: &mut PgConnection,
     program_id: i64,
     map: &ColumnMap,
 ) -> Result<OrdersMerged> {
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended('creator-bot:import-orders', $1))")
+        .bind(program_id)
+        .execute(&mut *conn)
+        .await
+        .context("waiting for another import of this program")?;
     let duplicates = super::drop_duplicates(conn, STAGE, &["order_id", "sku_id"]).await?;
     super::analyze(conn, STAGE, &["handle", "order_id", "sku_id"]).await?;
     let new_creators =
@@ -126,50 +138,75 @@ pub async fn merge(
     let staged: i64 = sqlx::query_scalar(AssertSqlSafe(format!("SELECT count(*) FROM {STAGE}")))
         .fetch_one(&mut *conn)
         .await?;
-    let names: Vec<&str> = COLUMNS.iter().map(|(c, _)| *c).collect();
-    let select: Vec<String> = names
+    let staged_value = |c: &str| {
+        if c == "creator_id" {
+            "c.id".to_string()
+        } else {
+            format!("s.{c}")
+        }
+    };
+    let present: Vec<&str> = COLUMNS
         .iter()
-        .map(|c| {
-            if *c == "creator_id" {
-                "c.id".to_string()
-            } else {
-                format!("s.{c}")
-            }
-        })
+        .filter(|(_, spec)| spec.is_none_or(|c| map.has(c)))
+        .map(|(name, _)| *name)
         .collect();
-    let sql = format!(
-        "WITH vacated AS (
-             SELECT DISTINCT o.created_on FROM {STAGE} s
-               JOIN order_lines o ON o.program_id = $1 AND o.order_id = s.order_id
-                                 AND o.sku_id = s.sku_id
-              WHERE o.created_on <> s.created_on),
-         up AS (
-             INSERT INTO order_lines (program_id, order_id, sku_id, {names})
-             SELECT $1, s.order_id, s.sku_id, {select}
-               FROM {STAGE} s JOIN creators c ON c.program_id = $1 AND c.handle = s.handle
-             ON CONFLICT (program_id, order_id, sku_id) DO {update}
-             RETURNING (xmax = 0) AS inserted)
-         SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted),
-                (SELECT array_agg(created_on) FROM vacated)
-           FROM up",
-        names = names.join(", "),
+    let stored: Vec<String> = present.iter().map(|c| format!("o.{c}")).collect();
+    let incoming: Vec<String> = present.iter().map(|c| staged_value(c)).collect();
+    let names: Vec<&str> = COLUMNS.iter().map(|(c, _)| *c).collect();
+    let select: Vec<String> = names.iter().map(|c| format!("{} AS {c}", staged_value(c))).collect();
+    sqlx::query(AssertSqlSafe(format!(
+        "CREATE TEMP TABLE {CHANGES} ON COMMIT DROP AS
+         SELECT s.order_id, s.sku_id, {select}, o.created_on AS old_created_on,
+                o.order_id IS NULL AS is_new
+           FROM {STAGE} s
+           JOIN creators c ON c.program_id = $1 AND c.handle = s.handle
+           LEFT JOIN order_lines o ON o.program_id = $1 AND o.order_id = s.order_id
+                                  AND o.sku_id = s.sku_id
+          WHERE o.order_id IS NULL OR ({stored}) IS DISTINCT FROM ({incoming})",
         select = select.join(", "),
-        update = super::update_clause("order_lines", COLUMNS, map),
-    );
-    let (inserted, updated, vacated): (i64, i64, Option<Vec<NaiveDate>>) =
-        sqlx::query_as(AssertSqlSafe(sql))
-            .bind(program_id)
-            .fetch_one(&mut *conn)
-            .await
-            .context("saving the order lines")?;
+        stored = stored.join(", "),
+        incoming = incoming.join(", "),
+    )))
+    .bind(program_id)
+    .execute(&mut *conn)
+    .await
+    .context("comparing the lines with those stored")?;
+    let inserted = sqlx::query(AssertSqlSafe(format!(
+        "INSERT INTO order_lines (program_id, order_id, sku_id, {names})
+         SELECT $1, order_id, sku_id, {names} FROM {CHANGES} WHERE is_new",
+        names = names.join(", "),
+    )))
+    .bind(program_id)
+    .execute(&mut *conn)
+    .await
+    .context("saving the new order lines")?
+    .rows_affected();
+    let set: Vec<String> = present.iter().map(|c| format!("{c} = ch.{c}")).collect();
+    let updated = sqlx::query(AssertSqlSafe(format!(
+        "UPDATE order_lines o SET {set}, updated_at = now()
+           FROM {CHANGES} ch
+          WHERE NOT ch.is_new AND o.program_id = $1 AND o.order_id = ch.order_id
+            AND o.sku_id = ch.sku_id",
+        set = set.join(", "),
+    )))
+    .bind(program_id)
+    .execute(&mut *conn)
+    .await
+    .context("updating the changed order lines")?
+    .rows_affected();
+    let touched: Option<Vec<NaiveDate>> = sqlx::query_scalar(AssertSqlSafe(format!(
+        "SELECT array_agg(DISTINCT day ORDER BY day) FROM (
+             SELECT created_on AS day FROM {CHANGES}
+             UNION ALL SELECT old_created_on FROM {CHANGES} WHERE old_created_on IS NOT NULL) d"
+    )))
+    .fetch_one(&mut *conn)
+    .await
+    .context("listing the days the import changed")?;
     Ok(OrdersMerged {
-        merged: Merged {
-            inserted: inserted as u64,
-            updated: updated as u64,
-        },
+        merged: Merged { inserted, updated },
         new_creators,
         duplicates,
         staged: staged as u64,
-        vacated_days: vacated.unwrap_or_default(),
+        touched_days: touched.unwrap_or_default(),
     })
 }

@@ -1,10 +1,7 @@
 //! Importing the Seller Center affiliate orders export, then refreshing the daily rollups of
-//! every day it touched.
-
-use std::collections::BTreeSet;
+//! the days its new and changed lines touched.
 
 use anyhow::Result;
-use chrono::NaiveDate;
 use chrono_tz::Tz;
 use indicatif::ProgressBar;
 use sqlx::PgConnection;
@@ -19,9 +16,6 @@ use crate::domain::import_rows::{FieldError, Row};
 struct Orders {
     tz: Tz,
     currency: String,
-    /// Program-local days of the staged lines: the rollups to refresh.
-    days: BTreeSet<NaiveDate>,
-    last_day: Option<NaiveDate>,
 }
 
 impl RowSink for Orders {
@@ -40,10 +34,6 @@ impl RowSink for Orders {
                 ),
             ));
         }
-        if self.last_day != Some(order.created_on) {
-            self.last_day = Some(order.created_on);
-            self.days.insert(order.created_on);
-        }
         db::import::orders::encode(buf, line, &order, &self.currency);
         Ok(())
     }
@@ -60,8 +50,6 @@ pub(super) async fn run(
     let sink = Orders {
         tz: program.timezone,
         currency: program.currency.clone(),
-        days: BTreeSet::new(),
-        last_day: None,
     };
     let staged = staging::stream(
         conn,
@@ -73,10 +61,7 @@ pub(super) async fn run(
     )
     .await?;
     let merged = db::import::orders::merge(conn, program.id, &staged.map).await?;
-    let mut days: BTreeSet<NaiveDate> = staged.sink.days.clone();
-    days.extend(merged.vacated_days.iter().copied());
-    let days: Vec<NaiveDate> = days.into_iter().collect();
-    db::rollups::refresh_days(conn, program.id, &days).await?;
+    db::rollups::refresh_days(conn, program.id, &merged.touched_days).await?;
     Ok(super::report(
         staged,
         ImportKind::Orders,

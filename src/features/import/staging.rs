@@ -83,7 +83,8 @@ impl Source {
 
 /// What streaming a file did.
 pub(super) struct Staged<S> {
-    pub sink: S,
+    /// The sink, done with (its type says what was staged).
+    _sink: S,
     pub name: String,
     pub map: ColumnMap,
     pub rejected: Vec<RejectedRow>,
@@ -185,7 +186,7 @@ fn read_all<S: RowSink>(
         bar.finish_and_clear();
     }
     Ok(Staged {
-        sink,
+        _sink: sink,
         name: source.name,
         map: source.map,
         rejected,

@@ -9,7 +9,7 @@ use std::collections::{BTreeSet, HashSet};
 use std::sync::LazyLock;
 
 use anyhow::{Context, Result, anyhow};
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Duration, Utc};
 use indicatif::ProgressBar;
 use serde_json::{Map, Value};
 use sqlx::PgConnection;
@@ -376,7 +376,6 @@ async fn write_batch(
 ) -> Result<Option<DateTime<Utc>>> {
     let mut buf = Vec::with_capacity(64 * 1024);
     let mut rejects: Vec<RejectedLine> = Vec::new();
-    let mut days: BTreeSet<NaiveDate> = BTreeSet::new();
     let mut latest = None;
     let mut line = 0u64;
     for order in batch.iter().flat_map(|p| &p.orders) {
@@ -418,7 +417,6 @@ async fn write_batch(
             match tiktok_lines::order_line(&head, sku, program.timezone, &program.currency) {
                 Ok(l) => {
                     line += 1;
-                    days.insert(l.created_on);
                     db::import::orders::encode(&mut buf, line, &l, &program.currency);
                 }
                 Err(r) => rejects.push(r),
@@ -437,7 +435,7 @@ async fn write_batch(
         db::tiktok::save_product_names(&mut tx, program.id, &titles).await?;
     }
     if line > 0 {
-        merge(&mut tx, program, buf, &mut days, &mut progress).await?;
+        merge(&mut tx, program, buf, &mut progress).await?;
     }
     db::tiktok::record_progress(&mut tx, run_id, Some(cursor), token, &progress).await?;
     tx.commit().await.context("committing a sync batch")?;
@@ -458,7 +456,6 @@ async fn merge(
     conn: &mut PgConnection,
     program: &Program,
     buf: Vec<u8>,
-    days: &mut BTreeSet<NaiveDate>,
     progress: &mut Progress,
 ) -> Result<()> {
     db::import::orders::create_stage(conn).await?;
@@ -482,9 +479,7 @@ async fn merge(
     .execute(&mut *conn)
     .await
     .context("naming the synced lines' products")?;
-    days.extend(merged.vacated_days.iter().copied());
-    let days: Vec<NaiveDate> = days.iter().copied().collect();
-    db::rollups::refresh_days(conn, program.id, &days).await?;
+    db::rollups::refresh_days(conn, program.id, &merged.touched_days).await?;
     progress.inserted = merged.merged.inserted as i64;
     progress.updated = merged.merged.updated as i64;
     progress.unchanged = merged.staged as i64 - progress.inserted - progress.updated;
