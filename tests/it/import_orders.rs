@@ -218,7 +218,10 @@ async fn us_export_with_every_quirk(pool: PgPool) {
 async fn reimporting_the_same_file_changes_nothing(pool: PgPool) {
     let program = common::program(&pool).await;
     import(&pool, &program, "orders_us.csv").await;
+    let before = row_versions(&pool).await;
     let again = import(&pool, &program, "orders_us.csv").await;
+    // Nothing was written: every line and every rollup row is the very row version it was.
+    assert_eq!(row_versions(&pool).await, before);
     assert_eq!(
         (
             again.inserted,
@@ -233,11 +236,34 @@ async fn reimporting_the_same_file_changes_nothing(pool: PgPool) {
     assert_eq!(count(&pool, "creators").await, 2);
 }
 
+/// The physical row versions (`xmin`, `ctid`) of every order line and rollup row, by key.
+async fn row_versions(pool: &PgPool) -> Vec<(String, String, String)> {
+    sqlx::query_as(
+        "SELECT 'line ' || order_id || '/' || sku_id, xmin::text, ctid::text FROM order_lines
+         UNION ALL SELECT 'creator_daily ' || creator_id || ' ' || day, xmin::text, ctid::text
+           FROM creator_daily
+         UNION ALL SELECT 'program_daily ' || day, xmin::text, ctid::text FROM program_daily
+         ORDER BY 1",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap()
+}
+
 #[sqlx::test(migrator = "creator_bot::db::MIGRATOR")]
 async fn a_newer_overlapping_export_updates_lines_and_rollups(pool: PgPool) {
     let program = common::program(&pool).await;
     import(&pool, &program, "orders_us.csv").await;
+    let unchanged_line = |v: &Vec<(String, String, String)>| {
+        v.iter()
+            .find(|r| r.0 == "line 1003/sku-a")
+            .cloned()
+            .unwrap()
+    };
+    let before = unchanged_line(&row_versions(&pool).await);
     let report = import(&pool, &program, "orders_us_newer.csv").await;
+    // The line the newer export repeats unchanged was not rewritten.
+    assert_eq!(unchanged_line(&row_versions(&pool).await), before);
     assert_eq!(
         (
             report.inserted,
@@ -294,6 +320,28 @@ async fn a_newer_overlapping_export_updates_lines_and_rollups(pool: PgPool) {
             .await
             .unwrap();
     assert_eq!(first_sale, None, "glowqueen's only paid line was refunded");
+
+    // The rollups refreshed for the touched days only are those computed from scratch.
+    let incremental = program_days(&pool).await;
+    let period = creator_bot::domain::Period::new(day("2026-11-01"), day("2026-12-01")).unwrap();
+    let kpis = creator_bot::features::stats::program_kpis(&pool, &program, period)
+        .await
+        .unwrap();
+    let all_days: Vec<NaiveDate> = (0..30)
+        .map(|d| day("2026-11-01") + chrono::Duration::days(d))
+        .collect();
+    let mut conn = pool.acquire().await.unwrap();
+    creator_bot::db::rollups::refresh_days(&mut conn, program.id, &all_days)
+        .await
+        .unwrap();
+    drop(conn);
+    assert_eq!(program_days(&pool).await, incremental);
+    assert_eq!(
+        creator_bot::features::stats::program_kpis(&pool, &program, period)
+            .await
+            .unwrap(),
+        kpis
+    );
 }
 
 #[sqlx::test(migrator = "creator_bot::db::MIGRATOR")]

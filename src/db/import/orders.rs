@@ -153,7 +153,10 @@ pub async fn merge(
     let stored: Vec<String> = present.iter().map(|c| format!("o.{c}")).collect();
     let incoming: Vec<String> = present.iter().map(|c| staged_value(c)).collect();
     let names: Vec<&str> = COLUMNS.iter().map(|(c, _)| *c).collect();
-    let select: Vec<String> = names.iter().map(|c| format!("{} AS {c}", staged_value(c))).collect();
+    let select: Vec<String> = names
+        .iter()
+        .map(|c| format!("{} AS {c}", staged_value(c)))
+        .collect();
     sqlx::query(AssertSqlSafe(format!(
         "CREATE TEMP TABLE {CHANGES} ON COMMIT DROP AS
          SELECT s.order_id, s.sku_id, {select}, o.created_on AS old_created_on,
