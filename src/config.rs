@@ -150,6 +150,8 @@ pub struct ImportConfig {
     /// Largest file accepted by `/import` from chat (a Discord attachment, a file sent to the
     /// bot on Slack).
     pub max_upload_bytes: u64,
+    /// A field longer than this rejects its row (hostile or broken files stay bounded).
+    pub max_field_bytes: u64,
 }
 
 /// When the scheduled jobs run: five-field cron expressions in each program's time zone.
@@ -539,6 +541,7 @@ impl Default for ImportConfig {
             copy_chunk_rows: 5_000,
             progress_min_bytes: 5 * 1024 * 1024,
             max_upload_bytes: 25 * 1024 * 1024,
+            max_field_bytes: 4096,
         }
     }
 }
@@ -727,6 +730,15 @@ impl Config {
         }
         if self.import.copy_chunk_rows == 0 {
             return err("import.copy_chunk_rows", "must be at least 1".into());
+        }
+        if !(64..=16 * 1024 * 1024).contains(&self.import.max_field_bytes) {
+            return err(
+                "import.max_field_bytes",
+                format!(
+                    "must be between 64 and 16777216, got {}",
+                    self.import.max_field_bytes
+                ),
+            );
         }
         let l = &self.lifecycle;
         if l.daytime_start >= l.daytime_end {

@@ -667,3 +667,41 @@ async fn a_year_zero_date_is_a_rejected_row(pool: PgPool) {
         "zero.csv:2: column \"Time Created\": \"01/01/0000\" is not a date in DD/MM/YYYY or DD/MM/YYYY HH:MM:SS form"
     );
 }
+
+#[sqlx::test(migrator = "creator_bot::db::MIGRATOR")]
+async fn hostile_files_stay_bounded_and_say_what_is_wrong(pool: PgPool) {
+    let program = common::program(&pool).await;
+    let header =
+        "Order ID,SKU ID,Product Name,Creator Username,Payment Amount,Order Status,Time Created\n";
+    // A 5 MB product name: its row is left out, naming the line and the column; the rest stays.
+    let huge = "x".repeat(5 * 1024 * 1024);
+    let text = format!(
+        "{header}1,a,Serum,maya,10.00,Settled,21/11/2026 10:00:00\n\
+         2,a,{huge},maya,20.00,Settled,21/11/2026 11:00:00\n\
+         3,a,Cream,lee,30.00,Settled,21/11/2026 12:00:00\n"
+    );
+    let report = import_text(&pool, &program, "huge.csv", &text).await;
+    assert_eq!((report.inserted, report.rejected.len()), (2, 1));
+    assert_eq!(
+        report.rejected[0].describe("huge.csv"),
+        "huge.csv:3: column \"Product Name\": is longer than import.max_field_bytes (4096 bytes); the row is left out"
+    );
+    let longest: i32 = sqlx::query_scalar("SELECT max(length(product_name)) FROM order_lines")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(longest, 5);
+
+    // An unterminated quote: reported as such on the line it opens, the rows before it kept.
+    let text = format!(
+        "{header}4,a,Serum,maya,10.00,Settled,21/11/2026 10:00:00\n\
+         5,a,\"Serum, 30 ml,maya,20.00,Settled,21/11/2026 11:00:00\n\
+         6,a,Cream,lee,30.00,Settled,21/11/2026 12:00:00\n"
+    );
+    let report = import_text(&pool, &program, "quote.csv", &text).await;
+    assert_eq!((report.inserted, report.rejected.len()), (1, 1));
+    assert_eq!(
+        report.rejected[0].describe("quote.csv"),
+        "quote.csv:3: a quote (\") opened in this row is never closed, so the rest of the file was read as one value: close the quote and import the file again"
+    );
+}

@@ -105,6 +105,11 @@ impl ColumnMap {
         }
     }
 
+    /// The header of the file's `i`th column (0-based), as the file wrote it.
+    pub fn physical_header(&self, i: usize) -> Option<&str> {
+        self.headers.get(i).map(String::as_str)
+    }
+
     /// Number of fields every record should have.
     pub fn width(&self) -> usize {
         self.headers.len()

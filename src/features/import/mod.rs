@@ -3,8 +3,8 @@
 //! reports what it inserted, updated, left unchanged and rejected (with line, column and reason).
 
 mod activity;
-mod lines;
 mod orders;
+mod records;
 mod roster;
 mod staging;
 
@@ -89,6 +89,10 @@ pub enum ImportError {
     MissingColumns { file: String, columns: Vec<String> },
     #[error("{file}: the file is empty (not even a header line)")]
     Empty { file: String },
+    #[error(
+        "{file}: the header line (line 1) is not readable: a name in it is far too long or opens a quote that is never closed"
+    )]
+    BadHeader { file: String },
 }
 
 /// One line the import left out, and why.
@@ -209,7 +213,12 @@ pub async fn import_reader(
     total_bytes: Option<u64>,
     progress: bool,
 ) -> Result<ImportReport> {
-    let source = Source::open(name, reader, kind.columns())?;
+    let source = Source::open(
+        name,
+        reader,
+        kind.columns(),
+        config.import.max_field_bytes as usize,
+    )?;
     let bar = staging::progress_bar(progress, total_bytes, config.import.progress_min_bytes);
     let chunk = config.import.copy_chunk_rows;
     let mut tx = pool.begin().await.context("starting the import")?;

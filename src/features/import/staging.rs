@@ -10,7 +10,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use sqlx::PgConnection;
 use tokio::sync::mpsc;
 
-use super::lines::LineCounter;
+use super::records::{Next, Records};
 use super::{ImportError, RejectedRow};
 use crate::domain::import_rows::{ColumnMap, ColumnSpec, FieldError, Row};
 
@@ -23,18 +23,20 @@ pub(super) trait RowSink: Send + 'static {
 pub(super) struct Source {
     pub name: String,
     pub map: ColumnMap,
-    reader: csv::Reader<LineCounter<Box<dyn Read + Send>>>,
+    records: Records<Box<dyn Read + Send>>,
+    max_field: usize,
 }
 
 const BOM: &[u8] = b"\xef\xbb\xbf";
 
 impl Source {
     /// Reads the header; fails with a typed [`ImportError`] when the file is empty or lacks a
-    /// required column.
+    /// required column. A field longer than `max_field` bytes rejects its row.
     pub fn open(
         name: &str,
         mut reader: impl Read + Send + 'static,
         specs: &'static [ColumnSpec],
+        max_field: usize,
     ) -> Result<Source> {
         let mut head = [0u8; 3];
         let mut n = 0;
@@ -53,17 +55,23 @@ impl Source {
             head[..n].to_vec()
         };
         let body: Box<dyn Read + Send> = Box::new(Cursor::new(prefix).chain(reader));
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(true)
-            .flexible(true)
-            .buffer_capacity(256 * 1024)
-            .from_reader(LineCounter::new(body));
-        let headers: Vec<String> = reader
-            .byte_headers()
+        // The header may be longer than a field (every name), never unbounded.
+        let mut records = Records::new(body, max_field.max(64 * 1024));
+        let mut header = csv::ByteRecord::new();
+        let headers: Vec<String> = match records
+            .next(&mut header)
             .with_context(|| format!("reading the header of {name}"))?
-            .iter()
-            .map(|h| String::from_utf8_lossy(h).into_owned())
-            .collect();
+        {
+            Next::Record { .. } => header
+                .iter()
+                .map(|h| String::from_utf8_lossy(h).into_owned())
+                .collect(),
+            Next::End => Vec::new(),
+            Next::TooLong { .. } | Next::Unterminated { .. } => {
+                return Err(for_user(ImportError::BadHeader { file: name.into() }));
+            }
+        };
+        records = records.with_max_field(max_field);
         if headers.iter().all(|h| h.trim().is_empty()) {
             return Err(for_user(ImportError::Empty { file: name.into() }));
         }
@@ -76,7 +84,8 @@ impl Source {
         Ok(Source {
             name: name.into(),
             map,
-            reader,
+            records,
+            max_field,
         })
     }
 }
@@ -150,19 +159,39 @@ fn read_all<S: RowSink>(
     let mut rejected = Vec::new();
     let mut in_chunk = 0usize;
     loop {
-        let more = source
-            .reader
-            .read_byte_record(&mut record)
+        let next = source
+            .records
+            .next(&mut record)
             .with_context(|| format!("reading {}", source.name))?;
-        if !more {
-            break;
-        }
-        let start = record.position().map_or(0, |p| p.byte());
-        let line = source.reader.get_mut().record_line(start);
-        let outcome = if record.len() != width {
-            Err(FieldError::field_count(record.len(), width))
-        } else {
-            sink.stage(&source.map.row(&record), line, &mut buf)
+        let (line, outcome) = match next {
+            Next::End => break,
+            Next::Record { line } if record.len() != width => {
+                (line, Err(FieldError::field_count(record.len(), width)))
+            }
+            Next::Record { line } => (line, sink.stage(&source.map.row(&record), line, &mut buf)),
+            Next::TooLong { line, field } => {
+                rejected.push(RejectedRow {
+                    line,
+                    column: source.map.physical_header(field).map(str::to_string),
+                    value: None,
+                    reason: format!(
+                        "is longer than import.max_field_bytes ({} bytes); the row is left out",
+                        source.max_field
+                    ),
+                });
+                continue;
+            }
+            Next::Unterminated { line } => {
+                rejected.push(RejectedRow {
+                    line,
+                    column: None,
+                    value: None,
+                    reason: "a quote (\") opened in this row is never closed, so the rest of the \
+                             file was read as one value: close the quote and import the file again"
+                        .to_string(),
+                });
+                break;
+            }
         };
         match outcome {
             Ok(()) => in_chunk += 1,
@@ -175,7 +204,7 @@ fn read_all<S: RowSink>(
                 break;
             }
             if let Some(bar) = &bar {
-                bar.set_position(record.position().map_or(0, |p| p.byte()));
+                bar.set_position(source.records.position());
             }
         }
     }
