@@ -44,6 +44,9 @@ static API_COLUMNS: LazyLock<ColumnMap> = LazyLock::new(|| {
 });
 
 /// How a sync call ended.
+// One per sync call, so the size of `Ran` costs nothing worth a box (and boxing it would change
+// every caller).
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum Outcome {
     NotConnected,
