@@ -50,7 +50,7 @@ use creator_bot::tiktok::calls::{self, ORDERS_PATH};
 use sqlx::PgPool;
 use sqlx::postgres::PgPoolOptions;
 
-use support::dataset::num_arg;
+use support::dataset::{num_arg, peak_rss_kb};
 use tiktok_fake::{APP_KEY, APP_SECRET, FakeShop, FakeTikTok, RecordedCall, SHOP_CIPHER};
 
 const DATABASE: &str = "creator_bot_bench_tiktok";
@@ -276,6 +276,11 @@ async fn unlimited(a: &Args) -> Result<()> {
     println!(
         "  pages/s          {:>12.0}",
         f64::from(run.pages) / wall.as_secs_f64()
+    );
+    println!(
+        "  peak memory      {:>12.0}   MB (this process's resident high-water mark, the fake's \
+         thread included)",
+        peak_rss_kb()? as f64 / 1024.0
     );
     if stored != a.lines as i64 {
         bail!(

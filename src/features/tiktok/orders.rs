@@ -28,8 +28,11 @@ use crate::tiktok::calls;
 
 /// The longest window one search may cover: three months, counted short (Feb–Apr is 89 days).
 pub const MAX_WINDOW: Duration = Duration::days(89);
-/// Pages written in one transaction at most (when the database falls behind the API).
-const BATCH_PAGES: usize = 50;
+/// Pages written in one transaction at most (when the database falls behind the API). A page
+/// waits encoded as COPY rows (a few hundred bytes a line), so a full queue stays small; a batch
+/// this large spreads each transaction's fixed costs (the staging table, new creators, the
+/// rollups of the days it touches) over many lines.
+const BATCH_PAGES: usize = 200;
 
 /// The export columns the API fills; the others (product name, payment method) keep what a CSV
 /// import stored.
@@ -247,9 +250,16 @@ pub(super) async fn finish(
     Ok(Outcome::Ran(run))
 }
 
-/// A page as read, with the names of products met for the first time.
+/// A page as read and encoded for the COPY, with the names of products met for the first time.
 struct Fetched {
-    orders: Vec<Map<String, Value>>,
+    /// Its lines as COPY rows, numbered on from the previous page's (a later line wins).
+    rows: Vec<u8>,
+    lines: u64,
+    rejects: Vec<RejectedLine>,
+    /// The program-local days of its lines.
+    days: BTreeSet<NaiveDate>,
+    /// The latest create time of its orders.
+    latest: Option<DateTime<Utc>>,
     next: Option<String>,
     titles: Vec<(String, String)>,
 }
@@ -276,8 +286,10 @@ async fn read_part(
             .collect();
     let page_size = app.config.tiktok.page_size;
     let (sender, mut receiver) = mpsc::channel::<Fetched>(BATCH_PAGES);
+    let encoding = program.clone();
     let fetch = async move {
         let mut token = token;
+        let mut line = 0u64;
         loop {
             let t = token.clone();
             let page = session
@@ -311,15 +323,8 @@ async fn read_part(
             }
             let next = page.next_page_token.clone();
             let last = next.is_none();
-            if sender
-                .send(Fetched {
-                    orders: page.items,
-                    next,
-                    titles,
-                })
-                .await
-                .is_err()
-            {
+            let fetched = encode_page(&encoding, &page.items, &mut line, next, titles);
+            if sender.send(fetched).await.is_err() {
                 return Ok::<(), anyhow::Error>(());
             }
             if last {
@@ -344,7 +349,7 @@ async fn read_part(
                 (from, batch.last().and_then(|p| p.next.clone()))
             };
             let latest =
-                write_batch(app, &program, run_id, &batch, cursor, token.as_deref()).await?;
+                write_batch(app, &program, run_id, batch, cursor, token.as_deref()).await?;
             if let (Some(bar), Some(latest)) = (bar, latest) {
                 bar.set_position((latest - from).num_seconds().max(0) as u64);
             }
@@ -367,22 +372,25 @@ fn product_ids(orders: &[Map<String, Value>]) -> BTreeSet<String> {
         .collect()
 }
 
-/// Writes a batch of pages in one transaction with the run's progress; answers the latest
-/// create time it saw.
-async fn write_batch(
-    app: &App,
+/// Checks a page's orders line by line and encodes the good lines as COPY rows, numbered on from
+/// `line`.
+fn encode_page(
     program: &Program,
-    run_id: i64,
-    batch: &[Fetched],
-    cursor: DateTime<Utc>,
-    token: Option<&str>,
-) -> Result<Option<DateTime<Utc>>> {
-    let mut buf = Vec::with_capacity(64 * 1024);
-    let mut rejects: Vec<RejectedLine> = Vec::new();
-    let mut days: BTreeSet<NaiveDate> = BTreeSet::new();
-    let mut latest = None;
-    let mut line = 0u64;
-    for order in batch.iter().flat_map(|p| &p.orders) {
+    orders: &[Map<String, Value>],
+    line: &mut u64,
+    next: Option<String>,
+    titles: Vec<(String, String)>,
+) -> Fetched {
+    let mut page = Fetched {
+        rows: Vec::with_capacity(32 * 1024),
+        lines: 0,
+        rejects: Vec::new(),
+        days: BTreeSet::new(),
+        latest: None,
+        next,
+        titles,
+    };
+    for order in orders {
         let skus = order.get("skus").and_then(Value::as_array);
         let order_id = order
             .get("id")
@@ -393,7 +401,7 @@ async fn write_batch(
             Ok(h) => h,
             Err((field, reason)) => {
                 for sku in skus.into_iter().flatten() {
-                    rejects.push(RejectedLine {
+                    page.rejects.push(RejectedLine {
                         order_id: order_id.clone(),
                         sku_id: sku
                             .get("sku_id")
@@ -407,10 +415,10 @@ async fn write_batch(
                 continue;
             }
         };
-        latest = latest.max(Some(head.created_at));
+        page.latest = page.latest.max(Some(head.created_at));
         for sku in skus.into_iter().flatten() {
             let Some(sku) = sku.as_object() else {
-                rejects.push(RejectedLine {
+                page.rejects.push(RejectedLine {
                     order_id: order_id.clone(),
                     sku_id: String::new(),
                     field: "skus".into(),
@@ -420,18 +428,45 @@ async fn write_batch(
             };
             match tiktok_lines::order_line(&head, sku, program.timezone, &program.currency) {
                 Ok(l) => {
-                    line += 1;
-                    days.insert(l.created_on);
-                    db::import::orders::encode(&mut buf, line, &l, &program.currency);
+                    *line += 1;
+                    page.lines += 1;
+                    page.days.insert(l.created_on);
+                    db::import::orders::encode(&mut page.rows, *line, &l, &program.currency);
                 }
-                Err(r) => rejects.push(r),
+                Err(r) => page.rejects.push(r),
             }
         }
     }
-    let titles: Vec<(String, String)> = batch.iter().flat_map(|p| p.titles.clone()).collect();
+    page
+}
+
+/// Writes a batch of pages in one transaction with the run's progress; answers the latest
+/// create time it saw.
+async fn write_batch(
+    app: &App,
+    program: &Program,
+    run_id: i64,
+    batch: Vec<Fetched>,
+    cursor: DateTime<Utc>,
+    token: Option<&str>,
+) -> Result<Option<DateTime<Utc>>> {
+    let pages = batch.len();
+    let lines: u64 = batch.iter().map(|p| p.lines).sum();
+    let mut buf = Vec::with_capacity(batch.iter().map(|p| p.rows.len()).sum());
+    let mut rejects: Vec<RejectedLine> = Vec::new();
+    let mut days: BTreeSet<NaiveDate> = BTreeSet::new();
+    let mut latest = None;
+    let mut titles: Vec<(String, String)> = Vec::new();
+    for page in batch {
+        buf.extend_from_slice(&page.rows);
+        rejects.extend(page.rejects);
+        days.extend(page.days);
+        latest = latest.max(page.latest);
+        titles.extend(page.titles);
+    }
     let mut tx = app.pool.begin().await.context("starting a sync batch")?;
     let mut progress = Progress {
-        pages: batch.len() as i32,
+        pages: pages as i32,
         rejected: rejects.len() as i64,
         rejects: serde_json::to_value(&rejects)?,
         ..Default::default()
@@ -439,7 +474,7 @@ async fn write_batch(
     if !titles.is_empty() {
         db::tiktok::save_product_names(&mut tx, program.id, &titles).await?;
     }
-    if line > 0 {
+    if lines > 0 {
         merge(&mut tx, program, buf, &mut days, &mut progress).await?;
     }
     db::tiktok::record_progress(&mut tx, run_id, Some(cursor), token, &progress).await?;
@@ -473,18 +508,33 @@ async fn merge(
     copy.finish()
         .await
         .context("finishing the COPY of synced lines")?;
-    let merged = db::import::orders::merge(conn, program.id, &API_COLUMNS).await?;
+    // The lines carry no product name: the staged lines take the product's, so a new line is
+    // written once with its name rather than inserted and then updated.
     sqlx::query(
-        "UPDATE order_lines o SET product_name = p.name
-           FROM import_order_lines s
-           JOIN products p ON p.program_id = $1 AND p.product_id = s.product_id
-          WHERE o.program_id = $1 AND o.order_id = s.order_id AND o.sku_id = s.sku_id
-            AND o.product_name IS NULL",
+        "UPDATE import_order_lines s SET product_name = p.name
+           FROM products p
+          WHERE p.program_id = $1 AND p.product_id = s.product_id AND s.product_name IS NULL",
     )
     .bind(program.id)
     .execute(&mut *conn)
     .await
     .context("naming the synced lines' products")?;
+    let merged = db::import::orders::merge(conn, program.id, &API_COLUMNS).await?;
+    // A line stored before keeps its product name on update (the API has none): one stored
+    // without a name takes the product's now.
+    if merged.merged.inserted < merged.staged {
+        sqlx::query(
+            "UPDATE order_lines o SET product_name = p.name
+               FROM import_order_lines s
+               JOIN products p ON p.program_id = $1 AND p.product_id = s.product_id
+              WHERE o.program_id = $1 AND o.order_id = s.order_id AND o.sku_id = s.sku_id
+                AND o.product_name IS NULL",
+        )
+        .bind(program.id)
+        .execute(&mut *conn)
+        .await
+        .context("naming the synced lines' products")?;
+    }
     days.extend(merged.vacated_days.iter().copied());
     let days: Vec<NaiveDate> = days.iter().copied().collect();
     db::rollups::refresh_days(conn, program.id, &days).await?;
