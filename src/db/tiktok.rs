@@ -308,6 +308,8 @@ pub struct Progress {
     pub samples_changed: i64,
     /// Rejected lines to keep (the run keeps the first [`KEPT_REJECTS`]).
     pub rejects: serde_json::Value,
+    /// Days whose rollups the batch made stale (refreshed later, see `take_dirty_days`).
+    pub dirty_days: Vec<NaiveDate>,
 }
 
 /// Rejected lines kept per run (all are counted).
@@ -327,7 +329,9 @@ pub async fn record_progress(
                 rejected = rejected + $8, new_creators = new_creators + $9,
                 samples_changed = samples_changed + $10,
                 rejects = CASE WHEN jsonb_array_length(rejects) >= $12 THEN rejects
-                               ELSE rejects || $11 END
+                               ELSE rejects || $11 END,
+                dirty_days = ARRAY(SELECT DISTINCT d FROM unnest(dirty_days || $13::date[]) AS d
+                                    ORDER BY d)
           WHERE id = $1",
     )
     .bind(run_id)
@@ -346,10 +350,23 @@ pub async fn record_progress(
         serde_json::json!([])
     })
     .bind(KEPT_REJECTS)
+    .bind(&p.dirty_days)
     .execute(&mut *conn)
     .await
     .context("recording the sync's progress")?;
     Ok(())
+}
+
+/// The run's days waiting for a rollup refresh, cleared.
+pub async fn take_dirty_days(conn: &mut PgConnection, run_id: i64) -> Result<Vec<NaiveDate>> {
+    sqlx::query_scalar(
+        "UPDATE tiktok_syncs s SET dirty_days = '{}' FROM tiktok_syncs old
+          WHERE s.id = $1 AND old.id = s.id RETURNING old.dirty_days",
+    )
+    .bind(run_id)
+    .fetch_one(&mut *conn)
+    .await
+    .context("reading the days to refresh")
 }
 
 /// Ends a run: `done`, or `failed` with the error.

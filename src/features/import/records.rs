@@ -106,10 +106,8 @@ impl<R: Read> Records<R> {
     /// the line of its first byte.
     fn skip_blank_lines(&mut self) -> io::Result<()> {
         loop {
-            if self.start == self.end {
-                if !self.refill()? {
-                    return Ok(());
-                }
+            if self.start == self.end && !self.refill()? {
+                return Ok(());
             }
             let n = self.buf[self.start..self.end]
                 .iter()

@@ -9,7 +9,7 @@ use std::collections::{BTreeSet, HashSet};
 use std::sync::LazyLock;
 
 use anyhow::{Context, Result, anyhow};
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use indicatif::ProgressBar;
 use serde_json::{Map, Value};
 use sqlx::PgConnection;
@@ -28,8 +28,11 @@ use crate::tiktok::calls;
 
 /// The longest window one search may cover: three months, counted short (Feb–Apr is 89 days).
 pub const MAX_WINDOW: Duration = Duration::days(89);
-/// Pages written in one transaction at most (when the database falls behind the API).
-const BATCH_PAGES: usize = 50;
+/// Pages written in one transaction at most (when the database falls behind the API). A page
+/// waits encoded as COPY rows (a few hundred bytes a line), so a full queue stays small; a batch
+/// this large spreads each transaction's fixed costs (the staging table, new creators, the
+/// rollups of the days it touches) over many lines.
+const BATCH_PAGES: usize = 200;
 
 /// The export columns the API fills; the others (product name, payment method) keep what a CSV
 /// import stored.
@@ -197,6 +200,8 @@ pub(super) async fn finish(
     let program = &session.program;
     let now = app.now();
     let mut tx = app.pool.begin().await?;
+    // Whatever the run wrote shows in the rollups, even when it failed part-way.
+    refresh_dirty_days(&mut tx, program, run_id).await?;
     match &failure {
         None => {
             db::tiktok::finish_run(&mut *tx, run_id, None, now).await?;
@@ -244,9 +249,14 @@ pub(super) async fn finish(
     Ok(Outcome::Ran(Box::new(run)))
 }
 
-/// A page as read, with the names of products met for the first time.
+/// A page as read and encoded for the COPY, with the names of products met for the first time.
 struct Fetched {
-    orders: Vec<Map<String, Value>>,
+    /// Its lines as COPY rows, numbered on from the previous page's (a later line wins).
+    rows: Vec<u8>,
+    lines: u64,
+    rejects: Vec<RejectedLine>,
+    /// The latest create time of its orders.
+    latest: Option<DateTime<Utc>>,
     next: Option<String>,
     titles: Vec<(String, String)>,
 }
@@ -273,8 +283,10 @@ async fn read_part(
             .collect();
     let page_size = app.config.tiktok.page_size;
     let (sender, mut receiver) = mpsc::channel::<Fetched>(BATCH_PAGES);
+    let encoding = program.clone();
     let fetch = async move {
         let mut token = token;
+        let mut line = 0u64;
         loop {
             let t = token.clone();
             let page = session
@@ -308,15 +320,8 @@ async fn read_part(
             }
             let next = page.next_page_token.clone();
             let last = next.is_none();
-            if sender
-                .send(Fetched {
-                    orders: page.items,
-                    next,
-                    titles,
-                })
-                .await
-                .is_err()
-            {
+            let fetched = encode_page(&encoding, &page.items, &mut line, next, titles);
+            if sender.send(fetched).await.is_err() {
                 return Ok::<(), anyhow::Error>(());
             }
             if last {
@@ -341,7 +346,7 @@ async fn read_part(
                 (from, batch.last().and_then(|p| p.next.clone()))
             };
             let latest =
-                write_batch(app, &program, run_id, &batch, cursor, token.as_deref()).await?;
+                write_batch(app, &program, run_id, batch, cursor, token.as_deref()).await?;
             if let (Some(bar), Some(latest)) = (bar, latest) {
                 bar.set_position((latest - from).num_seconds().max(0) as u64);
             }
@@ -364,21 +369,24 @@ fn product_ids(orders: &[Map<String, Value>]) -> BTreeSet<String> {
         .collect()
 }
 
-/// Writes a batch of pages in one transaction with the run's progress; answers the latest
-/// create time it saw.
-async fn write_batch(
-    app: &App,
+/// Checks a page's orders line by line and encodes the good lines as COPY rows, numbered on from
+/// `line`.
+fn encode_page(
     program: &Program,
-    run_id: i64,
-    batch: &[Fetched],
-    cursor: DateTime<Utc>,
-    token: Option<&str>,
-) -> Result<Option<DateTime<Utc>>> {
-    let mut buf = Vec::with_capacity(64 * 1024);
-    let mut rejects: Vec<RejectedLine> = Vec::new();
-    let mut latest = None;
-    let mut line = 0u64;
-    for order in batch.iter().flat_map(|p| &p.orders) {
+    orders: &[Map<String, Value>],
+    line: &mut u64,
+    next: Option<String>,
+    titles: Vec<(String, String)>,
+) -> Fetched {
+    let mut page = Fetched {
+        rows: Vec::with_capacity(32 * 1024),
+        lines: 0,
+        rejects: Vec::new(),
+        latest: None,
+        next,
+        titles,
+    };
+    for order in orders {
         let skus = order.get("skus").and_then(Value::as_array);
         let order_id = order
             .get("id")
@@ -389,7 +397,7 @@ async fn write_batch(
             Ok(h) => h,
             Err((field, reason)) => {
                 for sku in skus.into_iter().flatten() {
-                    rejects.push(RejectedLine {
+                    page.rejects.push(RejectedLine {
                         order_id: order_id.clone(),
                         sku_id: sku
                             .get("sku_id")
@@ -403,10 +411,10 @@ async fn write_batch(
                 continue;
             }
         };
-        latest = latest.max(Some(head.created_at));
+        page.latest = page.latest.max(Some(head.created_at));
         for sku in skus.into_iter().flatten() {
             let Some(sku) = sku.as_object() else {
-                rejects.push(RejectedLine {
+                page.rejects.push(RejectedLine {
                     order_id: order_id.clone(),
                     sku_id: String::new(),
                     field: "skus".into(),
@@ -416,17 +424,42 @@ async fn write_batch(
             };
             match tiktok_lines::order_line(&head, sku, program.timezone, &program.currency) {
                 Ok(l) => {
-                    line += 1;
-                    db::import::orders::encode(&mut buf, line, &l, &program.currency);
+                    *line += 1;
+                    page.lines += 1;
+                    db::import::orders::encode(&mut page.rows, *line, &l, &program.currency);
                 }
-                Err(r) => rejects.push(r),
+                Err(r) => page.rejects.push(r),
             }
         }
     }
-    let titles: Vec<(String, String)> = batch.iter().flat_map(|p| p.titles.clone()).collect();
+    page
+}
+
+/// Writes a batch of pages in one transaction with the run's progress; answers the latest
+/// create time it saw.
+async fn write_batch(
+    app: &App,
+    program: &Program,
+    run_id: i64,
+    batch: Vec<Fetched>,
+    cursor: DateTime<Utc>,
+    token: Option<&str>,
+) -> Result<Option<DateTime<Utc>>> {
+    let pages = batch.len();
+    let lines: u64 = batch.iter().map(|p| p.lines).sum();
+    let mut buf = Vec::with_capacity(batch.iter().map(|p| p.rows.len()).sum());
+    let mut rejects: Vec<RejectedLine> = Vec::new();
+    let mut latest = None;
+    let mut titles: Vec<(String, String)> = Vec::new();
+    for page in batch {
+        buf.extend_from_slice(&page.rows);
+        rejects.extend(page.rejects);
+        latest = latest.max(page.latest);
+        titles.extend(page.titles);
+    }
     let mut tx = app.pool.begin().await.context("starting a sync batch")?;
     let mut progress = Progress {
-        pages: batch.len() as i32,
+        pages: pages as i32,
         rejected: rejects.len() as i64,
         rejects: serde_json::to_value(&rejects)?,
         ..Default::default()
@@ -434,10 +467,14 @@ async fn write_batch(
     if !titles.is_empty() {
         db::tiktok::save_product_names(&mut tx, program.id, &titles).await?;
     }
-    if line > 0 {
-        merge(&mut tx, program, buf, &mut progress).await?;
+    if lines > 0 {
+        progress.dirty_days = merge(&mut tx, program, buf, &mut progress).await?;
     }
     db::tiktok::record_progress(&mut tx, run_id, Some(cursor), token, &progress).await?;
+    if token.is_none() {
+        // The part is read: its days' rollups are brought up to date with the lines.
+        refresh_dirty_days(&mut tx, program, run_id).await?;
+    }
     tx.commit().await.context("committing a sync batch")?;
     crate::metrics::record_tiktok_lines(&progress);
     for r in &rejects {
@@ -450,14 +487,14 @@ async fn write_batch(
     Ok(latest)
 }
 
-/// Stages the encoded lines and merges them as the import does; fills in product names the
-/// lines lack and refreshes the rollups of every day touched.
+/// Stages the encoded lines and merges them as the import does, filling in product names the
+/// lines lack; answers the days whose rollups the merge made stale.
 async fn merge(
     conn: &mut PgConnection,
     program: &Program,
     buf: Vec<u8>,
     progress: &mut Progress,
-) -> Result<()> {
+) -> Result<Vec<NaiveDate>> {
     db::import::orders::create_stage(conn).await?;
     let mut copy = conn
         .copy_in_raw(db::import::orders::COPY_SQL)
@@ -467,22 +504,48 @@ async fn merge(
     copy.finish()
         .await
         .context("finishing the COPY of synced lines")?;
-    let merged = db::import::orders::merge(conn, program.id, &API_COLUMNS).await?;
+    // The lines carry no product name: the staged lines take the product's, so a new line is
+    // written once with its name rather than inserted and then updated.
     sqlx::query(
-        "UPDATE order_lines o SET product_name = p.name
-           FROM import_order_lines s
-           JOIN products p ON p.program_id = $1 AND p.product_id = s.product_id
-          WHERE o.program_id = $1 AND o.order_id = s.order_id AND o.sku_id = s.sku_id
-            AND o.product_name IS NULL",
+        "UPDATE import_order_lines s SET product_name = p.name
+           FROM products p
+          WHERE p.program_id = $1 AND p.product_id = s.product_id AND s.product_name IS NULL",
     )
     .bind(program.id)
     .execute(&mut *conn)
     .await
     .context("naming the synced lines' products")?;
-    db::rollups::refresh_days(conn, program.id, &merged.touched_days).await?;
+    let merged = db::import::orders::merge(conn, program.id, &API_COLUMNS).await?;
+    // A line stored before keeps its product name on update (the API has none): one stored
+    // without a name takes the product's now.
+    if merged.merged.inserted < merged.staged {
+        sqlx::query(
+            "UPDATE order_lines o SET product_name = p.name
+               FROM import_order_lines s
+               JOIN products p ON p.program_id = $1 AND p.product_id = s.product_id
+              WHERE o.program_id = $1 AND o.order_id = s.order_id AND o.sku_id = s.sku_id
+                AND o.product_name IS NULL",
+        )
+        .bind(program.id)
+        .execute(&mut *conn)
+        .await
+        .context("naming the synced lines' products")?;
+    }
     progress.inserted = merged.merged.inserted as i64;
     progress.updated = merged.merged.updated as i64;
     progress.unchanged = merged.staged as i64 - progress.inserted - progress.updated;
     progress.new_creators = merged.new_creators as i64;
-    Ok(())
+    Ok(merged.touched_days)
+}
+
+/// Refreshes the rollups of the days the run's batches changed so far, and clears them. Batches
+/// only note their days (with the run, so a crash loses none): refreshing a day once per part
+/// rather than once per batch is most of a backfill's speed.
+pub(super) async fn refresh_dirty_days(
+    conn: &mut PgConnection,
+    program: &Program,
+    run_id: i64,
+) -> Result<()> {
+    let days = db::tiktok::take_dirty_days(&mut *conn, run_id).await?;
+    db::rollups::refresh_days(conn, program.id, &days).await
 }
