@@ -110,6 +110,59 @@ pub fn split_orders(data: &Path, export: usize) -> Result<(PathBuf, PathBuf)> {
     Ok((history, newest))
 }
 
+/// A newer export overlapping `export` as the next day's download does: its first `unchanged`
+/// lines as they are, the next `changed` lines with a new status (Pending → Settled, Settled →
+/// refunded), and `new` lines that are not in the program yet (the following lines with new
+/// order ids). Kept beside the export for the next run.
+// Only the foundation benchmark builds one.
+#[allow(dead_code)]
+pub fn newer_export(export: &Path, unchanged: usize, changed: usize, new: usize) -> Result<PathBuf> {
+    let path = export.with_file_name(format!("orders-newer-{unchanged}-{changed}-{new}.csv"));
+    if path.exists() {
+        return Ok(path);
+    }
+    let mut reader = csv::ReaderBuilder::new().from_path(export)?;
+    let headers = reader.headers()?.clone();
+    let column = |name: &str| {
+        headers
+            .iter()
+            .position(|h| h.trim().eq_ignore_ascii_case(name))
+            .with_context(|| format!("the export has no {name} column"))
+    };
+    let (order_id, status, refunded) = (
+        column("Order ID")?,
+        column("Order Status")?,
+        column("Fully returned or refunded")?,
+    );
+    let mut writer = csv::Writer::from_path(&path)?;
+    writer.write_record(&headers)?;
+    let mut record = csv::StringRecord::new();
+    let mut i = 0;
+    while i < unchanged + changed + new && reader.read_record(&mut record)? {
+        let mut fields: Vec<String> = record.iter().map(str::to_string).collect();
+        if i >= unchanged + changed {
+            fields[order_id] = format!("N{}", fields[order_id]);
+        } else if i >= unchanged {
+            if fields[status].eq_ignore_ascii_case("settled") {
+                fields[refunded] = if fields[refunded].eq_ignore_ascii_case("yes") {
+                    "No".into()
+                } else {
+                    "Yes".into()
+                };
+            } else {
+                fields[status] = "Settled".into();
+            }
+        }
+        writer.write_record(&fields)?;
+        i += 1;
+    }
+    writer.flush()?;
+    if i < unchanged + changed + new {
+        anyhow::bail!("the export has only {i} lines");
+    }
+    Ok(path)
+}
+
 /// The median, the 99th percentile and the maximum (nearest rank).
 pub fn percentiles(times: &mut [Duration]) -> (Duration, Duration, Duration) {
     times.sort();

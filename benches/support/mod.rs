@@ -63,6 +63,31 @@ pub async fn bench_db(database: &str, fresh: bool) -> Result<BenchDb> {
     })
 }
 
+/// The URL of the benchmark database `database` (as [`bench_db`] reaches it), for a child
+/// process.
+// Only the foundation benchmark starts the bot as a child.
+#[allow(dead_code)]
+pub fn database_url(database: &str) -> Result<String> {
+    match std::env::var("DATABASE_URL") {
+        Ok(url) if !url.is_empty() => {
+            let (head, query) = match url.split_once('?') {
+                Some((h, q)) => (h.to_string(), format!("?{q}")),
+                None => (url.clone(), String::new()),
+            };
+            let authority = head.find("://").map_or(0, |i| i + 3);
+            let path = head[authority..]
+                .find('/')
+                .map_or(head.len(), |i| i + authority);
+            Ok(format!("{}/{database}{query}", &head[..path]))
+        }
+        _ => {
+            let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("target");
+            let cluster = EmbeddedCluster::locate(&root.join("bench-pg"), None)?;
+            Ok(cluster.url(database))
+        }
+    }
+}
+
 /// Starts a fake platform on a thread and a runtime of its own, as the real platform runs on
 /// machines of its own: what it measures (when it pushed an event, when a request reached it) is
 /// taken as things happen, not when the bot's busy runtime gets round to the fake's tasks.
