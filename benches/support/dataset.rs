@@ -116,7 +116,12 @@ pub fn split_orders(data: &Path, export: usize) -> Result<(PathBuf, PathBuf)> {
 /// order ids). Kept beside the export for the next run.
 // Only the foundation benchmark builds one.
 #[allow(dead_code)]
-pub fn newer_export(export: &Path, unchanged: usize, changed: usize, new: usize) -> Result<PathBuf> {
+pub fn newer_export(
+    export: &Path,
+    unchanged: usize,
+    changed: usize,
+    new: usize,
+) -> Result<PathBuf> {
     let path = export.with_file_name(format!("orders-newer-{unchanged}-{changed}-{new}.csv"));
     if path.exists() {
         return Ok(path);
