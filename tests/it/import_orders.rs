@@ -705,3 +705,29 @@ async fn hostile_files_stay_bounded_and_say_what_is_wrong(pool: PgPool) {
         "quote.csv:3: a quote (\") opened in this row is never closed, so the rest of the file was read as one value: close the quote and import the file again"
     );
 }
+
+#[sqlx::test(migrator = "creator_bot::db::MIGRATOR")]
+async fn two_imports_of_one_program_wait_for_each_other(pool: PgPool) {
+    let glow = common::program(&pool).await;
+    let other = common::program_in(&pool, "other", "America/New_York", "USD").await;
+    // The same file twice at once into one program, and once into another program meanwhile.
+    let (a, b, c) = tokio::join!(
+        import(&pool, &glow, "orders_us.csv"),
+        import(&pool, &glow, "orders_us.csv"),
+        import(&pool, &other, "orders_us.csv"),
+    );
+    // One of the two found the lines new, the other found them there, unchanged: neither failed
+    // on the other's lines, and nothing is doubled.
+    let mut counts = [(a.inserted, a.unchanged), (b.inserted, b.unchanged)];
+    counts.sort();
+    assert_eq!(counts, [(0, 4), (4, 0)]);
+    assert_eq!((c.inserted, c.unchanged), (4, 0));
+    let per_program: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT p.slug, count(*) FROM order_lines o JOIN programs p ON p.id = o.program_id
+          GROUP BY p.slug ORDER BY p.slug",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(per_program, vec![("glow".into(), 4), ("other".into(), 4)]);
+}
