@@ -5,7 +5,7 @@
 //! with the run's progress (the window part being read and the next page's token), so a run
 //! killed between pages resumes there and neither loses nor doubles a line.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap};
 use std::sync::LazyLock;
 
 use anyhow::{Context, Result, anyhow};
@@ -274,13 +274,17 @@ async fn read_part(
     bar: Option<&ProgressBar>,
 ) -> Result<()> {
     let program = session.program.clone();
-    let mut known: HashSet<String> =
-        sqlx::query_scalar("SELECT product_id FROM products WHERE program_id = $1")
-            .bind(program.id)
-            .fetch_all(&app.pool)
-            .await?
-            .into_iter()
-            .collect();
+    // Every product's name (or none, when TikTok Shop gave none), so lines are staged with it.
+    let mut known: HashMap<String, Option<String>> =
+        sqlx::query_as::<_, (String, String)>(
+            "SELECT product_id, name FROM products WHERE program_id = $1",
+        )
+        .bind(program.id)
+        .fetch_all(&app.pool)
+        .await?
+        .into_iter()
+        .map(|(id, name)| (id, Some(name)))
+        .collect();
     let page_size = app.config.tiktok.page_size;
     let (sender, mut receiver) = mpsc::channel::<Fetched>(BATCH_PAGES);
     let encoding = program.clone();
@@ -301,7 +305,8 @@ async fn read_part(
                 .with_context(|| format!("reading the orders created from {from} to {to}"))?;
             let mut titles = Vec::new();
             for id in product_ids(&page.items) {
-                if known.insert(id.clone()) {
+                if !known.contains_key(&id) {
+                    known.insert(id.clone(), None);
                     let title = session
                         .call(app, creds, |api, caller| {
                             let id = id.clone();
@@ -309,7 +314,10 @@ async fn read_part(
                         })
                         .await;
                     match title {
-                        Ok(Some(t)) => titles.push((id, t)),
+                        Ok(Some(t)) => {
+                            known.insert(id.clone(), Some(t.clone()));
+                            titles.push((id, t));
+                        }
                         Ok(None) => {}
                         // A name is not worth failing the run for: the lines keep their id.
                         Err(e) => {
@@ -320,7 +328,7 @@ async fn read_part(
             }
             let next = page.next_page_token.clone();
             let last = next.is_none();
-            let fetched = encode_page(&encoding, &page.items, &mut line, next, titles);
+            let fetched = encode_page(&encoding, &page.items, &known, &mut line, next, titles);
             if sender.send(fetched).await.is_err() {
                 return Ok::<(), anyhow::Error>(());
             }
@@ -374,6 +382,7 @@ fn product_ids(orders: &[Map<String, Value>]) -> BTreeSet<String> {
 fn encode_page(
     program: &Program,
     orders: &[Map<String, Value>],
+    names: &HashMap<String, Option<String>>,
     line: &mut u64,
     next: Option<String>,
     titles: Vec<(String, String)>,
@@ -423,7 +432,11 @@ fn encode_page(
                 continue;
             };
             match tiktok_lines::order_line(&head, sku, program.timezone, &program.currency) {
-                Ok(l) => {
+                Ok(mut l) => {
+                    l.product_name = l
+                        .product_id
+                        .and_then(|id| names.get(id))
+                        .and_then(|n| n.as_deref());
                     *line += 1;
                     page.lines += 1;
                     db::import::orders::encode(&mut page.rows, *line, &l, &program.currency);
@@ -504,17 +517,6 @@ async fn merge(
     copy.finish()
         .await
         .context("finishing the COPY of synced lines")?;
-    // The lines carry no product name: the staged lines take the product's, so a new line is
-    // written once with its name rather than inserted and then updated.
-    sqlx::query(
-        "UPDATE import_order_lines s SET product_name = p.name
-           FROM products p
-          WHERE p.program_id = $1 AND p.product_id = s.product_id AND s.product_name IS NULL",
-    )
-    .bind(program.id)
-    .execute(&mut *conn)
-    .await
-    .context("naming the synced lines' products")?;
     let merged = db::import::orders::merge(conn, program.id, &API_COLUMNS).await?;
     // A line stored before keeps its product name on update (the API has none): one stored
     // without a name takes the product's now.
