@@ -15,7 +15,7 @@ use serde_json::{Map, Value};
 use sqlx::PgConnection;
 use tokio::sync::mpsc;
 
-use super::session::{Opened, Session, SessionError};
+use super::session::{self, Session, SessionError, Start};
 use super::{Credentials, SyncKind, alerts};
 use crate::app::App;
 use crate::db;
@@ -81,28 +81,13 @@ pub async fn sync(
     days: Option<u32>,
     bar: Option<ProgressBar>,
 ) -> Result<Outcome> {
-    let api = creds.api(&app.config.tiktok, program.id)?;
-    let mut session = match Session::open(app, creds, program, api).await? {
-        Opened::Ready(s) => s,
-        Opened::NotConnected => return Ok(Outcome::NotConnected),
-        Opened::Stopped(reason) => return Ok(Outcome::Stopped(reason)),
-    };
-    let mut lock = app.pool.acquire().await?;
-    let locked: bool = sqlx::query_scalar(
-        "SELECT pg_try_advisory_lock(hashtextextended('creator-bot:tiktok-orders', $1))",
-    )
-    .bind(program.id)
-    .fetch_one(&mut *lock)
-    .await?;
-    if !locked {
-        return Ok(Outcome::Busy);
-    }
+    let (mut session, lock) =
+        match session::start(app, creds, program, "creator-bot:tiktok-orders").await? {
+            Start::Ready(session, lock) => (session, lock),
+            Start::Not(outcome) => return Ok(outcome),
+        };
     let result = locked_sync(app, creds, &mut session, kind, days, bar).await;
-    let _ =
-        sqlx::query("SELECT pg_advisory_unlock(hashtextextended('creator-bot:tiktok-orders', $1))")
-            .bind(program.id)
-            .execute(&mut *lock)
-            .await;
+    lock.release().await;
     result
 }
 
@@ -275,16 +260,15 @@ async fn read_part(
 ) -> Result<()> {
     let program = session.program.clone();
     // Every product's name (or none, when TikTok Shop gave none), so lines are staged with it.
-    let mut known: HashMap<String, Option<String>> =
-        sqlx::query_as::<_, (String, String)>(
-            "SELECT product_id, name FROM products WHERE program_id = $1",
-        )
-        .bind(program.id)
-        .fetch_all(&app.pool)
-        .await?
-        .into_iter()
-        .map(|(id, name)| (id, Some(name)))
-        .collect();
+    let mut known: HashMap<String, Option<String>> = sqlx::query_as::<_, (String, String)>(
+        "SELECT product_id, name FROM products WHERE program_id = $1",
+    )
+    .bind(program.id)
+    .fetch_all(&app.pool)
+    .await?
+    .into_iter()
+    .map(|(id, name)| (id, Some(name)))
+    .collect();
     let page_size = app.config.tiktok.page_size;
     let (sender, mut receiver) = mpsc::channel::<Fetched>(BATCH_PAGES);
     let encoding = program.clone();

@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
 use super::orders::Outcome;
-use super::session::{Opened, Session};
+use super::session::{self, Session, Start};
 use super::{Credentials, SyncKind};
 use crate::app::App;
 use crate::db;
@@ -74,29 +74,13 @@ fn read(app: &Map<String, Value>) -> Result<Seen, String> {
 
 /// Reads every sample application and records what changed since the last time.
 pub async fn sync(app: &App, creds: &Credentials, program: &Program) -> Result<Outcome> {
-    let api = creds.api(&app.config.tiktok, program.id)?;
-    let mut session = match Session::open(app, creds, program, api).await? {
-        Opened::Ready(s) => s,
-        Opened::NotConnected => return Ok(Outcome::NotConnected),
-        Opened::Stopped(reason) => return Ok(Outcome::Stopped(reason)),
-    };
-    let mut lock = app.pool.acquire().await?;
-    let locked: bool = sqlx::query_scalar(
-        "SELECT pg_try_advisory_lock(hashtextextended('creator-bot:tiktok-samples', $1))",
-    )
-    .bind(program.id)
-    .fetch_one(&mut *lock)
-    .await?;
-    if !locked {
-        return Ok(Outcome::Busy);
-    }
+    let (mut session, lock) =
+        match session::start(app, creds, program, "creator-bot:tiktok-samples").await? {
+            Start::Ready(session, lock) => (session, lock),
+            Start::Not(outcome) => return Ok(outcome),
+        };
     let result = locked_sync(app, creds, &mut session).await;
-    let _ = sqlx::query(
-        "SELECT pg_advisory_unlock(hashtextextended('creator-bot:tiktok-samples', $1))",
-    )
-    .bind(program.id)
-    .execute(&mut *lock)
-    .await;
+    lock.release().await;
     result
 }
 

@@ -27,6 +27,65 @@ pub enum SessionError {
     Other(#[from] anyhow::Error),
 }
 
+/// A sync of one program holding its lock (one sync of a kind at a time, across processes): a
+/// session-level advisory lock on a connection of its own, let go by [`SyncLock::release`] (or
+/// by the database when the process dies).
+pub struct SyncLock {
+    conn: sqlx::pool::PoolConnection<sqlx::Postgres>,
+    name: &'static str,
+    program_id: i64,
+}
+
+impl SyncLock {
+    pub async fn release(mut self) {
+        let _ = sqlx::query("SELECT pg_advisory_unlock(hashtextextended($1, $2))")
+            .bind(self.name)
+            .bind(self.program_id)
+            .execute(&mut *self.conn)
+            .await;
+    }
+}
+
+/// What starting a sync found.
+pub enum Start {
+    Ready(Box<Session>, SyncLock),
+    /// No sync now: not connected, stopped, or another sync holds the lock.
+    Not(super::orders::Outcome),
+}
+
+/// Opens the program's session and takes the sync lock `name`.
+pub async fn start(
+    app: &App,
+    creds: &Credentials,
+    program: &Program,
+    name: &'static str,
+) -> Result<Start> {
+    use super::orders::Outcome;
+    let api = creds.api(&app.config.tiktok, program.id)?;
+    let session = match Session::open(app, creds, program, api).await? {
+        Opened::Ready(s) => s,
+        Opened::NotConnected => return Ok(Start::Not(Outcome::NotConnected)),
+        Opened::Stopped(reason) => return Ok(Start::Not(Outcome::Stopped(reason))),
+    };
+    let mut conn = app.pool.acquire().await?;
+    let locked: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock(hashtextextended($1, $2))")
+        .bind(name)
+        .bind(program.id)
+        .fetch_one(&mut *conn)
+        .await?;
+    if !locked {
+        return Ok(Start::Not(Outcome::Busy));
+    }
+    Ok(Start::Ready(
+        session,
+        SyncLock {
+            conn,
+            name,
+            program_id: program.id,
+        },
+    ))
+}
+
 /// [`Caller`] with owned strings.
 #[derive(Clone)]
 pub struct OwnedCaller {
