@@ -86,7 +86,8 @@ pub(crate) async fn drop_duplicates(
 }
 
 /// Creates the creators a staging table names that the program does not know yet, in New &
-/// Promising, joined on the earliest `day_column` of their lines. Existing creators are untouched.
+/// Promising, joined on the earliest `day_column` of their lines. Existing creators are untouched
+/// (and skipped before the insert: a conflict per known creator costs more than a lookup).
 pub(crate) async fn create_missing_creators(
     conn: &mut PgConnection,
     program_id: i64,
@@ -95,7 +96,9 @@ pub(crate) async fn create_missing_creators(
 ) -> Result<u64> {
     let done = sqlx::query(AssertSqlSafe(format!(
         "INSERT INTO creators (program_id, handle, joined_on)
-         SELECT $1, handle, min({day_column}) FROM {table} GROUP BY handle
+         SELECT $1, s.handle, s.day
+           FROM (SELECT handle, min({day_column}) AS day FROM {table} GROUP BY handle) s
+          WHERE NOT EXISTS (SELECT 1 FROM creators c WHERE c.program_id = $1 AND c.handle = s.handle)
          ON CONFLICT (program_id, handle) DO NOTHING"
     )))
     .bind(program_id)

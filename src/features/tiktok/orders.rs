@@ -30,8 +30,9 @@ use crate::tiktok::calls;
 pub const MAX_WINDOW: Duration = Duration::days(89);
 /// Pages written in one transaction at most (when the database falls behind the API). A page
 /// waits encoded as COPY rows (a few hundred bytes a line), so a full queue stays small; a batch
-/// this large spreads each transaction's fixed costs (the staging table, new creators, the
-/// rollups of the days it touches) over many lines.
+/// this large spreads each transaction's fixed costs (the staging table, the duplicate check,
+/// new creators) over many lines; a batch's pages are those queued when it starts, so when
+/// the database keeps up each page commits on its own.
 const BATCH_PAGES: usize = 200;
 
 /// The export columns the API fills; the others (product name, payment method) keep what a CSV
