@@ -116,22 +116,29 @@ pub struct OrdersMerged {
 /// The new and changed staged lines, with their creator and (for a changed one) the day it had.
 const CHANGES: &str = "import_order_changes";
 
-/// Moves the staged lines into `order_lines`: drops earlier duplicates, creates new creators,
-/// then sorts the lines in bulk into new, changed and unchanged against what is stored. New lines
+/// Moves the staged lines into `order_lines`: drops earlier duplicates (when `check_duplicates`),
+/// creates new creators, then sorts the lines in bulk into new, changed and unchanged against
+/// what is stored. New lines
 /// are inserted, changed ones updated in place (only the columns the file has), and unchanged
 /// ones are not written at all (no new row version, no index entry, no rollup). Imports of one
-/// program wait for each other here; other programs' run alongside.
+/// program wait for each other here; other programs' imports run alongside.
 pub async fn merge(
     conn: &mut PgConnection,
     program_id: i64,
     map: &ColumnMap,
+    check_duplicates: bool,
 ) -> Result<OrdersMerged> {
     sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended('creator-bot:import-orders', $1))")
         .bind(program_id)
         .execute(&mut *conn)
         .await
         .context("waiting for another import of this program")?;
-    let duplicates = super::drop_duplicates(conn, STAGE, &["order_id", "sku_id"]).await?;
+    // `check_duplicates` false: the caller saw every key once (no key can repeat).
+    let duplicates = if check_duplicates {
+        super::drop_duplicates(conn, STAGE, &["order_id", "sku_id"]).await?
+    } else {
+        Vec::new()
+    };
     super::analyze(conn, STAGE, &["handle", "order_id", "sku_id"]).await?;
     let new_creators =
         super::create_missing_creators(conn, program_id, STAGE, "created_on").await?;

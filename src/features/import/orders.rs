@@ -1,6 +1,9 @@
 //! Importing the Seller Center affiliate orders export, then refreshing the daily rollups of
 //! the days its new and changed lines touched.
 
+use std::collections::HashSet;
+use std::hash::{Hash, Hasher};
+
 use anyhow::Result;
 use chrono_tz::Tz;
 use indicatif::ProgressBar;
@@ -16,6 +19,26 @@ use crate::domain::import_rows::{FieldError, Row};
 struct Orders {
     tz: Tz,
     currency: String,
+    /// Hashes of the (order, SKU) keys staged so far, while there are at most [`KEYS_KEPT`]:
+    /// when no key repeats, the database's duplicate check can be skipped.
+    keys: Option<HashSet<u64>>,
+    /// A key may repeat (two equal hashes, or too many keys to keep).
+    maybe_duplicates: bool,
+}
+
+/// Keys remembered at most (about 40 MB); a larger file has the database look for repeats.
+const KEYS_KEPT: usize = 2_000_000;
+
+impl Orders {
+    fn note_key(&mut self, order_id: &str, sku_id: &str) {
+        let Some(keys) = &mut self.keys else { return };
+        let mut h = std::hash::DefaultHasher::new();
+        (order_id, sku_id).hash(&mut h);
+        if !keys.insert(h.finish()) || keys.len() > KEYS_KEPT {
+            self.maybe_duplicates = true;
+            self.keys = None;
+        }
+    }
 }
 
 impl RowSink for Orders {
@@ -34,6 +57,7 @@ impl RowSink for Orders {
                 ),
             ));
         }
+        self.note_key(order.order_id, order.sku_id);
         db::import::orders::encode(buf, line, &order, &self.currency);
         Ok(())
     }
@@ -50,6 +74,8 @@ pub(super) async fn run(
     let sink = Orders {
         tz: program.timezone,
         currency: program.currency.clone(),
+        keys: Some(HashSet::new()),
+        maybe_duplicates: false,
     };
     let staged = staging::stream(
         conn,
@@ -60,7 +86,8 @@ pub(super) async fn run(
         sink,
     )
     .await?;
-    let merged = db::import::orders::merge(conn, program.id, &staged.map).await?;
+    let check = staged.sink().maybe_duplicates;
+    let merged = db::import::orders::merge(conn, program.id, &staged.map, check).await?;
     db::rollups::refresh_days(conn, program.id, &merged.touched_days).await?;
     Ok(super::report(
         staged,

@@ -92,11 +92,17 @@ impl Source {
 
 /// What streaming a file did.
 pub(super) struct Staged<S> {
-    /// The sink, done with (its type says what was staged).
-    _sink: S,
+    sink: S,
     pub name: String,
     pub map: ColumnMap,
     pub rejected: Vec<RejectedRow>,
+}
+
+impl<S> Staged<S> {
+    /// The sink as the last record left it.
+    pub fn sink(&self) -> &S {
+        &self.sink
+    }
 }
 
 /// Sends every good record of `source` through `copy_sql` in chunks of `chunk_rows` rows.
@@ -215,7 +221,7 @@ fn read_all<S: RowSink>(
         bar.finish_and_clear();
     }
     Ok(Staged {
-        _sink: sink,
+        sink,
         name: source.name,
         map: source.map,
         rejected,
