@@ -3,7 +3,9 @@
 //! rollups), so a line seen in an export and in the API is one line. Fetching and merging
 //! overlap: while one batch of pages is written, the next pages are read. Each batch commits
 //! with the run's progress (the window part being read and the next page's token), so a run
-//! killed between pages resumes there and neither loses nor doubles a line.
+//! killed between pages resumes there and neither loses nor doubles a line. Batches note the
+//! days they touched with the run; those days' rollups are refreshed when a window part, or the
+//! run, ends (once per day rather than once per batch).
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::LazyLock;
