@@ -390,6 +390,15 @@ pub async fn finish_run(
     Ok(())
 }
 
+/// One run.
+pub async fn run(conn: impl PgExecutor<'_>, run_id: i64) -> Result<SyncRun> {
+    sqlx::query_as("SELECT * FROM tiktok_syncs WHERE id = $1")
+        .bind(run_id)
+        .fetch_one(conn)
+        .await
+        .context("reading a TikTok sync")
+}
+
 /// The latest runs of a program, newest first.
 pub async fn recent_runs(
     conn: impl PgExecutor<'_>,

@@ -178,14 +178,13 @@ pub struct NewVideo<'a> {
     pub comments: i64,
 }
 
-/// Stores the videos (one already known by its content id keeps its numbers) and the sample's
-/// first video.
+/// Stores the videos (one already known by its content id keeps its numbers) and the creator's
+/// samples' first videos.
 pub async fn save_videos(
     conn: &mut PgConnection,
     program_id: i64,
     creator_id: i64,
     product_id: &str,
-    sample_id: Option<i64>,
     videos: &[NewVideo<'_>],
     timezone: &str,
 ) -> Result<()> {
@@ -208,21 +207,7 @@ pub async fn save_videos(
         .await
         .context("storing a sample's video")?;
     }
-    if let Some(id) = sample_id {
-        sqlx::query(
-            "UPDATE samples s SET first_video_at = (
-                 SELECT min(v.posted_at) FROM videos v
-                  WHERE v.program_id = s.program_id AND v.creator_id = s.creator_id
-                    AND v.product_id = s.product_id
-                    AND v.posted_at >= (s.shipped_on::timestamp AT TIME ZONE $2)),
-                 updated_at = now()
-              WHERE s.id = $1",
-        )
-        .bind(id)
-        .bind(timezone)
-        .execute(&mut *conn)
-        .await
-        .context("updating the sample's first video")?;
-    }
+    super::import::activity::refresh_first_videos_of(conn, program_id, timezone, &[creator_id])
+        .await?;
     Ok(())
 }

@@ -133,9 +133,7 @@ async fn staged(conn: &mut PgConnection, table: &str) -> Result<u64> {
     Ok(n as u64)
 }
 
-/// Sets `first_video_at` of the samples of every creator the staged file names (and of `also`):
-/// the earliest video of that product by that creator posted on or after the (program-local)
-/// shipped day.
+/// Sets `first_video_at` of the samples of every creator the staged file names (and of `also`).
 async fn refresh_first_videos(
     conn: &mut PgConnection,
     program_id: i64,
@@ -143,7 +141,27 @@ async fn refresh_first_videos(
     table: &str,
     also: &[i64],
 ) -> Result<()> {
-    sqlx::query(AssertSqlSafe(format!(
+    let mut creators: Vec<i64> = sqlx::query_scalar(AssertSqlSafe(format!(
+        "SELECT c.id FROM creators c
+          WHERE c.program_id = $1 AND c.handle IN (SELECT handle FROM {table})"
+    )))
+    .bind(program_id)
+    .fetch_all(&mut *conn)
+    .await
+    .context("listing the creators of the staged rows")?;
+    creators.extend_from_slice(also);
+    refresh_first_videos_of(conn, program_id, timezone, &creators).await
+}
+
+/// Sets `first_video_at` of the samples of `creators`: the earliest video of that product by
+/// that creator posted on or after the (program-local) shipped day.
+pub(crate) async fn refresh_first_videos_of(
+    conn: &mut PgConnection,
+    program_id: i64,
+    timezone: &str,
+    creators: &[i64],
+) -> Result<()> {
+    sqlx::query(
         "UPDATE samples s
             SET first_video_at = f.first_at, updated_at = now()
            FROM (SELECT sa.id,
@@ -152,16 +170,12 @@ async fn refresh_first_videos(
                             AND v.product_id = sa.product_id
                             AND v.posted_at >= (sa.shipped_on::timestamp AT TIME ZONE $2)) AS first_at
                    FROM samples sa
-                  WHERE sa.program_id = $1
-                    AND (sa.creator_id IN (SELECT c.id FROM creators c
-                                            WHERE c.program_id = $1
-                                              AND c.handle IN (SELECT handle FROM {table}))
-                         OR sa.creator_id = ANY($3))) f
-          WHERE s.id = f.id AND s.first_video_at IS DISTINCT FROM f.first_at"
-    )))
+                  WHERE sa.program_id = $1 AND sa.creator_id = ANY($3)) f
+          WHERE s.id = f.id AND s.first_video_at IS DISTINCT FROM f.first_at",
+    )
     .bind(program_id)
     .bind(timezone)
-    .bind(also)
+    .bind(creators)
     .execute(&mut *conn)
     .await
     .context("updating the samples' first videos")?;

@@ -60,10 +60,8 @@ pub async fn callback(
     else {
         return Err(crate::domain::for_user(UnknownState));
     };
-    let program = programs::all(&app.pool)
+    let program = programs::by_id(&app.pool, program_id)
         .await?
-        .into_iter()
-        .find(|p| p.id == program_id)
         .context("the program of this authorization no longer exists")?;
     exchange(app, creds, &program, code).await
 }

@@ -229,11 +229,7 @@ pub(super) async fn finish(
     tx.commit()
         .await
         .context("recording the end of the TikTok sync")?;
-    let run = db::tiktok::recent_runs(&app.pool, program.id, 20)
-        .await?
-        .into_iter()
-        .find(|r| r.id == run_id)
-        .context("the sync run disappeared")?;
+    let run = db::tiktok::run(&app.pool, run_id).await?;
     Ok(Outcome::Ran(Box::new(run)))
 }
 

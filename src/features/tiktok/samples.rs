@@ -256,16 +256,7 @@ async fn write_page(
                     comments: v.comments,
                 })
                 .collect();
-            store::save_videos(
-                &mut tx,
-                program.id,
-                creator_id,
-                &s.product_id,
-                a.sample_id,
-                &list,
-                tz,
-            )
-            .await?;
+            store::save_videos(&mut tx, program.id, creator_id, &s.product_id, &list, tz).await?;
         }
         store::save_application(&mut tx, program.id, &a, now).await?;
     }
