@@ -27,6 +27,8 @@ pub async fn refresh_days(
         .execute(&mut *conn)
         .await
         .context("locking the program's rollups")?;
+    // Each statement runs once over many rows: compiling it (JIT) costs more than it saves.
+    sqlx::query("SET LOCAL jit = off").execute(&mut *conn).await?;
     // Creators who had rows on these days may have none after the refresh (a line re-credited
     // to another creator); their first sale day must be recomputed too.
     let mut touched: Vec<i64> = sqlx::query_scalar(
@@ -45,25 +47,24 @@ pub async fn refresh_days(
         .execute(&mut *conn)
         .await
         .context("clearing program rollups")?;
-    // Two levels: lines -> (creator, day, order), then -> (creator, day). Counting orders as
-    // groups is much cheaper than COUNT(DISTINCT order_id), which sorts.
+    // Orders are those with at least one net line: counted distinct in one pass over the lines
+    // (sorted by creator and day), which at a million lines takes about half the time of first
+    // grouping the lines by order.
     let creator_sql = format!(
         "INSERT INTO creator_daily (program_id, creator_id, day, gross_gmv_cents, refunded_gmv_cents,
                                     net_lines, orders, commission_cents, commission_estimated_cents,
                                     commission_actual_cents)
-         SELECT $1, creator_id, created_on, SUM(gross), SUM(refunded), SUM(net_lines),
-                COUNT(*) FILTER (WHERE net_lines > 0), SUM(commission), SUM(estimated), SUM(actual)
-           FROM (SELECT creator_id, created_on, order_id,
-                        COALESCE(SUM(payment_amount_cents) FILTER (WHERE status <> 'customer_unpaid'), 0) AS gross,
-                        COALESCE(SUM(payment_amount_cents) FILTER (WHERE status <> 'customer_unpaid'
-                                                                 AND (status = 'ineligible' OR refunded)), 0) AS refunded,
-                        COUNT(*) FILTER (WHERE {net}) AS net_lines,
-                        COALESCE(SUM({commission}) FILTER (WHERE {net}), 0) AS commission,
-                        COALESCE(SUM({estimated}) FILTER (WHERE {net}), 0) AS estimated,
-                        COALESCE(SUM({actual}) FILTER (WHERE {net}), 0) AS actual
-                   FROM order_lines
-                  WHERE program_id = $1 AND created_on = ANY($2)
-                  GROUP BY creator_id, created_on, order_id) per_order
+         SELECT $1, creator_id, created_on,
+                COALESCE(SUM(payment_amount_cents) FILTER (WHERE status <> 'customer_unpaid'), 0),
+                COALESCE(SUM(payment_amount_cents) FILTER (WHERE status <> 'customer_unpaid'
+                                                         AND (status = 'ineligible' OR refunded)), 0),
+                COUNT(*) FILTER (WHERE {net}),
+                COUNT(DISTINCT order_id) FILTER (WHERE {net}),
+                COALESCE(SUM({commission}) FILTER (WHERE {net}), 0),
+                COALESCE(SUM({estimated}) FILTER (WHERE {net}), 0),
+                COALESCE(SUM({actual}) FILTER (WHERE {net}), 0)
+           FROM order_lines
+          WHERE program_id = $1 AND created_on = ANY($2)
           GROUP BY creator_id, created_on",
         net = NET_LINE_SQL,
         commission = COMMISSION_SQL,
@@ -87,10 +88,8 @@ pub async fn refresh_days(
                 SUM(d.commission_cents), SUM(d.commission_estimated_cents), SUM(d.commission_actual_cents),
                 clock_timestamp()
            FROM creator_daily d
-           LEFT JOIN (SELECT created_on, COUNT(*) AS orders
-                        FROM (SELECT created_on, order_id FROM order_lines
-                               WHERE program_id = $1 AND created_on = ANY($2) AND {net}
-                               GROUP BY created_on, order_id) o
+           LEFT JOIN (SELECT created_on, COUNT(DISTINCT order_id) AS orders FROM order_lines
+                       WHERE program_id = $1 AND created_on = ANY($2) AND {net}
                        GROUP BY created_on) o ON o.created_on = d.day
           WHERE d.program_id = $1 AND d.day = ANY($2)
           GROUP BY d.day",

@@ -28,6 +28,7 @@ mod fan_out;
 mod import_files;
 mod import_lines;
 mod import_orders;
+mod import_overlap;
 mod kpi;
 mod leaderboard;
 mod lifecycle_e2e;

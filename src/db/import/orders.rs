@@ -18,7 +18,8 @@ const STAGE_COLUMNS: &str = "line bigint, order_id text, sku_id text, handle tex
     est_standard_commission_cents bigint, actual_standard_commission_cents bigint,
     shop_ads_rate_bp integer, est_shop_ads_commission_cents bigint,
     actual_shop_ads_commission_cents bigint, est_cofunded_bonus_cents bigint,
-    actual_cofunded_bonus_cents bigint, created_at timestamptz, created_on date";
+    actual_cofunded_bonus_cents bigint, created_at timestamptz, created_on date,
+    key_hash bigint, line_hash bigint, kind text";
 
 /// `COPY … FROM STDIN` for rows written by [`encode`].
 pub const COPY_SQL: &str = "COPY import_order_lines FROM STDIN";
@@ -69,11 +70,72 @@ pub async fn create_stage(conn: &mut PgConnection) -> Result<()> {
     super::create_stage(conn, STAGE, STAGE_COLUMNS).await
 }
 
-/// Appends one COPY row; `currency` is the program's, used when the line names none.
-pub fn encode(buf: &mut Vec<u8>, line: u64, o: &OrderLine<'_>, currency: &str) {
+/// What the reader knew of a staged line's key before staging it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Known {
+    /// No line of that day has its key: most likely a new line (the insert finds out for sure).
+    New,
+    /// A line of that day has its key, with other content.
+    Stored,
+    /// The reader did not look (the TikTok sync): the merge compares it with what is stored.
+    Unknown,
+}
+
+impl Known {
+    fn code(self) -> &'static str {
+        match self {
+            Known::New => "n",
+            Known::Stored => "s",
+            Known::Unknown => "u",
+        }
+    }
+}
+
+/// The two hashes a line is stored with (XXH3, 64 bits): of its key, and of the whole line as
+/// encoded, seeded with the columns its file has ([`hash_seed`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LineHashes {
+    pub key: u64,
+    pub line: u64,
+}
+
+/// Bumped whenever [`encode_fields`] changes how a line is written, so that no line hashed the
+/// old way can match one hashed the new way.
+const HASH_VERSION: u64 = 1;
+
+/// The seed of a file's line hashes: which of the columns an import may set the file has. Two
+/// files with the same values in different sets of columns do not write the same line.
+pub fn hash_seed(map: &ColumnMap) -> u64 {
+    let mask = COLUMNS
+        .iter()
+        .enumerate()
+        .filter(|(_, (_, spec))| spec.is_none_or(|c| map.has(c)))
+        .fold(0u64, |m, (i, _)| m | 1 << i);
+    HASH_VERSION << 56 | mask
+}
+
+/// The hash of a key as [`encode_fields`] computes it.
+pub fn key_hash(order_id: &str, sku_id: &str) -> u64 {
+    let mut buf = Vec::with_capacity(order_id.len() + sku_id.len() + 2);
+    ct::text(&mut buf, order_id);
+    ct::text(&mut buf, sku_id);
+    xxhash_rust::xxh3::xxh3_64(&buf)
+}
+
+/// Appends one COPY row but for its last three fields (see [`finish`]); `currency` is the
+/// program's, used when the line names none. Answers the line's hashes.
+pub fn encode_fields(
+    buf: &mut Vec<u8>,
+    line: u64,
+    o: &OrderLine<'_>,
+    currency: &str,
+    seed: u64,
+) -> LineHashes {
     ct::int(buf, line as i64);
+    let start = buf.len();
     ct::text(buf, o.order_id);
     ct::text(buf, o.sku_id);
+    let key_end = buf.len();
     ct::text(buf, &o.creator);
     ct::opt_text(buf, o.product_id);
     ct::opt_text(buf, o.product_name);
@@ -97,7 +159,24 @@ pub fn encode(buf: &mut Vec<u8>, line: u64, o: &OrderLine<'_>, currency: &str) {
     ct::opt_int(buf, o.actual_cofunded_bonus);
     ct::timestamp(buf, o.created_at);
     ct::date(buf, o.created_on);
+    LineHashes {
+        key: xxhash_rust::xxh3::xxh3_64(&buf[start..key_end]),
+        line: xxhash_rust::xxh3::xxh3_64_with_seed(&buf[start..], seed),
+    }
+}
+
+/// Ends the row [`encode_fields`] began.
+pub fn finish(buf: &mut Vec<u8>, hashes: LineHashes, known: Known) {
+    ct::int(buf, hashes.key as i64);
+    ct::int(buf, hashes.line as i64);
+    ct::text(buf, known.code());
     ct::end_row(buf);
+}
+
+/// Appends one whole COPY row of a line nobody compared with the stored ones.
+pub fn encode(buf: &mut Vec<u8>, line: u64, o: &OrderLine<'_>, currency: &str, seed: u64) {
+    let hashes = encode_fields(buf, line, o, currency, seed);
+    finish(buf, hashes, Known::Unknown);
 }
 
 /// What merging the staged lines did.
@@ -113,38 +192,54 @@ pub struct OrdersMerged {
     pub touched_days: Vec<NaiveDate>,
 }
 
-/// The new and changed staged lines, with their creator and (for a changed one) the day it had.
+/// The staged lines to write after comparing them with the stored ones, with their creator and
+/// (for a stored one) the day it had.
 const CHANGES: &str = "import_order_changes";
 
 /// Moves the staged lines into `order_lines`: drops earlier duplicates (when `check_duplicates`),
-/// creates new creators, then sorts the lines in bulk into new, changed and unchanged against
-/// what is stored. New lines
-/// are inserted, changed ones updated in place (only the columns the file has), and unchanged
-/// ones are not written at all (no new row version, no index entry, no rollup). Imports of one
-/// program wait for each other here; other programs' imports run alongside.
+/// creates new creators, then writes what changed. Lines the reader found no key for on their day
+/// ([`Known::New`]) go in by the fastest path the key allows, an insert that skips any key
+/// already stored; the others are sorted in bulk into new, changed and unchanged against what is
+/// stored. New lines are inserted, changed ones updated in place (only the columns the file has),
+/// and unchanged ones are not written at all (no new row version, no index entry, no rollup),
+/// except to stamp the hashes of a line stored without them. Imports of one program wait for each
+/// other here; other programs' imports run alongside.
 pub async fn merge(
     conn: &mut PgConnection,
     program_id: i64,
     map: &ColumnMap,
     check_duplicates: bool,
 ) -> Result<OrdersMerged> {
-    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended('creator-bot:import-orders', $1))")
-        .bind(program_id)
-        .execute(&mut *conn)
-        .await
-        .context("waiting for another import of this program")?;
+    lock_program(&mut *conn, program_id).await?;
+    // These statements each handle up to millions of rows once: compiling them to machine code
+    // (JIT) costs more than it saves.
+    sqlx::query("SET LOCAL jit = off").execute(&mut *conn).await?;
     // `check_duplicates` false: the caller saw every key once (no key can repeat).
     let duplicates = if check_duplicates {
         super::drop_duplicates(conn, STAGE, &["order_id", "sku_id"]).await?
     } else {
         Vec::new()
     };
-    super::analyze(conn, STAGE, &["handle", "order_id", "sku_id"]).await?;
+    let (staged, new_staged): (i64, i64) = sqlx::query_as(AssertSqlSafe(format!(
+        "SELECT count(*), count(*) FILTER (WHERE kind = 'n') FROM {STAGE}"
+    )))
+    .fetch_one(&mut *conn)
+    .await?;
+    if staged == 0 {
+        return Ok(OrdersMerged {
+            duplicates,
+            ..OrdersMerged::default()
+        });
+    }
+    super::analyze(conn, STAGE, &["handle", "order_id", "sku_id", "kind"]).await?;
+    // The lines compared are found one by one through the key's index (a few hundred thousand
+    // among millions, their pages mostly in memory); at the default random-page cost the planner
+    // would rather read every stored line of the program.
+    sqlx::query("SET LOCAL random_page_cost = 1.1")
+        .execute(&mut *conn)
+        .await?;
     let new_creators =
         super::create_missing_creators(conn, program_id, STAGE, "created_on").await?;
-    let staged: i64 = sqlx::query_scalar(AssertSqlSafe(format!("SELECT count(*) FROM {STAGE}")))
-        .fetch_one(&mut *conn)
-        .await?;
     let staged_value = |c: &str| {
         if c == "creator_id" {
             "c.id".to_string()
@@ -164,59 +259,188 @@ pub async fn merge(
         .iter()
         .map(|c| format!("{} AS {c}", staged_value(c)))
         .collect();
-    sqlx::query(AssertSqlSafe(format!(
-        "CREATE TEMP TABLE {CHANGES} ON COMMIT DROP AS
-         SELECT s.order_id, s.sku_id, {select}, o.created_on AS old_created_on,
-                o.order_id IS NULL AS is_new
-           FROM {STAGE} s
-           JOIN creators c ON c.program_id = $1 AND c.handle = s.handle
-           LEFT JOIN order_lines o ON o.program_id = $1 AND o.order_id = s.order_id
-                                  AND o.sku_id = s.sku_id
-          WHERE o.order_id IS NULL OR ({stored}) IS DISTINCT FROM ({incoming})",
-        select = select.join(", "),
-        stored = stored.join(", "),
-        incoming = incoming.join(", "),
-    )))
-    .bind(program_id)
-    .execute(&mut *conn)
-    .await
-    .context("comparing the lines with those stored")?;
-    let inserted = sqlx::query(AssertSqlSafe(format!(
-        "INSERT INTO order_lines (program_id, order_id, sku_id, {names})
-         SELECT $1, order_id, sku_id, {names} FROM {CHANGES} WHERE is_new",
-        names = names.join(", "),
-    )))
-    .bind(program_id)
-    .execute(&mut *conn)
-    .await
-    .context("saving the new order lines")?
-    .rows_affected();
-    let set: Vec<String> = present.iter().map(|c| format!("{c} = ch.{c}")).collect();
-    let updated = sqlx::query(AssertSqlSafe(format!(
-        "UPDATE order_lines o SET {set}, updated_at = now()
-           FROM {CHANGES} ch
-          WHERE NOT ch.is_new AND o.program_id = $1 AND o.order_id = ch.order_id
-            AND o.sku_id = ch.sku_id",
-        set = set.join(", "),
-    )))
-    .bind(program_id)
-    .execute(&mut *conn)
-    .await
-    .context("updating the changed order lines")?
-    .rows_affected();
-    let touched: Option<Vec<NaiveDate>> = sqlx::query_scalar(AssertSqlSafe(format!(
-        "SELECT array_agg(DISTINCT day ORDER BY day) FROM (
-             SELECT created_on AS day FROM {CHANGES}
-             UNION ALL SELECT old_created_on FROM {CHANGES} WHERE old_created_on IS NOT NULL) d"
-    )))
-    .fetch_one(&mut *conn)
-    .await
-    .context("listing the days the import changed")?;
+    let mut inserted = 0;
+    if new_staged > 0 {
+        inserted = insert_new(&mut *conn, program_id, &names, &select).await?;
+    }
+    let mut updated = 0;
+    let mut touched: Vec<NaiveDate> = Vec::new();
+    if inserted > 0 {
+        touched = sqlx::query_scalar(AssertSqlSafe(format!(
+            "SELECT DISTINCT created_on FROM {STAGE} WHERE kind = 'n'"
+        )))
+        .fetch_all(&mut *conn)
+        .await
+        .context("listing the days of the new lines")?;
+    }
+    // A "new" line that was not inserted has its key stored after all (on another day, or
+    // without hashes): it is compared like the others. Those just inserted compare equal.
+    let compare = if (inserted as i64) < new_staged {
+        "TRUE"
+    } else {
+        "s.kind <> 'n'"
+    };
+    if staged > new_staged || (inserted as i64) < new_staged {
+        sqlx::query(AssertSqlSafe(format!(
+            "CREATE TEMP TABLE {CHANGES} ON COMMIT DROP AS
+             SELECT * FROM (
+                 SELECT s.order_id, s.sku_id, {select}, s.key_hash, s.line_hash,
+                        o.created_on AS old_created_on, o.order_id IS NULL AS is_new,
+                        o.order_id IS NULL OR ({stored}) IS DISTINCT FROM ({incoming}) AS changed,
+                        o.line_hash IS NULL AS unstamped
+                   FROM {STAGE} s
+                   JOIN creators c ON c.program_id = $1 AND c.handle = s.handle
+                   LEFT JOIN order_lines o ON o.program_id = $1 AND o.order_id = s.order_id
+                                          AND o.sku_id = s.sku_id
+                  WHERE {compare}) l
+              WHERE changed OR unstamped",
+            select = select.join(", "),
+            stored = stored.join(", "),
+            incoming = incoming.join(", "),
+        )))
+        .bind(program_id)
+        .execute(&mut *conn)
+        .await
+        .context("comparing the lines with those stored")?;
+        super::analyze(conn, CHANGES, &["order_id", "sku_id"]).await?;
+        inserted += sqlx::query(AssertSqlSafe(format!(
+            "INSERT INTO order_lines (program_id, order_id, sku_id, {names}, key_hash, line_hash)
+             SELECT $1, order_id, sku_id, {names}, key_hash, line_hash FROM {CHANGES} WHERE is_new",
+            names = names.join(", "),
+        )))
+        .bind(program_id)
+        .execute(&mut *conn)
+        .await
+        .context("saving the new order lines")?
+        .rows_affected();
+        let set: Vec<String> = present.iter().map(|c| format!("{c} = ch.{c}")).collect();
+        updated = sqlx::query(AssertSqlSafe(format!(
+            "UPDATE order_lines o
+                SET {set}, key_hash = ch.key_hash, line_hash = ch.line_hash, updated_at = now()
+               FROM {CHANGES} ch
+              WHERE ch.changed AND NOT ch.is_new AND o.program_id = $1
+                AND o.order_id = ch.order_id AND o.sku_id = ch.sku_id",
+            set = set.join(", "),
+        )))
+        .bind(program_id)
+        .execute(&mut *conn)
+        .await
+        .context("updating the changed order lines")?
+        .rows_affected();
+        // A line stored before the hashes were kept, found unchanged, takes them now.
+        sqlx::query(AssertSqlSafe(format!(
+            "UPDATE order_lines o SET key_hash = ch.key_hash, line_hash = ch.line_hash
+               FROM {CHANGES} ch
+              WHERE NOT ch.changed AND o.program_id = $1
+                AND o.order_id = ch.order_id AND o.sku_id = ch.sku_id"
+        )))
+        .bind(program_id)
+        .execute(&mut *conn)
+        .await
+        .context("stamping the hashes of unchanged order lines")?;
+        let days: Option<Vec<NaiveDate>> = sqlx::query_scalar(AssertSqlSafe(format!(
+            "SELECT array_agg(DISTINCT day) FROM (
+                 SELECT created_on AS day FROM {CHANGES} WHERE changed
+                 UNION ALL SELECT old_created_on FROM {CHANGES}
+                  WHERE changed AND old_created_on IS NOT NULL) d"
+        )))
+        .fetch_one(&mut *conn)
+        .await
+        .context("listing the days the import changed")?;
+        touched.extend(days.unwrap_or_default());
+    }
+    touched.sort_unstable();
+    touched.dedup();
     Ok(OrdersMerged {
         merged: Merged { inserted, updated },
         new_creators,
         duplicates,
         staged: staged as u64,
-        touched_days: touched.unwrap_or_default(),
+        touched_days: touched,
     })
+}
+
+/// Inserts the staged lines the reader found no key for on their day; answers how many went in.
+/// A plain insert is the fastest path the key allows, and when one of the lines' keys is stored
+/// after all (on another day, or without hashes) it fails as a whole: then the insert skips the
+/// lines whose keys are stored, which the comparison takes over.
+async fn insert_new(
+    conn: &mut PgConnection,
+    program_id: i64,
+    names: &[&str],
+    select: &[String],
+) -> Result<u64> {
+    let sql = |on_conflict: &str| {
+        format!(
+            "INSERT INTO order_lines (program_id, order_id, sku_id, {names}, key_hash, line_hash)
+             SELECT $1, s.order_id, s.sku_id, {select}, s.key_hash, s.line_hash
+               FROM {STAGE} s
+               JOIN creators c ON c.program_id = $1 AND c.handle = s.handle
+              WHERE s.kind = 'n' {on_conflict}",
+            names = names.join(", "),
+            select = select.join(", "),
+        )
+    };
+    sqlx::query("SAVEPOINT import_new_lines")
+        .execute(&mut *conn)
+        .await?;
+    let plain = sqlx::query(AssertSqlSafe(sql("")))
+        .bind(program_id)
+        .execute(&mut *conn)
+        .await;
+    let done = match plain {
+        Ok(done) => done,
+        Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("23505") => {
+            sqlx::query("ROLLBACK TO SAVEPOINT import_new_lines")
+                .execute(&mut *conn)
+                .await?;
+            sqlx::query(AssertSqlSafe(sql("ON CONFLICT DO NOTHING")))
+                .bind(program_id)
+                .execute(&mut *conn)
+                .await
+                .context("saving the new order lines")?
+        }
+        Err(e) => return Err(e).context("saving the new order lines"),
+    };
+    sqlx::query("RELEASE SAVEPOINT import_new_lines")
+        .execute(&mut *conn)
+        .await?;
+    Ok(done.rows_affected())
+}
+
+/// Waits for any other import or sync of the program's order lines, until the transaction ends.
+pub async fn lock_program(conn: &mut PgConnection, program_id: i64) -> Result<()> {
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended('creator-bot:import-orders', $1))")
+        .bind(program_id)
+        .execute(&mut *conn)
+        .await
+        .context("waiting for another import of this program")?;
+    Ok(())
+}
+
+/// Calls `each` with the hashes of the program's lines on `days`: (day, key hash, line hash), the
+/// line hash `None` for a line stored before hashes were kept. Lines without a key hash are left
+/// out. Rows are handled as they arrive, never all held at once.
+pub async fn stored_hashes(
+    conn: &mut PgConnection,
+    program_id: i64,
+    days: &[NaiveDate],
+    mut each: impl FnMut(NaiveDate, u64, Option<u64>),
+) -> Result<()> {
+    use futures_util::TryStreamExt;
+    let mut rows = sqlx::query_as::<_, (NaiveDate, i64, Option<i64>)>(
+        "SELECT created_on, key_hash, line_hash FROM order_lines
+          WHERE program_id = $1 AND created_on = ANY($2) AND key_hash IS NOT NULL",
+    )
+    .bind(program_id)
+    .bind(days)
+    .fetch(&mut *conn);
+    while let Some((day, key, line)) = rows
+        .try_next()
+        .await
+        .context("reading the hashes of stored lines")?
+    {
+        each(day, key as u64, line.map(|l| l as u64));
+    }
+    Ok(())
 }

@@ -17,10 +17,10 @@ use crate::domain::import_rows::{FieldError, Row};
 struct Samples;
 
 impl RowSink for Samples {
-    fn stage(&mut self, row: &Row<'_>, line: u64, buf: &mut Vec<u8>) -> Result<(), FieldError> {
+    fn stage(&mut self, row: &Row<'_>, line: u64, buf: &mut Vec<u8>) -> Result<bool, FieldError> {
         let sample = parse_sample(row)?;
         db::import::activity::encode_sample(buf, line, &sample);
-        Ok(())
+        Ok(true)
     }
 }
 
@@ -62,10 +62,10 @@ pub(super) async fn samples(
 struct Videos(Tz);
 
 impl RowSink for Videos {
-    fn stage(&mut self, row: &Row<'_>, line: u64, buf: &mut Vec<u8>) -> Result<(), FieldError> {
+    fn stage(&mut self, row: &Row<'_>, line: u64, buf: &mut Vec<u8>) -> Result<bool, FieldError> {
         let video = parse_video(row, self.0)?;
         db::import::activity::encode_video(buf, line, &video);
-        Ok(())
+        Ok(true)
     }
 }
 

@@ -7,6 +7,7 @@ mod orders;
 mod records;
 mod roster;
 mod staging;
+mod stored;
 
 use std::fmt;
 use std::io::Read;
@@ -223,7 +224,7 @@ pub async fn import_reader(
     let chunk = config.import.copy_chunk_rows;
     let mut tx = pool.begin().await.context("starting the import")?;
     let mut report = match kind {
-        ImportKind::Orders => orders::run(&mut tx, program, source, chunk, bar).await?,
+        ImportKind::Orders => orders::run(&mut tx, pool, program, source, chunk, bar).await?,
         ImportKind::Creators => roster::creators(&mut tx, program, source, chunk, bar).await?,
         ImportKind::Products => roster::products(&mut tx, program, source, chunk, bar).await?,
         ImportKind::Samples => activity::samples(&mut tx, program, source, chunk, bar).await?,

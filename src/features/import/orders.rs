@@ -1,17 +1,19 @@
 //! Importing the Seller Center affiliate orders export, then refreshing the daily rollups of
 //! the days its new and changed lines touched.
 
-use std::collections::HashSet;
-use std::hash::{Hash, Hasher};
+use std::collections::HashMap;
 
 use anyhow::Result;
 use chrono_tz::Tz;
 use indicatif::ProgressBar;
-use sqlx::PgConnection;
+use sqlx::{PgConnection, PgPool};
 
 use super::staging::{self, RowSink, Source};
+use super::stored::{Stored, StoredLines};
 use super::{ImportKind, ImportReport};
 use crate::db;
+use crate::db::import::Duplicate;
+use crate::db::import::orders::{Known, encode_fields, finish};
 use crate::db::programs::Program;
 use crate::domain::import_rows::orders::{col, parse_order_line};
 use crate::domain::import_rows::{FieldError, Row};
@@ -19,31 +21,58 @@ use crate::domain::import_rows::{FieldError, Row};
 struct Orders {
     tz: Tz,
     currency: String,
-    /// Hashes of the (order, SKU) keys staged so far, while there are at most [`KEYS_KEPT`]:
-    /// when no key repeats, the database's duplicate check can be skipped.
-    keys: Option<HashSet<u64>>,
-    /// A key may repeat (two equal hashes, or too many keys to keep).
+    seed: u64,
+    stored: StoredLines,
+    /// Per key hash seen (while there are at most [`KEYS_KEPT`]): the last line with that key,
+    /// and [`STAGED`] set if a line with it was staged.
+    keys: HashMap<u64, u32>,
+    /// More keys than [`KEYS_KEPT`]: new keys are no longer noted, and no line is skipped.
+    keys_full: bool,
+    /// A key may repeat among the staged lines (two equal hashes, or too many keys to keep): the
+    /// database looks for repeats.
     maybe_duplicates: bool,
+    /// Lines left out because they are stored as they are.
+    skipped: u64,
+    /// Skipped lines whose key came again later in the file: (key hash, line).
+    skipped_repeats: Vec<(u64, u64)>,
 }
 
-/// Keys remembered at most: about 20 MB (the set's table holds up to 1,835,008 keys before it
-/// doubles); a larger file has the database look for repeats.
+/// Keys remembered at most: the map is made this large at once (36 MB of address space, resident
+/// as it fills), so it never grows by copying; past them, every line is staged and the database
+/// looks for repeats.
 const KEYS_KEPT: usize = 1_800_000;
+const STAGED: u32 = 1 << 31;
 
 impl Orders {
-    fn note_key(&mut self, order_id: &str, sku_id: &str) {
-        let Some(keys) = &mut self.keys else { return };
-        let mut h = std::hash::DefaultHasher::new();
-        (order_id, sku_id).hash(&mut h);
-        if !keys.insert(h.finish()) || keys.len() > KEYS_KEPT {
-            self.maybe_duplicates = true;
-            self.keys = None;
+    /// Notes a key on `line`; answers whether a line with that key was staged before, or `None`
+    /// when the key cannot be noted (too many keys).
+    fn note_key(&mut self, key: u64, line: u64) -> Option<bool> {
+        let line32 = (line.min(u64::from(STAGED - 1))) as u32;
+        let full = self.keys_full || self.keys.len() >= KEYS_KEPT;
+        match self.keys.get_mut(&key) {
+            Some(v) => {
+                let staged = *v & STAGED != 0;
+                if !staged {
+                    self.skipped_repeats.push((key, u64::from(*v)));
+                }
+                *v = line32 | (*v & STAGED);
+                Some(staged)
+            }
+            None if full => {
+                self.keys_full = true;
+                self.maybe_duplicates = true;
+                None
+            }
+            None => {
+                self.keys.insert(key, line32);
+                Some(false)
+            }
         }
     }
 }
 
 impl RowSink for Orders {
-    fn stage(&mut self, row: &Row<'_>, line: u64, buf: &mut Vec<u8>) -> Result<(), FieldError> {
+    fn stage(&mut self, row: &Row<'_>, line: u64, buf: &mut Vec<u8>) -> Result<bool, FieldError> {
         let order = parse_order_line(row, self.tz)?;
         // Amounts in another currency cannot be added to the program's money.
         if let Some(currency) = order.currency.as_deref()
@@ -58,25 +87,57 @@ impl RowSink for Orders {
                 ),
             ));
         }
-        self.note_key(order.order_id, order.sku_id);
-        db::import::orders::encode(buf, line, &order, &self.currency);
-        Ok(())
+        let start = buf.len();
+        let hashes = encode_fields(buf, line, &order, &self.currency, self.seed);
+        let staged_before = self.note_key(hashes.key, line);
+        let stored = self
+            .stored
+            .lookup(order.created_on, hashes.key, hashes.line);
+        // A line is left out only when it is stored as it is and no earlier line with its key
+        // was staged (that one would otherwise win over it).
+        if staged_before == Some(false) && stored == Some(Stored::Same) {
+            buf.truncate(start);
+            self.skipped += 1;
+            return Ok(false);
+        }
+        if staged_before == Some(true) {
+            self.maybe_duplicates = true;
+        }
+        if let Some(v) = self.keys.get_mut(&hashes.key) {
+            *v |= STAGED;
+        }
+        let known = match stored {
+            Some(Stored::Absent) => Known::New,
+            Some(Stored::Same | Stored::Other) => Known::Stored,
+            None => Known::Unknown,
+        };
+        finish(buf, hashes, known);
+        Ok(true)
     }
 }
 
 pub(super) async fn run(
     conn: &mut PgConnection,
+    pool: &PgPool,
     program: &Program,
     source: Source,
     chunk_rows: usize,
     bar: Option<ProgressBar>,
 ) -> Result<ImportReport> {
+    // Held from the start, so that the stored lines read while the file streams in stay as read
+    // until this import commits.
+    db::import::orders::lock_program(&mut *conn, program.id).await?;
     db::import::orders::create_stage(conn).await?;
     let sink = Orders {
         tz: program.timezone,
         currency: program.currency.clone(),
-        keys: Some(HashSet::new()),
+        seed: db::import::orders::hash_seed(&source.map),
+        stored: StoredLines::open(pool, program.id).await,
+        keys: HashMap::with_capacity(KEYS_KEPT),
+        keys_full: false,
         maybe_duplicates: false,
+        skipped: 0,
+        skipped_repeats: Vec::new(),
     };
     let staged = staging::stream(
         conn,
@@ -87,14 +148,23 @@ pub(super) async fn run(
         sink,
     )
     .await?;
-    let check = staged.sink().maybe_duplicates;
-    let merged = db::import::orders::merge(conn, program.id, &staged.map, check).await?;
+    let sink = staged.sink();
+    let check = sink.maybe_duplicates;
+    let mut merged = db::import::orders::merge(conn, program.id, &staged.map, check).await?;
     db::rollups::refresh_days(conn, program.id, &merged.touched_days).await?;
+    // Skipped lines whose key came again: the last line with the key wins, as in the database.
+    merged
+        .duplicates
+        .extend(sink.skipped_repeats.iter().map(|&(key, line)| Duplicate {
+            line,
+            later_line: u64::from(sink.keys[&key] & !STAGED),
+        }));
+    let unchanged_skipped = sink.skipped - sink.skipped_repeats.len() as u64;
     Ok(super::report(
         staged,
         ImportKind::Orders,
         merged.merged,
-        merged.staged,
+        merged.staged + unchanged_skipped,
         merged.new_creators,
         &merged.duplicates,
         &[col::ORDER_ID, col::SKU_ID],

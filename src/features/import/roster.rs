@@ -16,10 +16,10 @@ use crate::domain::import_rows::{FieldError, Row};
 struct Creators(LinkedWorkspaces);
 
 impl RowSink for Creators {
-    fn stage(&mut self, row: &Row<'_>, line: u64, buf: &mut Vec<u8>) -> Result<(), FieldError> {
+    fn stage(&mut self, row: &Row<'_>, line: u64, buf: &mut Vec<u8>) -> Result<bool, FieldError> {
         let creator = parse_creator(row, self.0)?;
         db::import::roster::encode_creator(buf, line, &creator);
-        Ok(())
+        Ok(true)
     }
 }
 
@@ -86,10 +86,10 @@ pub(super) async fn creators(
 struct Products;
 
 impl RowSink for Products {
-    fn stage(&mut self, row: &Row<'_>, line: u64, buf: &mut Vec<u8>) -> Result<(), FieldError> {
+    fn stage(&mut self, row: &Row<'_>, line: u64, buf: &mut Vec<u8>) -> Result<bool, FieldError> {
         let product = parse_product(row)?;
         db::import::roster::encode_product(buf, line, &product);
-        Ok(())
+        Ok(true)
     }
 }
 

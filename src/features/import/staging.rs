@@ -14,9 +14,10 @@ use super::records::{Next, Records};
 use super::{ImportError, RejectedRow};
 use crate::domain::import_rows::{ColumnMap, ColumnSpec, FieldError, Row};
 
-/// Checks one record and appends its COPY row to `buf`, writing nothing when it fails.
+/// Checks one record and appends its COPY row to `buf`, writing nothing when it fails. Answers
+/// whether it staged the row: `false` when there is no need (it is stored as it is).
 pub(super) trait RowSink: Send + 'static {
-    fn stage(&mut self, row: &Row<'_>, line: u64, buf: &mut Vec<u8>) -> Result<(), FieldError>;
+    fn stage(&mut self, row: &Row<'_>, line: u64, buf: &mut Vec<u8>) -> Result<bool, FieldError>;
 }
 
 /// An opened CSV file whose header matched the format.
@@ -164,6 +165,7 @@ fn read_all<S: RowSink>(
     let mut record = csv::ByteRecord::new();
     let mut rejected = Vec::new();
     let mut in_chunk = 0usize;
+    let mut since_shown = 0usize;
     loop {
         let next = source
             .records
@@ -200,15 +202,20 @@ fn read_all<S: RowSink>(
             }
         };
         match outcome {
-            Ok(()) => in_chunk += 1,
+            Ok(true) => in_chunk += 1,
+            Ok(false) => {}
             Err(e) => rejected.push(RejectedRow::from_field_error(&source.map, line, e)),
         }
+        since_shown += 1;
         if in_chunk >= chunk_rows {
             in_chunk = 0;
             let full = std::mem::replace(&mut buf, Vec::with_capacity(capacity));
             if sender.blocking_send(full).is_err() {
                 break;
             }
+        }
+        if since_shown >= chunk_rows {
+            since_shown = 0;
             if let Some(bar) = &bar {
                 bar.set_position(source.records.position());
             }

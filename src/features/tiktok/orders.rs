@@ -49,6 +49,9 @@ static API_COLUMNS: LazyLock<ColumnMap> = LazyLock::new(|| {
     ColumnMap::resolve(&headers, COLUMNS).expect("the API columns include every required one")
 });
 
+/// The seed of the synced lines' hashes.
+static API_SEED: LazyLock<u64> = LazyLock::new(|| db::import::orders::hash_seed(&API_COLUMNS));
+
 /// How a sync call ended.
 #[derive(Debug)]
 pub enum Outcome {
@@ -422,7 +425,13 @@ fn encode_page(
                         .and_then(|n| n.as_deref());
                     *line += 1;
                     page.lines += 1;
-                    db::import::orders::encode(&mut page.rows, *line, &l, &program.currency);
+                    db::import::orders::encode(
+                        &mut page.rows,
+                        *line,
+                        &l,
+                        &program.currency,
+                        *API_SEED,
+                    );
                 }
                 Err(r) => page.rejects.push(r),
             }
@@ -505,7 +514,7 @@ async fn merge(
     // without a name takes the product's now.
     if merged.merged.inserted < merged.staged {
         sqlx::query(
-            "UPDATE order_lines o SET product_name = p.name
+            "UPDATE order_lines o SET product_name = p.name, line_hash = NULL
                FROM import_order_lines s
                JOIN products p ON p.program_id = $1 AND p.product_id = s.product_id
               WHERE o.program_id = $1 AND o.order_id = s.order_id AND o.sku_id = s.sku_id

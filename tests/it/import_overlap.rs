@@ -1,0 +1,306 @@
+//! Re-downloaded exports that overlap what the program holds: lines stored as they are are
+//! recognised by their hashes and never written, changed ones are updated, new ones inserted, and
+//! the result is exactly what importing the newest version of every line from scratch gives.
+
+use crate::common;
+
+use creator_bot::db::programs::Program;
+use creator_bot::features::import::{ImportKind, ImportReport, import_reader};
+use sqlx::PgPool;
+
+const HEADER: &str = "Order ID,SKU ID,Creator Username,Product ID,Payment Amount,Order Status,\
+Fully returned or refunded,Est. standard commission payment,Actual Commission Payment,Time Created\n";
+
+async fn import(pool: &PgPool, program: &Program, name: &str, lines: &[&str]) -> ImportReport {
+    let text = format!("{HEADER}{}\n", lines.join("\n"));
+    import_reader(
+        pool,
+        program,
+        &common::config(),
+        ImportKind::Orders,
+        name,
+        std::io::Cursor::new(text.into_bytes()),
+        None,
+        false,
+    )
+    .await
+    .unwrap()
+}
+
+/// Every stored line of a program, by key, as a user would read it (creator by handle).
+async fn lines(pool: &PgPool, program: &Program) -> Vec<String> {
+    sqlx::query_scalar(
+        "SELECT concat_ws(' ', o.order_id, o.sku_id, c.handle, COALESCE(o.product_id, '-'),
+                          o.payment_amount_cents, o.status, o.refunded,
+                          o.est_standard_commission_cents,
+                          COALESCE(o.actual_standard_commission_cents::text, '-'),
+                          o.created_at AT TIME ZONE 'UTC', o.created_on)
+           FROM order_lines o JOIN creators c ON c.id = o.creator_id
+          WHERE o.program_id = $1 ORDER BY o.order_id, o.sku_id",
+    )
+    .bind(program.id)
+    .fetch_all(pool)
+    .await
+    .unwrap()
+}
+
+/// Every rollup row of a program (creators by handle).
+async fn rollups(pool: &PgPool, program: &Program) -> Vec<String> {
+    sqlx::query_scalar(
+        "SELECT * FROM (
+             SELECT concat_ws(' ', 'creator', c.handle, d.day, d.gross_gmv_cents,
+                              d.refunded_gmv_cents, d.net_lines, d.orders, d.commission_cents,
+                              d.commission_estimated_cents, d.commission_actual_cents) AS r
+               FROM creator_daily d JOIN creators c ON c.id = d.creator_id
+              WHERE d.program_id = $1
+             UNION ALL
+             SELECT concat_ws(' ', 'program', day, gross_gmv_cents, refunded_gmv_cents, orders,
+                              commission_cents, commission_estimated_cents,
+                              commission_actual_cents)
+               FROM program_daily WHERE program_id = $1
+             UNION ALL
+             SELECT concat_ws(' ', 'product', day, product_id, gmv_cents, commission_gmv_cents)
+               FROM product_daily WHERE program_id = $1
+             UNION ALL
+             SELECT concat_ws(' ', 'first sale', handle, first_sale_on)
+               FROM creators WHERE program_id = $1) r
+          ORDER BY r",
+    )
+    .bind(program.id)
+    .fetch_all(pool)
+    .await
+    .unwrap()
+}
+
+/// (key, xmin, ctid) of every order line of the program.
+async fn versions(pool: &PgPool, program: &Program) -> Vec<(String, String, String)> {
+    sqlx::query_as(
+        "SELECT order_id || '/' || sku_id, xmin::text, ctid::text FROM order_lines
+          WHERE program_id = $1 ORDER BY 1",
+    )
+    .bind(program.id)
+    .fetch_all(pool)
+    .await
+    .unwrap()
+}
+
+const FIRST: &[&str] = &[
+    "1,a,ann,p1,10.00,Settled,No,1.00,,02/11/2026 10:00:00",
+    "2,a,ann,p1,20.00,Pending,No,2.00,,02/11/2026 11:00:00",
+    "2,b,ann,p2,5.00,Pending,No,0.50,,02/11/2026 11:00:00",
+    "3,a,bob,p2,30.00,Pending,No,3.00,,03/11/2026 09:00:00",
+    "4,a,bob,p1,40.00,Settled,No,4.00,,03/11/2026 12:00:00",
+    "5,a,cat,p1,50.00,Pending,No,5.00,,04/11/2026 08:00:00",
+    "6,a,cat,p2,60.00,Settled,No,6.00,,04/11/2026 09:00:00",
+];
+
+/// The next day's download: lines 1 and 4 as they were; 2/a settled with its actual commission;
+/// 2/b refunded; 3 re-credited to cat; 5 moved to the 5th (its time changed); 6 ineligible; two
+/// new lines, one of a new creator.
+const NEWER: &[&str] = &[
+    "1,a,ann,p1,10.00,Settled,No,1.00,,02/11/2026 10:00:00",
+    "2,a,ann,p1,20.00,Settled,No,2.00,1.90,02/11/2026 11:00:00",
+    "2,b,ann,p2,5.00,Pending,Yes,0.50,,02/11/2026 11:00:00",
+    "3,a,cat,p2,30.00,Pending,No,3.00,,03/11/2026 09:00:00",
+    "4,a,bob,p1,40.00,Settled,No,4.00,,03/11/2026 12:00:00",
+    "5,a,cat,p1,50.00,Pending,No,5.00,,05/11/2026 08:00:00",
+    "6,a,cat,p2,60.00,Ineligible,No,6.00,,04/11/2026 09:00:00",
+    "7,a,dee,p1,70.00,Pending,No,7.00,,05/11/2026 10:00:00",
+    "8,a,ann,p2,80.00,Pending,No,8.00,,05/11/2026 11:00:00",
+];
+
+#[sqlx::test(migrator = "creator_bot::db::MIGRATOR")]
+async fn an_overlapping_export_of_unchanged_changed_and_new_lines_ends_as_if_imported_fresh(
+    pool: PgPool,
+) {
+    let program = common::program(&pool).await;
+    let first = import(&pool, &program, "first.csv", FIRST).await;
+    assert_eq!((first.inserted, first.updated, first.unchanged), (7, 0, 0));
+    let before = versions(&pool, &program).await;
+
+    let newer = import(&pool, &program, "newer.csv", NEWER).await;
+    assert_eq!(
+        (
+            newer.inserted,
+            newer.updated,
+            newer.unchanged,
+            newer.new_creators,
+            newer.rejected.len()
+        ),
+        (2, 5, 2, 1, 0)
+    );
+    // The two unchanged lines are the very row versions they were.
+    let after = versions(&pool, &program).await;
+    for key in ["1/a", "4/a"] {
+        let of = |v: &Vec<(String, String, String)>| v.iter().find(|r| r.0 == key).cloned();
+        assert_eq!(of(&after), of(&before), "{key} was rewritten");
+    }
+
+    // Every line and every rollup is what a program importing only the newest version of each
+    // line gets.
+    let fresh = common::program_in(&pool, "fresh", "America/New_York", "USD").await;
+    import(&pool, &fresh, "fresh.csv", NEWER).await;
+    assert_eq!(lines(&pool, &program).await, lines(&pool, &fresh).await);
+    assert_eq!(rollups(&pool, &program).await, rollups(&pool, &fresh).await);
+    let stored = lines(&pool, &program).await;
+    assert_eq!(
+        stored[1],
+        "2 a ann p1 2000 settled f 200 190 2026-11-02 16:00:00 2026-11-02"
+    );
+    assert_eq!(
+        stored[5],
+        "5 a cat p1 5000 pending f 500 - 2026-11-05 13:00:00 2026-11-05"
+    );
+    // Nothing is left on the 4th but line 6, ineligible now.
+    let fourth: (i64, i64, i32) = sqlx::query_as(
+        "SELECT gross_gmv_cents, refunded_gmv_cents, orders FROM program_daily
+          WHERE program_id = $1 AND day = '2026-11-04'",
+    )
+    .bind(program.id)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(fourth, (6000, 6000, 0));
+
+    // The same download once more: every line is recognised, nothing is written.
+    let before = versions(&pool, &program).await;
+    let rollups_before = rollups(&pool, &program).await;
+    let again = import(&pool, &program, "newer.csv", NEWER).await;
+    assert_eq!((again.inserted, again.updated, again.unchanged), (0, 0, 9));
+    assert_eq!(versions(&pool, &program).await, before);
+    assert_eq!(rollups(&pool, &program).await, rollups_before);
+}
+
+#[sqlx::test(migrator = "creator_bot::db::MIGRATOR")]
+async fn a_key_repeated_in_the_file_keeps_its_last_line_even_when_an_earlier_one_is_stored(
+    pool: PgPool,
+) {
+    let program = common::program(&pool).await;
+    let stored_line = "1,a,ann,p1,10.00,Pending,No,1.00,,02/11/2026 10:00:00";
+    let settled_line = "1,a,ann,p1,10.00,Settled,No,1.00,,02/11/2026 10:00:00";
+    let other_line = "2,a,ann,p1,20.00,Pending,No,2.00,,02/11/2026 11:00:00";
+    import(&pool, &program, "first.csv", &[stored_line, other_line]).await;
+    let status = |pool: PgPool| async move {
+        sqlx::query_scalar::<_, String>("SELECT status FROM order_lines WHERE order_id = '1'")
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+    };
+    let rejected = |r: &ImportReport| -> Vec<String> {
+        r.rejected.iter().map(|x| x.describe("f.csv")).collect()
+    };
+
+    // The stored line first, then a change: the change wins.
+    let r = import(&pool, &program, "f.csv", &[stored_line, other_line, settled_line]).await;
+    assert_eq!((r.inserted, r.updated, r.unchanged), (0, 1, 1));
+    assert_eq!(
+        rejected(&r),
+        ["f.csv:2: line 4 has the same Order ID and SKU ID; the later line wins"]
+    );
+    assert_eq!(status(pool.clone()).await, "settled");
+
+    // A change first, then the line as stored (settled now): the stored version wins, nothing
+    // changes.
+    let r = import(&pool, &program, "f.csv", &[stored_line, settled_line]).await;
+    assert_eq!((r.inserted, r.updated, r.unchanged), (0, 0, 1));
+    assert_eq!(
+        rejected(&r),
+        ["f.csv:2: line 3 has the same Order ID and SKU ID; the later line wins"]
+    );
+    assert_eq!(status(pool.clone()).await, "settled");
+    // Two changes, the last one wins.
+    let r = import(&pool, &program, "f.csv", &[stored_line, settled_line, stored_line]).await;
+    assert_eq!((r.inserted, r.updated, r.unchanged), (0, 1, 0));
+    assert_eq!(
+        rejected(&r),
+        [
+            "f.csv:2: line 4 has the same Order ID and SKU ID; the later line wins",
+            "f.csv:3: line 4 has the same Order ID and SKU ID; the later line wins"
+        ]
+    );
+    assert_eq!(status(pool.clone()).await, "pending");
+
+    // The same line three times, as stored: one unchanged, two reported.
+    let r = import(&pool, &program, "f.csv", &[stored_line, stored_line, stored_line]).await;
+    assert_eq!((r.inserted, r.updated, r.unchanged), (0, 0, 1));
+    assert_eq!(
+        rejected(&r),
+        [
+            "f.csv:2: line 4 has the same Order ID and SKU ID; the later line wins",
+            "f.csv:3: line 4 has the same Order ID and SKU ID; the later line wins"
+        ]
+    );
+    assert_eq!(status(pool.clone()).await, "pending");
+}
+
+#[sqlx::test(migrator = "creator_bot::db::MIGRATOR")]
+async fn lines_stored_without_hashes_are_compared_in_full_then_stamped(pool: PgPool) {
+    let program = common::program(&pool).await;
+    import(&pool, &program, "first.csv", FIRST).await;
+    // As lines stored before the hashes were kept.
+    sqlx::query("UPDATE order_lines SET key_hash = NULL, line_hash = NULL")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let rollups_before = rollups(&pool, &program).await;
+    let mut changed = FIRST.to_vec();
+    changed[0] = "1,a,ann,p1,10.00,Settled,Yes,1.00,,02/11/2026 10:00:00";
+    let r = import(&pool, &program, "first.csv", &changed).await;
+    assert_eq!((r.inserted, r.updated, r.unchanged), (0, 1, 6));
+    let unstamped: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM order_lines WHERE key_hash IS NULL OR line_hash IS NULL",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(unstamped, 0);
+    assert_ne!(rollups(&pool, &program).await, rollups_before);
+    let fresh = common::program_in(&pool, "fresh", "America/New_York", "USD").await;
+    import(&pool, &fresh, "fresh.csv", &changed).await;
+    assert_eq!(lines(&pool, &program).await, lines(&pool, &fresh).await);
+    assert_eq!(rollups(&pool, &program).await, rollups(&pool, &fresh).await);
+    // Stamped once: the next import of the same file writes nothing.
+    let before = versions(&pool, &program).await;
+    let r = import(&pool, &program, "first.csv", &changed).await;
+    assert_eq!((r.inserted, r.updated, r.unchanged), (0, 0, 7));
+    assert_eq!(versions(&pool, &program).await, before);
+}
+
+#[sqlx::test(migrator = "creator_bot::db::MIGRATOR")]
+async fn a_file_with_fewer_columns_is_compared_on_its_own_columns(pool: PgPool) {
+    let program = common::program(&pool).await;
+    import(&pool, &program, "first.csv", FIRST).await;
+    // The same lines without the product and commission columns: nothing the file says differs.
+    let text = "Order ID,SKU ID,Creator Username,Payment Amount,Order Status,Time Created\n\
+                1,a,ann,10.00,Settled,02/11/2026 10:00:00\n\
+                2,a,ann,20.00,Settled,02/11/2026 11:00:00\n";
+    let run = |pool: PgPool, program: Program| async move {
+        import_reader(
+            &pool,
+            &program,
+            &common::config(),
+            ImportKind::Orders,
+            "short.csv",
+            std::io::Cursor::new(text.as_bytes().to_vec()),
+            None,
+            false,
+        )
+        .await
+        .unwrap()
+    };
+    let r = run(pool.clone(), program.clone()).await;
+    assert_eq!((r.inserted, r.updated, r.unchanged), (0, 1, 1));
+    let stored = lines(&pool, &program).await;
+    // 2/a settled; its product and commission, which the file lacks, are kept.
+    assert_eq!(
+        stored[1],
+        "2 a ann p1 2000 settled f 200 - 2026-11-02 16:00:00 2026-11-02"
+    );
+    let before = versions(&pool, &program).await;
+    let r = run(pool.clone(), program.clone()).await;
+    assert_eq!((r.inserted, r.updated, r.unchanged), (0, 0, 2));
+    assert_eq!(versions(&pool, &program).await, before);
+    // The full file again: 2/a's commission columns say what they said, its status changes back.
+    let r = import(&pool, &program, "first.csv", FIRST).await;
+    assert_eq!((r.inserted, r.updated, r.unchanged), (0, 1, 6));
+}
