@@ -28,7 +28,9 @@ pub async fn refresh_days(
         .await
         .context("locking the program's rollups")?;
     // Each statement runs once over many rows: compiling it (JIT) costs more than it saves.
-    sqlx::query("SET LOCAL jit = off").execute(&mut *conn).await?;
+    sqlx::query("SET LOCAL jit = off")
+        .execute(&mut *conn)
+        .await?;
     // Creators who had rows on these days may have none after the refresh (a line re-credited
     // to another creator); their first sale day must be recomputed too.
     let mut touched: Vec<i64> = sqlx::query_scalar(

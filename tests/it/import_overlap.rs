@@ -72,6 +72,10 @@ async fn rollups(pool: &PgPool, program: &Program) -> Vec<String> {
     .unwrap()
 }
 
+fn refs(v: &[String]) -> Vec<&str> {
+    v.iter().map(String::as_str).collect()
+}
+
 /// (key, xmin, ctid) of every order line of the program.
 async fn versions(pool: &PgPool, program: &Program) -> Vec<(String, String, String)> {
     sqlx::query_as(
@@ -191,7 +195,13 @@ async fn a_key_repeated_in_the_file_keeps_its_last_line_even_when_an_earlier_one
     };
 
     // The stored line first, then a change: the change wins.
-    let r = import(&pool, &program, "f.csv", &[stored_line, other_line, settled_line]).await;
+    let r = import(
+        &pool,
+        &program,
+        "f.csv",
+        &[stored_line, other_line, settled_line],
+    )
+    .await;
     assert_eq!((r.inserted, r.updated, r.unchanged), (0, 1, 1));
     assert_eq!(
         rejected(&r),
@@ -209,7 +219,13 @@ async fn a_key_repeated_in_the_file_keeps_its_last_line_even_when_an_earlier_one
     );
     assert_eq!(status(pool.clone()).await, "settled");
     // Two changes, the last one wins.
-    let r = import(&pool, &program, "f.csv", &[stored_line, settled_line, stored_line]).await;
+    let r = import(
+        &pool,
+        &program,
+        "f.csv",
+        &[stored_line, settled_line, stored_line],
+    )
+    .await;
     assert_eq!((r.inserted, r.updated, r.unchanged), (0, 1, 0));
     assert_eq!(
         rejected(&r),
@@ -221,7 +237,13 @@ async fn a_key_repeated_in_the_file_keeps_its_last_line_even_when_an_earlier_one
     assert_eq!(status(pool.clone()).await, "pending");
 
     // The same line three times, as stored: one unchanged, two reported.
-    let r = import(&pool, &program, "f.csv", &[stored_line, stored_line, stored_line]).await;
+    let r = import(
+        &pool,
+        &program,
+        "f.csv",
+        &[stored_line, stored_line, stored_line],
+    )
+    .await;
     assert_eq!((r.inserted, r.updated, r.unchanged), (0, 0, 1));
     assert_eq!(
         rejected(&r),
@@ -303,4 +325,47 @@ async fn a_file_with_fewer_columns_is_compared_on_its_own_columns(pool: PgPool) 
     // The full file again: 2/a's commission columns say what they said, its status changes back.
     let r = import(&pool, &program, "first.csv", FIRST).await;
     assert_eq!((r.inserted, r.updated, r.unchanged), (0, 1, 6));
+}
+
+#[sqlx::test(migrator = "creator_bot::db::MIGRATOR")]
+async fn exports_in_either_time_order_or_none_are_recognised_over_many_weeks(pool: PgPool) {
+    let program = common::program(&pool).await;
+    // 90 days, three lines a day, oldest first.
+    let line = |n: usize, status: &str| {
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 6, 1).unwrap()
+            + chrono::Duration::days((n / 3) as i64);
+        format!(
+            "{n},a,c{},p1,{}.00,{status},No,1.00,,{} 12:00:00",
+            n % 7,
+            10 + n,
+            day.format("%d/%m/%Y")
+        )
+    };
+    let oldest_first: Vec<String> = (0..270).map(|n| line(n, "Pending")).collect();
+    let first = import(&pool, &program, "a.csv", &refs(&oldest_first)).await;
+    assert_eq!(
+        (first.inserted, first.updated, first.unchanged),
+        (270, 0, 0)
+    );
+    let before = versions(&pool, &program).await;
+
+    // Newest first, as Seller Center writes it: every line recognised.
+    let newest_first: Vec<String> = oldest_first.iter().rev().cloned().collect();
+    let r = import(&pool, &program, "b.csv", &refs(&newest_first)).await;
+    assert_eq!((r.inserted, r.updated, r.unchanged), (0, 0, 270));
+    assert_eq!(versions(&pool, &program).await, before);
+
+    // In no order, with every tenth line settled and ten new lines.
+    let mut shuffled: Vec<String> = (0..280)
+        .map(|n| line(n, if n % 10 == 0 { "Settled" } else { "Pending" }))
+        .collect();
+    use rand::SeedableRng;
+    use rand::seq::SliceRandom;
+    shuffled.shuffle(&mut rand::rngs::StdRng::seed_from_u64(7));
+    let r = import(&pool, &program, "c.csv", &refs(&shuffled)).await;
+    assert_eq!((r.inserted, r.updated, r.unchanged), (10, 27, 243));
+    let fresh = common::program_in(&pool, "fresh", "America/New_York", "USD").await;
+    import(&pool, &fresh, "fresh.csv", &refs(&shuffled)).await;
+    assert_eq!(lines(&pool, &program).await, lines(&pool, &fresh).await);
+    assert_eq!(rollups(&pool, &program).await, rollups(&pool, &fresh).await);
 }

@@ -213,7 +213,9 @@ pub async fn merge(
     lock_program(&mut *conn, program_id).await?;
     // These statements each handle up to millions of rows once: compiling them to machine code
     // (JIT) costs more than it saves.
-    sqlx::query("SET LOCAL jit = off").execute(&mut *conn).await?;
+    sqlx::query("SET LOCAL jit = off")
+        .execute(&mut *conn)
+        .await?;
     // `check_duplicates` false: the caller saw every key once (no key can repeat).
     let duplicates = if check_duplicates {
         super::drop_duplicates(conn, STAGE, &["order_id", "sku_id"]).await?

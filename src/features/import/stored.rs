@@ -1,15 +1,17 @@
 //! What the program already holds, as the orders reader needs it: the key and line hashes of the
-//! stored lines, by day, read on demand from the day index on a connection of their own while
-//! the import's own connection is busy with the COPY. A window of days is read at once (an
-//! export is sorted by time), and the days least recently used are dropped past a bound, so
-//! memory stays flat whatever the file; a file so disordered that the same days are read again
-//! and again stops the lookups and is compared in the database instead.
+//! stored lines, by day, read from the day index on a connection of their own (the import's own
+//! connection is busy with the COPY). A window of days is read at once, and as soon as it
+//! arrives the next window in the direction the file is going (an export is sorted by time, one
+//! way or the other) is asked for, so the reading overlaps the parsing. The days least recently
+//! used are dropped past a bound, so memory stays flat whatever the file; a file so disordered
+//! that days are read again and again stops the lookups and is compared in the database instead.
 
 use std::collections::HashMap;
 
+use anyhow::Result;
 use chrono::{Duration, NaiveDate};
 use sqlx::{Connection, PgConnection, PgPool};
-use tokio::runtime::Handle;
+use tokio::sync::mpsc;
 
 use crate::db;
 
@@ -26,8 +28,8 @@ pub(super) enum Stored {
 
 /// Stored (key hash, line hash) pairs kept at most: 8 MB.
 const MAX_ENTRIES: usize = 500_000;
-/// Days read around a day that is not loaded.
-const WINDOW_DAYS: i64 = 7;
+/// Days read at once.
+const WINDOW_DAYS: i64 = 15;
 /// Reads after which a file is taken to be too disordered for the lookups to pay.
 const MAX_READS: u32 = 1_000;
 /// The line hash a stored line without one is kept under; a file line whose hash happens to be
@@ -40,22 +42,34 @@ struct Day {
     used: u64,
 }
 
+/// The days read, and the (day, key hash, line hash) of their lines.
+type Window = (Vec<NaiveDate>, Result<Vec<(NaiveDate, u64, u64)>>);
+
 pub(super) struct StoredLines {
     /// `None`: lookups are off (every line is staged and compared in the database).
-    conn: Option<PgConnection>,
-    rt: Handle,
-    program_id: i64,
+    reader: Option<Reader>,
     days: HashMap<NaiveDate, Day>,
     entries: usize,
     clock: u64,
     reads: u32,
+    /// The day of the last lookup that had to wait, to tell which way the file goes.
+    last_wait: Option<NaiveDate>,
+}
+
+/// The task reading windows of days on its own connection.
+struct Reader {
+    ask: mpsc::UnboundedSender<Vec<NaiveDate>>,
+    answers: mpsc::UnboundedReceiver<Window>,
+    /// The days asked for and not answered yet, in order.
+    pending: Vec<Vec<NaiveDate>>,
 }
 
 impl StoredLines {
-    /// Opens the lookup connection; without one, lookups are off and the import goes on.
+    /// Opens the lookup connection and its task; without a connection, lookups are off and the
+    /// import goes on.
     pub async fn open(pool: &PgPool, program_id: i64) -> StoredLines {
-        let conn = match PgConnection::connect_with(&pool.connect_options()).await {
-            Ok(conn) => Some(conn),
+        let reader = match PgConnection::connect_with(&pool.connect_options()).await {
+            Ok(conn) => Some(Reader::spawn(conn, program_id)),
             Err(e) => {
                 tracing::warn!(
                     "could not open a connection to read the stored order lines ({e}); \
@@ -65,23 +79,22 @@ impl StoredLines {
             }
         };
         StoredLines {
-            conn,
-            rt: Handle::current(),
-            program_id,
+            reader,
             days: HashMap::new(),
             entries: 0,
             clock: 0,
             reads: 0,
+            last_wait: None,
         }
     }
 
     /// What the program stores under `key` on `day`; `None` when lookups are off. Called from a
-    /// blocking thread (it waits for the database).
+    /// blocking thread (it may wait for the database).
     pub fn lookup(&mut self, day: NaiveDate, key: u64, line: u64) -> Option<Stored> {
-        self.conn.as_ref()?;
+        self.reader.as_ref()?;
         self.clock += 1;
         if !self.days.contains_key(&day) {
-            self.read_around(day);
+            self.wait_for(day);
         }
         let clock = self.clock;
         let d = self.days.get_mut(&day)?;
@@ -100,9 +113,53 @@ impl StoredLines {
         Some(found)
     }
 
-    /// Reads the days around `day` that are not loaded, then drops the least recently used ones
-    /// past the bound. Turns lookups off if the database fails or the file is too disordered.
-    fn read_around(&mut self, day: NaiveDate) {
+    /// Makes `day` loaded: takes the answers already asked for, asks for the window around it if
+    /// none held it, then asks ahead for the next window the way the file is going.
+    fn wait_for(&mut self, day: NaiveDate) {
+        let forward = self.last_wait.is_none_or(|last| day >= last);
+        self.last_wait = Some(day);
+        while !self.days.contains_key(&day) {
+            let Some(reader) = self.reader.as_mut() else {
+                return;
+            };
+            if reader.pending.is_empty() {
+                let wanted = self.missing(day, -WINDOW_DAYS / 2..=WINDOW_DAYS / 2);
+                if !self.ask(wanted) {
+                    return;
+                }
+            }
+            if !self.take_answer() {
+                return;
+            }
+        }
+        // The next window, unless one is on its way.
+        if self.reader.as_ref().is_some_and(|r| r.pending.is_empty()) {
+            let step = if forward { 1 } else { -1 };
+            // The first day past the loaded ones, that way.
+            let Some(from) = (1..=WINDOW_DAYS)
+                .filter_map(|n| shift(day, n * step))
+                .find(|d| !self.days.contains_key(d))
+            else {
+                return;
+            };
+            let next = self.missing(from, (0..WINDOW_DAYS).map(|n| n * step));
+            self.ask(next);
+        }
+    }
+
+    /// The days `day + n` for each offset `n` that are not loaded.
+    fn missing(&self, day: NaiveDate, offsets: impl Iterator<Item = i64>) -> Vec<NaiveDate> {
+        offsets
+            .filter_map(|n| shift(day, n))
+            .filter(|d| !self.days.contains_key(d))
+            .collect()
+    }
+
+    /// Asks for `days`; false when lookups went off.
+    fn ask(&mut self, days: Vec<NaiveDate>) -> bool {
+        if days.is_empty() {
+            return true;
+        }
         self.reads += 1;
         if self.reads > MAX_READS {
             tracing::info!(
@@ -110,59 +167,66 @@ impl StoredLines {
                  is read; the rest is compared in the database"
             );
             self.off_now();
-            return;
+            return false;
         }
-        let wanted: Vec<NaiveDate> = (-WINDOW_DAYS..=WINDOW_DAYS)
-            .filter_map(|n| day.checked_add_signed(Duration::days(n)))
-            .filter(|d| !self.days.contains_key(d))
-            .collect();
-        let Some(conn) = self.conn.as_mut() else {
-            return;
+        let Some(reader) = self.reader.as_mut() else {
+            return false;
         };
-        let clock = self.clock;
-        let mut loaded: HashMap<NaiveDate, Day> = wanted
+        if reader.ask.send(days.clone()).is_err() {
+            self.off_now();
+            return false;
+        }
+        reader.pending.push(days);
+        true
+    }
+
+    /// Waits for the oldest answer and loads it, then drops the least recently used days past
+    /// the bound; false when lookups went off.
+    fn take_answer(&mut self) -> bool {
+        let Some(reader) = self.reader.as_mut() else {
+            return false;
+        };
+        let Some((days, rows)) = reader.answers.blocking_recv() else {
+            self.off_now();
+            return false;
+        };
+        reader.pending.retain(|p| *p != days);
+        let rows = match rows {
+            Ok(rows) => rows,
+            Err(e) => {
+                tracing::warn!(
+                    "reading the stored order lines failed ({e:#}); the rest of the file is \
+                     compared in the database"
+                );
+                self.off_now();
+                return false;
+            }
+        };
+        let mut loaded: HashMap<NaiveDate, Day> = days
             .iter()
             .map(|d| {
-                (
-                    *d,
-                    Day {
-                        lines: Vec::new(),
-                        used: clock,
-                    },
-                )
+                let day = Day {
+                    lines: Vec::new(),
+                    used: self.clock,
+                };
+                (*d, day)
             })
             .collect();
-        let read = self.rt.block_on(db::import::orders::stored_hashes(
-            conn,
-            self.program_id,
-            &wanted,
-            |d, key, line| {
-                if let Some(day) = loaded.get_mut(&d) {
-                    day.lines.push((key, line.unwrap_or(NO_HASH)));
-                }
-            },
-        ));
-        if let Err(e) = read {
-            tracing::warn!(
-                "reading the stored order lines failed ({e:#}); the rest of the file is \
-                 compared in the database"
-            );
-            self.off_now();
-            return;
-        }
-        self.days.extend(loaded);
-        for d in &wanted {
-            if let Some(day) = self.days.get_mut(d) {
-                day.lines.sort_unstable();
-                day.lines.shrink_to_fit();
-                self.entries += day.lines.len();
+        for (d, key, line) in rows {
+            if let Some(day) = loaded.get_mut(&d) {
+                day.lines.push((key, line));
             }
         }
+        for day in loaded.values_mut() {
+            day.lines.sort_unstable();
+            self.entries += day.lines.len();
+        }
+        self.days.extend(loaded);
         while self.entries > MAX_ENTRIES {
             let oldest = self
                 .days
                 .iter()
-                .filter(|(d, _)| !wanted.contains(d))
+                .filter(|(d, _)| !days.contains(d))
                 .min_by_key(|(_, v)| v.used)
                 .map(|(d, _)| *d);
             let Some(oldest) = oldest else { break };
@@ -170,11 +234,53 @@ impl StoredLines {
                 self.entries -= gone.lines.len();
             }
         }
+        true
     }
 
     fn off_now(&mut self) {
-        self.conn = None;
+        self.reader = None;
         self.days = HashMap::new();
         self.entries = 0;
     }
+}
+
+impl Reader {
+    fn spawn(mut conn: PgConnection, program_id: i64) -> Reader {
+        let (ask, mut asked) = mpsc::unbounded_channel::<Vec<NaiveDate>>();
+        let (answer, answers) = mpsc::unbounded_channel::<Window>();
+        tokio::spawn(async move {
+            while let Some(days) = asked.recv().await {
+                let mut rows = Vec::new();
+                let read = db::import::orders::stored_hashes(
+                    &mut conn,
+                    program_id,
+                    &days,
+                    |d, key, line| rows.push((d, key, line.unwrap_or(NO_HASH))),
+                )
+                .await
+                .map(|()| rows);
+                let failed = read.is_err();
+                if answer.send((days, read)).is_err() || failed {
+                    break;
+                }
+            }
+            let _ = conn.close().await;
+        });
+        Reader {
+            ask,
+            answers,
+            pending: Vec::new(),
+        }
+    }
+}
+
+impl Drop for Reader {
+    fn drop(&mut self) {
+        // Closing the channel ends the task, which closes its connection.
+        self.answers.close();
+    }
+}
+
+fn shift(day: NaiveDate, days: i64) -> Option<NaiveDate> {
+    day.checked_add_signed(Duration::days(days))
 }
