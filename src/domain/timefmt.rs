@@ -21,6 +21,13 @@ pub enum TimeError {
 /// Parses the Seller Center's `Time Created` (`21/11/2026` or `21/11/2026 14:03:59`).
 pub fn parse_seller_center_time(raw: &str) -> Result<NaiveDateTime, TimeError> {
     let s = raw.trim();
+    match exact_seller_center_time(s.as_bytes()) {
+        Some(t) => Ok(t),
+        None => any_seller_center_time(s),
+    }
+}
+
+fn any_seller_center_time(s: &str) -> Result<NaiveDateTime, TimeError> {
     let err = || TimeError::NotSellerCenterTime(s.to_string());
     let (date_part, time_part) = match s.split_once(' ') {
         Some((d, t)) => (d, Some(t.trim())),
@@ -37,6 +44,30 @@ pub fn parse_seller_center_time(raw: &str) -> Result<NaiveDateTime, TimeError> {
             .map_err(|_| err())?,
     };
     Ok(date.and_time(time))
+}
+
+/// The common case, `DD/MM/YYYY HH:MM:SS` with every digit written, read without a format
+/// interpreter (an import reads millions); anything else, or an impossible date or time, is left
+/// to the general parser.
+fn exact_seller_center_time(b: &[u8]) -> Option<NaiveDateTime> {
+    if b.len() != 19
+        || b[2] != b'/'
+        || b[5] != b'/'
+        || b[10] != b' '
+        || b[13] != b':'
+        || b[16] != b':'
+    {
+        return None;
+    }
+    let num = |range: std::ops::Range<usize>| {
+        b[range].iter().try_fold(0u32, |n, &c| {
+            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+        })
+    };
+    let date =
+        NaiveDate::from_ymd_opt(num(6..10)? as i32, num(3..5)?, num(0..2)?).filter(plausible)?;
+    let time = NaiveTime::from_hms_opt(num(11..13)?, num(14..16)?, num(17..19)?)?;
+    Some(date.and_time(time))
 }
 
 /// Parses `YYYY-MM-DD`.
@@ -124,6 +155,59 @@ pub fn local_minute(at: DateTime<Utc>, tz: Tz) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_fast_path_reads_what_the_general_parser_reads() {
+        let mut cases = vec![
+            "21/11/2026 14:03:59",
+            "29/02/2024 00:00:00",
+            "29/02/2026 00:00:00",
+            "31/04/2026 10:00:00",
+            "00/01/2026 10:00:00",
+            "01/13/2026 10:00:00",
+            "01/01/0000 10:00:00",
+            "01/01/9999 23:59:59",
+            "01/01/2026 24:00:00",
+            "01/01/2026 23:60:00",
+            "01/01/2026 23:59:60",
+            "1/1/2026 3:04:05",
+            "01/01/2026 3:04:05",
+            "01-01-2026 03:04:05",
+            "01/01/2026T03:04:05",
+            "0a/01/2026 03:04:05",
+            "01/01/2026 03:04",
+        ];
+        let generated: Vec<String> = (0..400)
+            .map(|n| {
+                format!(
+                    "{:02}/{:02}/{:04} {:02}:{:02}:{:02}",
+                    n % 33,
+                    n % 14,
+                    1990 + n % 50,
+                    n % 25,
+                    (n * 7) % 61,
+                    (n * 11) % 61
+                )
+            })
+            .collect();
+        cases.extend(generated.iter().map(String::as_str));
+        for s in cases {
+            if let Some(fast) = exact_seller_center_time(s.as_bytes()) {
+                assert_eq!(Ok(fast), any_seller_center_time(s), "{s}");
+            } else if s.len() == 19 && s.as_bytes()[2] == b'/' && !s.contains('a') {
+                // Left to the general parser only when it is wrong, or a leap second.
+                assert!(
+                    any_seller_center_time(s).is_err() || s.ends_with(":60"),
+                    "{s} was read only by the general parser"
+                );
+            }
+            assert_eq!(
+                parse_seller_center_time(s).ok(),
+                any_seller_center_time(s).ok(),
+                "{s}"
+            );
+        }
+    }
 
     #[test]
     fn seller_center_times() {
