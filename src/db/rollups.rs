@@ -148,6 +148,132 @@ pub async fn refresh_days(
     Ok(())
 }
 
+/// The daily totals of days whose every line an import has just inserted (no line of theirs was
+/// stored before), added up by the import itself: COPY text rows of `creators` (handle, day,
+/// gross, refunded, net lines, orders, commission, estimated, actual), `program` (day, gross,
+/// refunded, orders, commission, estimated, actual) and `products` (day, product id, GMV,
+/// commission GMV). Only the rows of `days` are kept. Rows equal to what [`refresh_days`] computes
+/// for those days; call inside the transaction that inserted the lines, after their creators.
+pub struct DayTotals<'a> {
+    pub days: &'a [NaiveDate],
+    pub creators: Vec<u8>,
+    pub program: Vec<u8>,
+    pub products: Vec<u8>,
+}
+
+/// Writes the rollups of days an import brought for the first time (see [`DayTotals`]), and
+/// moves the first sale day of their creators back to them where it is earlier.
+pub async fn insert_new_days(
+    conn: &mut PgConnection,
+    program_id: i64,
+    totals: DayTotals<'_>,
+) -> Result<()> {
+    if totals.days.is_empty() {
+        return Ok(());
+    }
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended('creator-bot:rollups', $1))")
+        .bind(program_id)
+        .execute(&mut *conn)
+        .await
+        .context("locking the program's rollups")?;
+    for (table, columns, rows) in [
+        (
+            "import_creator_days",
+            "handle text, day date, gross bigint, refunded bigint, net_lines bigint, orders bigint,
+             commission bigint, estimated bigint, actual bigint",
+            totals.creators,
+        ),
+        (
+            "import_program_days",
+            "day date, gross bigint, refunded bigint, orders bigint, commission bigint,
+             estimated bigint, actual bigint",
+            totals.program,
+        ),
+        (
+            "import_product_days",
+            "day date, product_id text, gmv bigint, commission_gmv bigint",
+            totals.products,
+        ),
+    ] {
+        sqlx::query(AssertSqlSafe(format!(
+            "CREATE TEMP TABLE {table} ({columns}) ON COMMIT DROP"
+        )))
+        .execute(&mut *conn)
+        .await
+        .with_context(|| format!("creating {table}"))?;
+        let mut copy = conn
+            .copy_in_raw(&format!("COPY {table} FROM STDIN"))
+            .await
+            .with_context(|| format!("starting the COPY into {table}"))?;
+        copy.send(rows).await?;
+        copy.finish()
+            .await
+            .with_context(|| format!("finishing the COPY into {table}"))?;
+    }
+    // No rollup row can exist for a day without lines; should one, it goes.
+    for table in ["creator_daily", "program_daily", "product_daily"] {
+        sqlx::query(AssertSqlSafe(format!(
+            "DELETE FROM {table} WHERE program_id = $1 AND day = ANY($2)"
+        )))
+        .bind(program_id)
+        .bind(totals.days)
+        .execute(&mut *conn)
+        .await
+        .with_context(|| format!("clearing {table}"))?;
+    }
+    sqlx::query(
+        "INSERT INTO creator_daily (program_id, creator_id, day, gross_gmv_cents, refunded_gmv_cents,
+                                    net_lines, orders, commission_cents, commission_estimated_cents,
+                                    commission_actual_cents)
+         SELECT $1, c.id, f.day, f.gross, f.refunded, f.net_lines, f.orders, f.commission,
+                f.estimated, f.actual
+           FROM import_creator_days f
+           JOIN creators c ON c.program_id = $1 AND c.handle = f.handle
+          WHERE f.day = ANY($2)",
+    )
+    .bind(program_id)
+    .bind(totals.days)
+    .execute(&mut *conn)
+    .await
+    .context("saving the new days' creator rollups")?;
+    sqlx::query(
+        "INSERT INTO program_daily (program_id, day, gross_gmv_cents, refunded_gmv_cents, orders,
+                                    commission_cents, commission_estimated_cents,
+                                    commission_actual_cents, refreshed_at)
+         SELECT $1, day, gross, refunded, orders, commission, estimated, actual, clock_timestamp()
+           FROM import_program_days WHERE day = ANY($2)",
+    )
+    .bind(program_id)
+    .bind(totals.days)
+    .execute(&mut *conn)
+    .await
+    .context("saving the new days' program rollups")?;
+    sqlx::query(
+        "INSERT INTO product_daily (program_id, day, product_id, gmv_cents, commission_gmv_cents)
+         SELECT $1, day, product_id, gmv, commission_gmv
+           FROM import_product_days WHERE day = ANY($2)",
+    )
+    .bind(program_id)
+    .bind(totals.days)
+    .execute(&mut *conn)
+    .await
+    .context("saving the new days' product rollups")?;
+    // New days only add sales: a creator's first sale is the earlier of the two.
+    sqlx::query(
+        "UPDATE creators c SET first_sale_on = f.first_day
+           FROM (SELECT handle, MIN(day) AS first_day FROM import_creator_days
+                  WHERE net_lines > 0 AND day = ANY($2) GROUP BY handle) f
+          WHERE c.program_id = $1 AND c.handle = f.handle
+            AND (c.first_sale_on IS NULL OR c.first_sale_on > f.first_day)",
+    )
+    .bind(program_id)
+    .bind(totals.days)
+    .execute(&mut *conn)
+    .await
+    .context("updating first sale days")?;
+    Ok(())
+}
+
 /// Commission of one line: the actual payments when TikTok has reported them, else the estimate.
 pub const COMMISSION_SQL: &str = "CASE WHEN actual_standard_commission_cents IS NOT NULL
        OR actual_shop_ads_commission_cents IS NOT NULL

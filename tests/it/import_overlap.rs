@@ -369,3 +369,74 @@ async fn exports_in_either_time_order_or_none_are_recognised_over_many_weeks(poo
     assert_eq!(lines(&pool, &program).await, lines(&pool, &fresh).await);
     assert_eq!(rollups(&pool, &program).await, rollups(&pool, &fresh).await);
 }
+
+/// Recomputes every rollup of the program from its lines, as the database does.
+async fn refresh_everything(pool: &PgPool, program: &Program) {
+    let days: Vec<chrono::NaiveDate> =
+        sqlx::query_scalar("SELECT DISTINCT created_on FROM order_lines WHERE program_id = $1")
+            .bind(program.id)
+            .fetch_all(pool)
+            .await
+            .unwrap();
+    let mut tx = pool.begin().await.unwrap();
+    creator_bot::db::rollups::refresh_days(&mut tx, program.id, &days)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+}
+
+#[sqlx::test(migrator = "creator_bot::db::MIGRATOR")]
+async fn days_new_to_the_program_are_added_up_as_read_exactly_as_the_database_would(pool: PgPool) {
+    let program = common::program(&pool).await;
+    import(&pool, &program, "first.csv", &FIRST[..3]).await;
+    // The 2nd is stored (the database refreshes it); the 5th to the 7th are new days: an order
+    // of two lines, an order shared by two creators, refunded, ineligible and unpaid lines, an
+    // actual commission, a line without product, and the 6th met again after the 7th.
+    let lines = [
+        "2,c,ann,p1,7.00,Settled,No,0.70,,02/11/2026 11:30:00",
+        "10,a,ann,p1,10.00,Settled,No,1.00,0.90,05/11/2026 10:00:00",
+        "10,b,ann,p2,15.00,Settled,No,1.50,,05/11/2026 10:00:00",
+        "11,a,bob,p1,20.00,Pending,No,2.00,,05/11/2026 11:00:00",
+        "11,b,cat,,25.00,Pending,No,2.50,,05/11/2026 11:00:00",
+        "12,a,bob,p2,30.00,Settled,Yes,3.00,,05/11/2026 12:00:00",
+        "13,a,cat,p1,40.00,Ineligible,No,4.00,0.00,06/11/2026 09:00:00",
+        "14,a,dee,p2,50.00,Customer Unpaid,No,5.00,,06/11/2026 10:00:00",
+        "15,a,dee,p1,60.00,Pending,No,6.00,,07/11/2026 10:00:00",
+        "16,a,eve,p1,70.00,Pending,No,7.00,,06/11/2026 23:00:00",
+        "17,a,eve,p2,80.00,Settled,No,0.00,,07/11/2026 11:00:00",
+    ];
+    let r = import(&pool, &program, "newer.csv", &lines).await;
+    assert_eq!((r.inserted, r.updated, r.unchanged), (11, 0, 0));
+    let read = rollups(&pool, &program).await;
+    refresh_everything(&pool, &program).await;
+    assert_eq!(read, rollups(&pool, &program).await);
+    let fifth: (i64, i64, i32, i64) = sqlx::query_as(
+        "SELECT gross_gmv_cents, refunded_gmv_cents, orders, commission_cents FROM program_daily
+          WHERE program_id = $1 AND day = '2026-11-05'",
+    )
+    .bind(program.id)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    // Orders 10 and 11 (shared by bob and cat) count once each; 12 is refunded. Commission: 10/a
+    // reported 0.90, 10/b 1.50, 11/a 2.00, 11/b 2.50.
+    assert_eq!(fifth, (10_000, 3_000, 2, 690));
+    let first_sales: Vec<(String, Option<chrono::NaiveDate>)> = sqlx::query_as(
+        "SELECT handle, first_sale_on FROM creators WHERE program_id = $1 ORDER BY handle",
+    )
+    .bind(program.id)
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    let day = |s: &str| Some(s.parse::<chrono::NaiveDate>().unwrap());
+    assert_eq!(
+        first_sales,
+        [
+            ("ann".to_string(), day("2026-11-02")),
+            ("bob".to_string(), day("2026-11-05")),
+            ("cat".to_string(), day("2026-11-05")),
+            ("dee".to_string(), day("2026-11-07")),
+            ("eve".to_string(), day("2026-11-06")),
+        ]
+    );
+}

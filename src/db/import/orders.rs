@@ -187,6 +187,9 @@ pub struct OrdersMerged {
     pub duplicates: Vec<Duplicate>,
     /// Lines left in the staging table after dropping duplicates.
     pub staged: u64,
+    /// Every line the reader took for new ([`Known::New`]) went in as new: none had its key
+    /// stored after all.
+    pub all_new_inserted: bool,
     /// Days whose rollups the merge made stale: the days of new and changed lines, and the days
     /// a changed line moved away from (its `Time Created` changed). Unchanged lines add none.
     pub touched_days: Vec<NaiveDate>,
@@ -265,6 +268,7 @@ pub async fn merge(
     if new_staged > 0 {
         inserted = insert_new(&mut *conn, program_id, &names, &select).await?;
     }
+    let all_new_inserted = inserted as i64 == new_staged;
     let mut updated = 0;
     let mut touched: Vec<NaiveDate> = Vec::new();
     if inserted > 0 {
@@ -358,6 +362,7 @@ pub async fn merge(
         new_creators,
         duplicates,
         staged: staged as u64,
+        all_new_inserted,
         touched_days: touched,
     })
 }

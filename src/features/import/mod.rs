@@ -3,6 +3,7 @@
 //! reports what it inserted, updated, left unchanged and rejected (with line, column and reason).
 
 mod activity;
+mod fresh;
 mod orders;
 mod records;
 mod roster;

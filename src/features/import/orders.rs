@@ -4,10 +4,12 @@
 use std::collections::HashMap;
 
 use anyhow::Result;
+use chrono::NaiveDate;
 use chrono_tz::Tz;
 use indicatif::ProgressBar;
 use sqlx::{PgConnection, PgPool};
 
+use super::fresh::FreshDays;
 use super::staging::{self, RowSink, Source};
 use super::stored::{Stored, StoredLines};
 use super::{ImportKind, ImportReport};
@@ -15,6 +17,7 @@ use crate::db;
 use crate::db::import::Duplicate;
 use crate::db::import::orders::{Known, encode_fields, finish};
 use crate::db::programs::Program;
+use crate::db::rollups::DayTotals;
 use crate::domain::import_rows::orders::{col, parse_order_line};
 use crate::domain::import_rows::{FieldError, Row};
 
@@ -35,6 +38,8 @@ struct Orders {
     skipped: u64,
     /// Skipped lines whose key came again later in the file: (key hash, line).
     skipped_repeats: Vec<(u64, u64)>,
+    /// The totals of the days with no stored line, added up as their lines pass.
+    fresh: FreshDays,
 }
 
 /// Keys remembered at most: the map is made this large at once (36 MB of address space, resident
@@ -111,6 +116,11 @@ impl RowSink for Orders {
             Some(Stored::Same | Stored::Other) => Known::Stored,
             None => Known::Unknown,
         };
+        if known == Known::New && self.stored.day_is_empty(order.created_on) {
+            self.fresh.add(&order);
+        } else if stored.is_none() {
+            self.fresh.abandon();
+        }
         finish(buf, hashes, known);
         Ok(true)
     }
@@ -138,6 +148,7 @@ pub(super) async fn run(
         maybe_duplicates: false,
         skipped: 0,
         skipped_repeats: Vec::new(),
+        fresh: FreshDays::default(),
     };
     let staged = staging::stream(
         conn,
@@ -148,10 +159,31 @@ pub(super) async fn run(
         sink,
     )
     .await?;
-    let sink = staged.sink();
-    let check = sink.maybe_duplicates;
+    let mut staged = staged;
+    let check = staged.sink().maybe_duplicates;
     let mut merged = db::import::orders::merge(conn, program.id, &staged.map, check).await?;
-    db::rollups::refresh_days(conn, program.id, &merged.touched_days).await?;
+    // The days no line of which was stored take the totals added up while reading, unless a
+    // line was dropped as a repeat or found stored after all (then the database adds up).
+    let fresh = &mut staged.sink_mut().fresh;
+    fresh.finish_day();
+    let mut refresh = merged.touched_days.clone();
+    if !check && merged.all_new_inserted && !fresh.done.is_empty() {
+        let days: Vec<NaiveDate> = fresh.done.iter().copied().collect();
+        refresh.retain(|d| !fresh.done.contains(d));
+        db::rollups::insert_new_days(
+            conn,
+            program.id,
+            DayTotals {
+                days: &days,
+                creators: std::mem::take(&mut fresh.creator_rows),
+                program: std::mem::take(&mut fresh.program_rows),
+                products: std::mem::take(&mut fresh.product_rows),
+            },
+        )
+        .await?;
+    }
+    db::rollups::refresh_days(conn, program.id, &refresh).await?;
+    let sink = staged.sink();
     // Skipped lines whose key came again: the last line with the key wins, as in the database.
     merged
         .duplicates

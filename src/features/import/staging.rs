@@ -104,6 +104,10 @@ impl<S> Staged<S> {
     pub fn sink(&self) -> &S {
         &self.sink
     }
+
+    pub fn sink_mut(&mut self) -> &mut S {
+        &mut self.sink
+    }
 }
 
 /// Sends every good record of `source` through `copy_sql` in chunks of `chunk_rows` rows.

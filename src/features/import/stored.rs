@@ -26,8 +26,8 @@ pub(super) enum Stored {
     Absent,
 }
 
-/// Stored (key hash, line hash) pairs kept at most: 8 MB.
-const MAX_ENTRIES: usize = 500_000;
+/// Stored (key hash, line hash) pairs kept at most: 6 MB.
+const MAX_ENTRIES: usize = 400_000;
 /// Days read at once.
 const WINDOW_DAYS: i64 = 15;
 /// Reads after which a file is taken to be too disordered for the lookups to pay.
@@ -42,8 +42,8 @@ struct Day {
     used: u64,
 }
 
-/// The days read, and the (day, key hash, line hash) of their lines.
-type Window = (Vec<NaiveDate>, Result<Vec<(NaiveDate, u64, u64)>>);
+/// The days read, and the (key hash, line hash) pairs of each, sorted.
+type Window = (Vec<NaiveDate>, Result<HashMap<NaiveDate, Vec<(u64, u64)>>>);
 
 pub(super) struct StoredLines {
     /// `None`: lookups are off (every line is staged and compared in the database).
@@ -111,6 +111,11 @@ impl StoredLines {
             found = Stored::Other;
         }
         Some(found)
+    }
+
+    /// Whether `day` is loaded and has no stored line (a lookup of it came first).
+    pub fn day_is_empty(&self, day: NaiveDate) -> bool {
+        self.reader.is_some() && self.days.get(&day).is_some_and(|d| d.lines.is_empty())
     }
 
     /// Makes `day` loaded: takes the answers already asked for, asks for the window around it if
@@ -202,24 +207,22 @@ impl StoredLines {
                 return false;
             }
         };
+        let clock = self.clock;
         let mut loaded: HashMap<NaiveDate, Day> = days
             .iter()
             .map(|d| {
                 let day = Day {
                     lines: Vec::new(),
-                    used: self.clock,
+                    used: clock,
                 };
                 (*d, day)
             })
             .collect();
-        for (d, key, line) in rows {
+        for (d, lines) in rows {
             if let Some(day) = loaded.get_mut(&d) {
-                day.lines.push((key, line));
+                self.entries += lines.len();
+                day.lines = lines;
             }
-        }
-        for day in loaded.values_mut() {
-            day.lines.sort_unstable();
-            self.entries += day.lines.len();
         }
         self.days.extend(loaded);
         while self.entries > MAX_ENTRIES {
@@ -250,15 +253,25 @@ impl Reader {
         let (answer, answers) = mpsc::unbounded_channel::<Window>();
         tokio::spawn(async move {
             while let Some(days) = asked.recv().await {
-                let mut rows = Vec::new();
+                let mut rows: HashMap<NaiveDate, Vec<(u64, u64)>> = HashMap::new();
                 let read = db::import::orders::stored_hashes(
                     &mut conn,
                     program_id,
                     &days,
-                    |d, key, line| rows.push((d, key, line.unwrap_or(NO_HASH))),
+                    |d, key, line| {
+                        rows.entry(d)
+                            .or_default()
+                            .push((key, line.unwrap_or(NO_HASH)))
+                    },
                 )
                 .await
-                .map(|()| rows);
+                .map(|()| {
+                    for lines in rows.values_mut() {
+                        lines.sort_unstable();
+                        lines.shrink_to_fit();
+                    }
+                    rows
+                });
                 let failed = read.is_err();
                 if answer.send((days, read)).is_err() || failed {
                     break;

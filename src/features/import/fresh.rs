@@ -1,0 +1,182 @@
+//! Daily totals of the days an orders file brings for the first time. When no line of a day is
+//! stored yet, that day's totals are those of the file's lines alone, so the reader adds them up
+//! as the lines stream past (much cheaper than the database grouping a million lines again after
+//! inserting them). An export is sorted by time, so one day is added up at a time and written
+//! out as COPY text when the next begins: memory holds one day's creators and orders, plus the
+//! finished rows up to a bound. A day met again after another (a file out of order), and every
+//! day once the bound is passed, is left to the database's own refresh.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use chrono::NaiveDate;
+
+use crate::db::import::copy_text as ct;
+use crate::domain::import_rows::orders::{OrderLine, OrderStatus};
+
+/// Finished rows kept at most (COPY text of creator, program and product days): 16 MB.
+const MAX_BYTES: usize = 16 << 20;
+
+#[derive(Default, Clone, Copy)]
+struct Totals {
+    gross: i64,
+    refunded: i64,
+    net_lines: i64,
+    orders: i64,
+    commission: i64,
+    estimated: i64,
+    actual: i64,
+}
+
+#[derive(Default)]
+struct Day {
+    creators: HashMap<String, Totals>,
+    /// (creator, order) with a net line: counted once per creator.
+    creator_orders: HashSet<(String, String)>,
+    /// Orders with a net line: counted once for the program.
+    orders: HashSet<String>,
+    /// Per product: (net GMV, net GMV of lines that earn commission).
+    products: HashMap<String, (i64, i64)>,
+}
+
+/// The rows the reader added up, as COPY text, and the days they cover.
+#[derive(Default)]
+pub(super) struct FreshDays {
+    current: Option<(NaiveDate, Day)>,
+    /// Days written out whole.
+    pub done: BTreeSet<NaiveDate>,
+    /// Days met again after another, or past the bound: the database refreshes them.
+    pub mixed: BTreeSet<NaiveDate>,
+    /// `handle, day, gross, refunded, net lines, orders, commission, estimated, actual`.
+    pub creator_rows: Vec<u8>,
+    /// `day, gross, refunded, orders, commission, estimated, actual`.
+    pub program_rows: Vec<u8>,
+    /// `day, product id, gmv, commission gmv`.
+    pub product_rows: Vec<u8>,
+    /// The lookups of stored lines stopped: which days are new is no longer known.
+    abandoned: bool,
+}
+
+impl FreshDays {
+    /// Adds a line of a day with no stored line.
+    pub fn add(&mut self, line: &OrderLine<'_>) {
+        let day = line.created_on;
+        if self.abandoned || self.mixed.contains(&day) {
+            return;
+        }
+        if self.current.as_ref().is_none_or(|(d, _)| *d != day) {
+            self.finish_day();
+            if self.done.remove(&day) || self.full() {
+                // Met again, or no room left: the database adds it up.
+                self.mixed.insert(day);
+                return;
+            }
+            self.current = Some((day, Day::default()));
+        }
+        let Some((_, d)) = self.current.as_mut() else {
+            return;
+        };
+        let status = line.status;
+        let paid = status != OrderStatus::CustomerUnpaid;
+        let net = paid && status != OrderStatus::Ineligible && !line.refunded;
+        let t = d.creators.entry(line.creator.to_string()).or_default();
+        if paid {
+            t.gross += line.payment_amount;
+            if status == OrderStatus::Ineligible || line.refunded {
+                t.refunded += line.payment_amount;
+            }
+        }
+        let reported = line.actual_standard_commission.is_some()
+            || line.actual_shop_ads_commission.is_some()
+            || line.actual_cofunded_bonus.is_some();
+        let actual = line.actual_standard_commission.unwrap_or(0)
+            + line.actual_shop_ads_commission.unwrap_or(0)
+            + line.actual_cofunded_bonus.unwrap_or(0);
+        let estimated =
+            line.est_standard_commission + line.est_shop_ads_commission + line.est_cofunded_bonus;
+        let commission = if reported { actual } else { estimated };
+        if net {
+            t.net_lines += 1;
+            t.commission += commission;
+            t.estimated += estimated;
+            t.actual += actual;
+            if d.creator_orders
+                .insert((line.creator.to_string(), line.order_id.to_string()))
+            {
+                t.orders += 1;
+            }
+            d.orders.insert(line.order_id.to_string());
+        }
+        if let Some(product) = line.product_id {
+            let p = d.products.entry(product.to_string()).or_default();
+            if net {
+                p.0 += line.payment_amount;
+                if commission > 0 {
+                    p.1 += line.payment_amount;
+                }
+            }
+        }
+    }
+
+    /// Writes out the day being added up.
+    pub fn finish_day(&mut self) {
+        let Some((day, d)) = self.current.take() else {
+            return;
+        };
+        let mut program = Totals::default();
+        for (handle, t) in &d.creators {
+            ct::text(&mut self.creator_rows, handle);
+            ct::date(&mut self.creator_rows, day);
+            for n in [
+                t.gross,
+                t.refunded,
+                t.net_lines,
+                t.orders,
+                t.commission,
+                t.estimated,
+                t.actual,
+            ] {
+                ct::int(&mut self.creator_rows, n);
+            }
+            ct::end_row(&mut self.creator_rows);
+            program.gross += t.gross;
+            program.refunded += t.refunded;
+            program.commission += t.commission;
+            program.estimated += t.estimated;
+            program.actual += t.actual;
+        }
+        ct::date(&mut self.program_rows, day);
+        for n in [
+            program.gross,
+            program.refunded,
+            d.orders.len() as i64,
+            program.commission,
+            program.estimated,
+            program.actual,
+        ] {
+            ct::int(&mut self.program_rows, n);
+        }
+        ct::end_row(&mut self.program_rows);
+        for (product, (gmv, commission_gmv)) in &d.products {
+            ct::date(&mut self.product_rows, day);
+            ct::text(&mut self.product_rows, product);
+            ct::int(&mut self.product_rows, *gmv);
+            ct::int(&mut self.product_rows, *commission_gmv);
+            ct::end_row(&mut self.product_rows);
+        }
+        self.done.insert(day);
+    }
+
+    /// Nothing added up is used: the database adds up every day.
+    pub fn abandon(&mut self) {
+        if !self.abandoned {
+            *self = FreshDays {
+                abandoned: true,
+                ..FreshDays::default()
+            };
+        }
+    }
+
+    fn full(&self) -> bool {
+        self.creator_rows.len() + self.program_rows.len() + self.product_rows.len() > MAX_BYTES
+    }
+}
