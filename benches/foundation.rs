@@ -259,22 +259,37 @@ async fn main() -> Result<()> {
 /// resident memory (MB, from the kernel's accounting of waited-for children) and seconds.
 fn import_in_child(file: &Path, program: &str) -> Result<(u64, f64)> {
     let t = Instant::now();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_creator-bot"))
+    let mut stderr = tempfile::tempfile()?;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_creator-bot"))
         .args(["--program", program, "import", "orders"])
         .arg(file)
         .env("DATABASE_URL", support::database_url("creator_bot_bench")?)
         .env_remove("CREATOR_BOT_CONFIG")
-        .output()?;
+        .stdout(std::process::Stdio::null())
+        .stderr(stderr.try_clone()?)
+        .spawn()?;
+    // The child's own high-water mark, read from /proc while it runs: its rusage would also
+    // count this (much larger) process, whose memory it shares until it execs.
+    let pid = child.id().to_string();
+    let mut peak_kb = 0;
+    let status = loop {
+        if let Some(status) = child.try_wait()? {
+            break status;
+        }
+        if let Ok(kb) = dataset::status_kb(&pid, "VmHWM") {
+            peak_kb = peak_kb.max(kb);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    };
     let secs = t.elapsed().as_secs_f64();
-    if !out.status.success() {
-        bail!(
-            "creator-bot import failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+    if !status.success() {
+        use std::io::{Read, Seek};
+        let mut err = String::new();
+        stderr.rewind()?;
+        stderr.read_to_string(&mut err)?;
+        bail!("creator-bot import failed: {err}");
     }
-    let usage = nix::sys::resource::getrusage(nix::sys::resource::UsageWho::RUSAGE_CHILDREN)?;
-    // ru_maxrss is in kilobytes on Linux; psql's children are far smaller than the import.
-    Ok((usage.max_rss() as u64 / 1024, secs))
+    Ok((peak_kb / 1024, secs))
 }
 
 /// Times `psql \copy` of the file into a fresh unindexed table of 24 text columns.

@@ -211,66 +211,64 @@ pub async fn insert_new_days(
             .with_context(|| format!("finishing the COPY into {table}"))?;
     }
     // No rollup row can exist for a day without lines; should one, it goes.
-    for table in ["creator_daily", "program_daily", "product_daily"] {
-        sqlx::query(AssertSqlSafe(format!(
-            "DELETE FROM {table} WHERE program_id = $1 AND day = ANY($2)"
-        )))
-        .bind(program_id)
-        .bind(totals.days)
-        .execute(&mut *conn)
-        .await
-        .with_context(|| format!("clearing {table}"))?;
+    let mut statements: Vec<(String, &str)> = ["creator_daily", "program_daily", "product_daily"]
+        .into_iter()
+        .map(|table| {
+            (
+                format!("DELETE FROM {table} WHERE program_id = $1 AND day = ANY($2)"),
+                "clearing the new days' rollups",
+            )
+        })
+        .collect();
+    statements.extend([
+        (
+            "INSERT INTO creator_daily (program_id, creator_id, day, gross_gmv_cents,
+                                        refunded_gmv_cents, net_lines, orders, commission_cents,
+                                        commission_estimated_cents, commission_actual_cents)
+             SELECT $1, c.id, f.day, f.gross, f.refunded, f.net_lines, f.orders, f.commission,
+                    f.estimated, f.actual
+               FROM import_creator_days f
+               JOIN creators c ON c.program_id = $1 AND c.handle = f.handle
+              WHERE f.day = ANY($2)"
+                .to_string(),
+            "saving the new days' creator rollups",
+        ),
+        (
+            "INSERT INTO program_daily (program_id, day, gross_gmv_cents, refunded_gmv_cents, orders,
+                                        commission_cents, commission_estimated_cents,
+                                        commission_actual_cents, refreshed_at)
+             SELECT $1, day, gross, refunded, orders, commission, estimated, actual,
+                    clock_timestamp()
+               FROM import_program_days WHERE day = ANY($2)"
+                .to_string(),
+            "saving the new days' program rollups",
+        ),
+        (
+            "INSERT INTO product_daily (program_id, day, product_id, gmv_cents, commission_gmv_cents)
+             SELECT $1, day, product_id, gmv, commission_gmv
+               FROM import_product_days WHERE day = ANY($2)"
+                .to_string(),
+            "saving the new days' product rollups",
+        ),
+        // New days only add sales: a creator's first sale is the earlier of the two.
+        (
+            "UPDATE creators c SET first_sale_on = f.first_day
+               FROM (SELECT handle, MIN(day) AS first_day FROM import_creator_days
+                      WHERE net_lines > 0 AND day = ANY($2) GROUP BY handle) f
+              WHERE c.program_id = $1 AND c.handle = f.handle
+                AND (c.first_sale_on IS NULL OR c.first_sale_on > f.first_day)"
+                .to_string(),
+            "updating first sale days",
+        ),
+    ]);
+    for (sql, what) in statements {
+        sqlx::query(AssertSqlSafe(sql))
+            .bind(program_id)
+            .bind(totals.days)
+            .execute(&mut *conn)
+            .await
+            .context(what)?;
     }
-    sqlx::query(
-        "INSERT INTO creator_daily (program_id, creator_id, day, gross_gmv_cents, refunded_gmv_cents,
-                                    net_lines, orders, commission_cents, commission_estimated_cents,
-                                    commission_actual_cents)
-         SELECT $1, c.id, f.day, f.gross, f.refunded, f.net_lines, f.orders, f.commission,
-                f.estimated, f.actual
-           FROM import_creator_days f
-           JOIN creators c ON c.program_id = $1 AND c.handle = f.handle
-          WHERE f.day = ANY($2)",
-    )
-    .bind(program_id)
-    .bind(totals.days)
-    .execute(&mut *conn)
-    .await
-    .context("saving the new days' creator rollups")?;
-    sqlx::query(
-        "INSERT INTO program_daily (program_id, day, gross_gmv_cents, refunded_gmv_cents, orders,
-                                    commission_cents, commission_estimated_cents,
-                                    commission_actual_cents, refreshed_at)
-         SELECT $1, day, gross, refunded, orders, commission, estimated, actual, clock_timestamp()
-           FROM import_program_days WHERE day = ANY($2)",
-    )
-    .bind(program_id)
-    .bind(totals.days)
-    .execute(&mut *conn)
-    .await
-    .context("saving the new days' program rollups")?;
-    sqlx::query(
-        "INSERT INTO product_daily (program_id, day, product_id, gmv_cents, commission_gmv_cents)
-         SELECT $1, day, product_id, gmv, commission_gmv
-           FROM import_product_days WHERE day = ANY($2)",
-    )
-    .bind(program_id)
-    .bind(totals.days)
-    .execute(&mut *conn)
-    .await
-    .context("saving the new days' product rollups")?;
-    // New days only add sales: a creator's first sale is the earlier of the two.
-    sqlx::query(
-        "UPDATE creators c SET first_sale_on = f.first_day
-           FROM (SELECT handle, MIN(day) AS first_day FROM import_creator_days
-                  WHERE net_lines > 0 AND day = ANY($2) GROUP BY handle) f
-          WHERE c.program_id = $1 AND c.handle = f.handle
-            AND (c.first_sale_on IS NULL OR c.first_sale_on > f.first_day)",
-    )
-    .bind(program_id)
-    .bind(totals.days)
-    .execute(&mut *conn)
-    .await
-    .context("updating first sale days")?;
     Ok(())
 }
 

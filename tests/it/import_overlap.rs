@@ -12,7 +12,16 @@ const HEADER: &str = "Order ID,SKU ID,Creator Username,Product ID,Payment Amount
 Fully returned or refunded,Est. standard commission payment,Actual Commission Payment,Time Created\n";
 
 async fn import(pool: &PgPool, program: &Program, name: &str, lines: &[&str]) -> ImportReport {
-    let text = format!("{HEADER}{}\n", lines.join("\n"));
+    import_text(
+        pool,
+        program,
+        name,
+        format!("{HEADER}{}\n", lines.join("\n")),
+    )
+    .await
+}
+
+async fn import_text(pool: &PgPool, program: &Program, name: &str, text: String) -> ImportReport {
     import_reader(
         pool,
         program,
@@ -297,18 +306,7 @@ async fn a_file_with_fewer_columns_is_compared_on_its_own_columns(pool: PgPool) 
                 1,a,ann,10.00,Settled,02/11/2026 10:00:00\n\
                 2,a,ann,20.00,Settled,02/11/2026 11:00:00\n";
     let run = |pool: PgPool, program: Program| async move {
-        import_reader(
-            &pool,
-            &program,
-            &common::config(),
-            ImportKind::Orders,
-            "short.csv",
-            std::io::Cursor::new(text.as_bytes().to_vec()),
-            None,
-            false,
-        )
-        .await
-        .unwrap()
+        import_text(&pool, &program, "short.csv", text.to_string()).await
     };
     let r = run(pool.clone(), program.clone()).await;
     assert_eq!((r.inserted, r.updated, r.unchanged), (0, 1, 1));
