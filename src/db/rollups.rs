@@ -209,6 +209,10 @@ pub async fn insert_new_days(
         copy.finish()
             .await
             .with_context(|| format!("finishing the COPY into {table}"))?;
+        sqlx::query(AssertSqlSafe(format!("ANALYZE {table}")))
+            .execute(&mut *conn)
+            .await
+            .with_context(|| format!("analyzing {table}"))?;
     }
     // No rollup row can exist for a day without lines; should one, it goes.
     let mut statements: Vec<(String, &str)> = ["creator_daily", "program_daily", "product_daily"]

@@ -28,14 +28,33 @@ struct Totals {
 }
 
 #[derive(Default)]
+struct CreatorDay {
+    totals: Totals,
+    /// Orders with a net line of this creator: counted once.
+    orders: HashSet<Box<str>>,
+}
+
+/// One day being added up. Keys are allocated once per creator, order and product, not per line.
+#[derive(Default)]
 struct Day {
-    creators: HashMap<String, Totals>,
-    /// (creator, order) with a net line: counted once per creator.
-    creator_orders: HashSet<(String, String)>,
+    creators: HashMap<Box<str>, CreatorDay>,
     /// Orders with a net line: counted once for the program.
-    orders: HashSet<String>,
+    orders: HashSet<Box<str>>,
     /// Per product: (net GMV, net GMV of lines that earn commission).
-    products: HashMap<String, (i64, i64)>,
+    products: HashMap<Box<str>, (i64, i64)>,
+}
+
+/// The entry of `key` in `map`, allocating the key only when it is new.
+fn entry<'m, V: Default>(map: &'m mut HashMap<Box<str>, V>, key: &str) -> &'m mut V {
+    if !map.contains_key(key) {
+        map.insert(key.into(), V::default());
+    }
+    map.get_mut(key).expect("just inserted")
+}
+
+/// Adds `key` to `set`; answers whether it was new.
+fn insert(set: &mut HashSet<Box<str>>, key: &str) -> bool {
+    !set.contains(key) && set.insert(key.into())
 }
 
 /// The rows the reader added up, as COPY text, and the days they cover.
@@ -78,7 +97,8 @@ impl FreshDays {
         let status = line.status;
         let paid = status != OrderStatus::CustomerUnpaid;
         let net = paid && status != OrderStatus::Ineligible && !line.refunded;
-        let t = d.creators.entry(line.creator.to_string()).or_default();
+        let c = entry(&mut d.creators, &line.creator);
+        let t = &mut c.totals;
         if paid {
             t.gross += line.payment_amount;
             if status == OrderStatus::Ineligible || line.refunded {
@@ -99,15 +119,13 @@ impl FreshDays {
             t.commission += commission;
             t.estimated += estimated;
             t.actual += actual;
-            if d.creator_orders
-                .insert((line.creator.to_string(), line.order_id.to_string()))
-            {
+            if insert(&mut c.orders, line.order_id) {
                 t.orders += 1;
             }
-            d.orders.insert(line.order_id.to_string());
+            insert(&mut d.orders, line.order_id);
         }
         if let Some(product) = line.product_id {
-            let p = d.products.entry(product.to_string()).or_default();
+            let p = entry(&mut d.products, product);
             if net {
                 p.0 += line.payment_amount;
                 if commission > 0 {
@@ -123,7 +141,8 @@ impl FreshDays {
             return;
         };
         let mut program = Totals::default();
-        for (handle, t) in &d.creators {
+        for (handle, c) in &d.creators {
+            let t = &c.totals;
             ct::text(&mut self.creator_rows, handle);
             ct::date(&mut self.creator_rows, day);
             for n in [
