@@ -150,7 +150,7 @@ pub(super) async fn run(
         skipped_repeats: Vec::new(),
         fresh: FreshDays::default(),
     };
-    let staged = staging::stream(
+    let mut staged = staging::stream(
         conn,
         db::import::orders::COPY_SQL,
         source,
@@ -159,7 +159,6 @@ pub(super) async fn run(
         sink,
     )
     .await?;
-    let mut staged = staged;
     let check = staged.sink().maybe_duplicates;
     let mut merged = db::import::orders::merge(conn, program.id, &staged.map, check).await?;
     // The days no line of which was stored take the totals added up while reading, unless a
