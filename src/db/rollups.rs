@@ -19,14 +19,7 @@ pub async fn refresh_days(
     if days.is_empty() {
         return Ok(());
     }
-    // One refresh per program at a time, held until commit, and stamped with the clock at insert
-    // time (not the transaction's start): a later commit always carries a later `refreshed_at`,
-    // which is what tells a cached ranking that its numbers are stale.
-    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended('creator-bot:rollups', $1))")
-        .bind(program_id)
-        .execute(&mut *conn)
-        .await
-        .context("locking the program's rollups")?;
+    lock(&mut *conn, program_id).await?;
     // Each statement runs once over many rows: compiling it (JIT) costs more than it saves.
     sqlx::query("SET LOCAL jit = off")
         .execute(&mut *conn)
@@ -148,6 +141,18 @@ pub async fn refresh_days(
     Ok(())
 }
 
+/// One refresh per program at a time, held until commit, and stamped with the clock at insert
+/// time (not the transaction's start): a later commit always carries a later `refreshed_at`,
+/// which is what tells a cached ranking that its numbers are stale.
+async fn lock(conn: &mut PgConnection, program_id: i64) -> Result<()> {
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended('creator-bot:rollups', $1))")
+        .bind(program_id)
+        .execute(&mut *conn)
+        .await
+        .context("locking the program's rollups")?;
+    Ok(())
+}
+
 /// The daily totals of days whose every line an import has just inserted (no line of theirs was
 /// stored before), added up by the import itself: COPY text rows of `creators` (handle, day,
 /// gross, refunded, net lines, orders, commission, estimated, actual), `program` (day, gross,
@@ -171,11 +176,7 @@ pub async fn insert_new_days(
     if totals.days.is_empty() {
         return Ok(());
     }
-    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended('creator-bot:rollups', $1))")
-        .bind(program_id)
-        .execute(&mut *conn)
-        .await
-        .context("locking the program's rollups")?;
+    lock(&mut *conn, program_id).await?;
     for (table, columns, rows) in [
         (
             "import_creator_days",

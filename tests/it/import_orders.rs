@@ -576,7 +576,12 @@ async fn a_failure_after_the_copy_leaves_nothing_behind(pool: PgPool) {
     assert_eq!(count(&pool, "creator_daily").await, 0);
 }
 
-async fn import_text(pool: &PgPool, program: &Program, name: &str, text: &str) -> ImportReport {
+pub(crate) async fn import_text(
+    pool: &PgPool,
+    program: &Program,
+    name: &str,
+    text: &str,
+) -> ImportReport {
     import_reader(
         pool,
         program,

@@ -5,35 +5,15 @@
 use crate::common;
 
 use creator_bot::db::programs::Program;
-use creator_bot::features::import::{ImportKind, ImportReport, import_reader};
+use creator_bot::features::import::ImportReport;
 use sqlx::PgPool;
 
 const HEADER: &str = "Order ID,SKU ID,Creator Username,Product ID,Payment Amount,Order Status,\
 Fully returned or refunded,Est. standard commission payment,Actual Commission Payment,Time Created\n";
 
 async fn import(pool: &PgPool, program: &Program, name: &str, lines: &[&str]) -> ImportReport {
-    import_text(
-        pool,
-        program,
-        name,
-        format!("{HEADER}{}\n", lines.join("\n")),
-    )
-    .await
-}
-
-async fn import_text(pool: &PgPool, program: &Program, name: &str, text: String) -> ImportReport {
-    import_reader(
-        pool,
-        program,
-        &common::config(),
-        ImportKind::Orders,
-        name,
-        std::io::Cursor::new(text.into_bytes()),
-        None,
-        false,
-    )
-    .await
-    .unwrap()
+    let text = format!("{HEADER}{}\n", lines.join("\n"));
+    crate::import_orders::import_text(pool, program, name, &text).await
 }
 
 /// Every stored line of a program, by key, as a user would read it (creator by handle).
@@ -306,7 +286,7 @@ async fn a_file_with_fewer_columns_is_compared_on_its_own_columns(pool: PgPool) 
                 1,a,ann,10.00,Settled,02/11/2026 10:00:00\n\
                 2,a,ann,20.00,Settled,02/11/2026 11:00:00\n";
     let run = |pool: PgPool, program: Program| async move {
-        import_text(&pool, &program, "short.csv", text.to_string()).await
+        crate::import_orders::import_text(&pool, &program, "short.csv", text).await
     };
     let r = run(pool.clone(), program.clone()).await;
     assert_eq!((r.inserted, r.updated, r.unchanged), (0, 1, 1));
