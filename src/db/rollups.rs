@@ -6,7 +6,7 @@ use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use sqlx::{AssertSqlSafe, PgConnection};
 
-/// Net line: paid, not `Ineligible`, not fully refunded.
+/// Net line: paid, not `Ineligible`, not fully refunded (as `OrderLine::is_net`).
 pub const NET_LINE_SQL: &str = "(status NOT IN ('customer_unpaid', 'ineligible') AND NOT refunded)";
 
 /// Recomputes `creator_daily`, `program_daily` and `product_daily` for `days`, and `creators.first_sale_on` for

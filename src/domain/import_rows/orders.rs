@@ -160,6 +160,44 @@ pub struct OrderLine<'r> {
     pub created_on: NaiveDate,
 }
 
+/// How a line counts in the daily totals; the same rules as the rollups' SQL
+/// (`db::rollups::NET_LINE_SQL`, `COMMISSION_SQL`, `ESTIMATED_SQL`, `ACTUAL_SQL`).
+impl OrderLine<'_> {
+    /// Paid: its amount counts in gross GMV.
+    pub fn is_paid(&self) -> bool {
+        self.status != OrderStatus::CustomerUnpaid
+    }
+
+    /// Paid, not `Ineligible`, not fully refunded.
+    pub fn is_net(&self) -> bool {
+        self.is_paid() && self.status != OrderStatus::Ineligible && !self.refunded
+    }
+
+    /// Standard + shop ads + co-funded bonus, as estimated.
+    pub fn estimated_commission(&self) -> Cents {
+        self.est_standard_commission + self.est_shop_ads_commission + self.est_cofunded_bonus
+    }
+
+    /// The actual payments reported so far (0 when none yet).
+    pub fn actual_commission(&self) -> Cents {
+        self.actual_standard_commission.unwrap_or(0)
+            + self.actual_shop_ads_commission.unwrap_or(0)
+            + self.actual_cofunded_bonus.unwrap_or(0)
+    }
+
+    /// The actual payments once TikTok has reported any, else the estimate.
+    pub fn commission(&self) -> Cents {
+        let reported = self.actual_standard_commission.is_some()
+            || self.actual_shop_ads_commission.is_some()
+            || self.actual_cofunded_bonus.is_some();
+        if reported {
+            self.actual_commission()
+        } else {
+            self.estimated_commission()
+        }
+    }
+}
+
 /// Checks one record; `tz` is the program's time zone, in which `Time Created` is read.
 pub fn parse_order_line<'r>(row: &Row<'r>, tz: Tz) -> Result<OrderLine<'r>, FieldError> {
     let time_raw = row.required(col::TIME_CREATED)?;

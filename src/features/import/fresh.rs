@@ -11,7 +11,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use chrono::NaiveDate;
 
 use crate::db::import::copy_text as ct;
-use crate::domain::import_rows::orders::{OrderLine, OrderStatus};
+use crate::domain::import_rows::orders::OrderLine;
 
 /// Finished rows kept at most (COPY text of creator, program and product days): 16 MB.
 const MAX_BYTES: usize = 16 << 20;
@@ -94,26 +94,17 @@ impl FreshDays {
         let Some((_, d)) = self.current.as_mut() else {
             return;
         };
-        let status = line.status;
-        let paid = status != OrderStatus::CustomerUnpaid;
-        let net = paid && status != OrderStatus::Ineligible && !line.refunded;
+        let net = line.is_net();
         let c = entry(&mut d.creators, &line.creator);
         let t = &mut c.totals;
-        if paid {
+        if line.is_paid() {
             t.gross += line.payment_amount;
-            if status == OrderStatus::Ineligible || line.refunded {
+            if !net {
                 t.refunded += line.payment_amount;
             }
         }
-        let reported = line.actual_standard_commission.is_some()
-            || line.actual_shop_ads_commission.is_some()
-            || line.actual_cofunded_bonus.is_some();
-        let actual = line.actual_standard_commission.unwrap_or(0)
-            + line.actual_shop_ads_commission.unwrap_or(0)
-            + line.actual_cofunded_bonus.unwrap_or(0);
-        let estimated =
-            line.est_standard_commission + line.est_shop_ads_commission + line.est_cofunded_bonus;
-        let commission = if reported { actual } else { estimated };
+        let (estimated, actual) = (line.estimated_commission(), line.actual_commission());
+        let commission = line.commission();
         if net {
             t.net_lines += 1;
             t.commission += commission;

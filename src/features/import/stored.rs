@@ -277,6 +277,7 @@ impl Reader {
                     break;
                 }
             }
+            // The reader gone (its sender dropped), the connection is closed.
             let _ = conn.close().await;
         });
         Reader {
@@ -284,13 +285,6 @@ impl Reader {
             answers,
             pending: Vec::new(),
         }
-    }
-}
-
-impl Drop for Reader {
-    fn drop(&mut self) {
-        // Closing the channel ends the task, which closes its connection.
-        self.answers.close();
     }
 }
 
