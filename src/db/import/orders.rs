@@ -24,6 +24,38 @@ const STAGE_COLUMNS: &str = "line bigint, order_id text, sku_id text, handle tex
 /// `COPY … FROM STDIN` for rows written by [`encode`].
 pub const COPY_SQL: &str = "COPY import_order_lines FROM STDIN";
 
+/// `COPY … FROM STDIN` for rows written by [`direct_row`]: new lines straight into `order_lines`.
+pub const DIRECT_COPY_SQL: &str = "COPY order_lines (program_id, order_id, sku_id, creator_id,
+    product_id, product_name, currency, price_cents, payment_amount_cents, quantity, refunded,
+    payment_method, status, content_type, content_id, standard_rate_bp, est_commission_base_cents,
+    est_standard_commission_cents, actual_standard_commission_cents, shop_ads_rate_bp,
+    est_shop_ads_commission_cents, actual_shop_ads_commission_cents, est_cofunded_bonus_cents,
+    actual_cofunded_bonus_cents, created_at, created_on, key_hash, line_hash) FROM STDIN";
+
+/// Appends the `order_lines` row of `staged`, one whole row written by [`encode_fields`] and
+/// [`finish`], for [`DIRECT_COPY_SQL`]: the program and the creator's id in place of the line
+/// number and the handle, without the `kind`. The same values as the merge would insert.
+pub fn direct_row(out: &mut Vec<u8>, program_id: i64, creator_id: i64, staged: &[u8]) {
+    // Escaped fields hold no tab: the tabs are the field ends.
+    let mut tabs = staged
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| **b == b'\t')
+        .map(|(i, _)| i);
+    let (Some(line_end), Some(_), Some(key_end), Some(handle_end)) =
+        (tabs.next(), tabs.next(), tabs.next(), tabs.next())
+    else {
+        panic!("a staged order line has 29 fields");
+    };
+    // The row ends with the kind: one letter and the newline.
+    let hashes_end = staged.len() - 2;
+    ct::int(out, program_id);
+    out.extend_from_slice(&staged[line_end + 1..key_end + 1]);
+    ct::int(out, creator_id);
+    out.extend_from_slice(&staged[handle_end + 1..hashes_end]);
+    ct::end_row(out);
+}
+
 /// The `order_lines` columns an import sets, each with the export column it comes from.
 const COLUMNS: &[(&str, Option<usize>)] = &[
     ("creator_id", None),
@@ -190,6 +222,8 @@ pub struct OrdersMerged {
     /// Every line the reader took for new ([`Known::New`]) went in as new: none had its key
     /// stored after all.
     pub all_new_inserted: bool,
+    /// Of the keys asked about, how many the merge found stored and changed.
+    pub changed_among: u64,
     /// Days whose rollups the merge made stale: the days of new and changed lines, and the days
     /// a changed line moved away from (its `Time Created` changed). Unchanged lines add none.
     pub touched_days: Vec<NaiveDate>,
@@ -212,6 +246,7 @@ pub async fn merge(
     program_id: i64,
     map: &ColumnMap,
     check_duplicates: bool,
+    count_changed: &[i64],
 ) -> Result<OrdersMerged> {
     lock_program(&mut *conn, program_id).await?;
     // These statements each handle up to millions of rows once: compiling them to machine code
@@ -233,6 +268,7 @@ pub async fn merge(
     if staged == 0 {
         return Ok(OrdersMerged {
             duplicates,
+            all_new_inserted: true,
             ..OrdersMerged::default()
         });
     }
@@ -270,6 +306,7 @@ pub async fn merge(
     }
     let all_new_inserted = inserted as i64 == new_staged;
     let mut updated = 0;
+    let mut changed_among = 0;
     let mut touched: Vec<NaiveDate> = Vec::new();
     if inserted > 0 {
         touched = sqlx::query_scalar(AssertSqlSafe(format!(
@@ -354,6 +391,17 @@ pub async fn merge(
         .await
         .context("listing the days the import changed")?;
         touched.extend(days.unwrap_or_default());
+        if !count_changed.is_empty() {
+            let n: i64 = sqlx::query_scalar(AssertSqlSafe(format!(
+                "SELECT count(*) FROM {CHANGES}
+                  WHERE changed AND NOT is_new AND key_hash = ANY($1)"
+            )))
+            .bind(count_changed)
+            .fetch_one(&mut *conn)
+            .await
+            .context("counting the changed lines")?;
+            changed_among = n as u64;
+        }
     }
     touched.sort_unstable();
     touched.dedup();
@@ -363,6 +411,7 @@ pub async fn merge(
         duplicates,
         staged: staged as u64,
         all_new_inserted,
+        changed_among,
         touched_days: touched,
     })
 }
@@ -450,4 +499,29 @@ pub async fn stored_hashes(
         each(day, key as u64, line.map(|l| l as u64));
     }
     Ok(())
+}
+
+/// The ids of up to `limit` of the program's creators by handle, the most recently created
+/// first.
+pub async fn creator_ids(
+    conn: &mut PgConnection,
+    program_id: i64,
+    limit: i64,
+) -> Result<std::collections::HashMap<Box<str>, i64>> {
+    use futures_util::TryStreamExt;
+    let mut ids = std::collections::HashMap::new();
+    let mut rows = sqlx::query_as::<_, (String, i64)>(
+        "SELECT handle, id FROM creators WHERE program_id = $1 ORDER BY id DESC LIMIT $2",
+    )
+    .bind(program_id)
+    .bind(limit)
+    .fetch(&mut *conn);
+    while let Some((handle, id)) = rows
+        .try_next()
+        .await
+        .context("reading the program's creators")?
+    {
+        ids.insert(handle.into_boxed_str(), id);
+    }
+    Ok(ids)
 }

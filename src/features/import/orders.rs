@@ -1,7 +1,9 @@
 //! Importing the Seller Center affiliate orders export, then refreshing the daily rollups of
 //! the days its new and changed lines touched.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::Result;
 use chrono::NaiveDate;
@@ -10,24 +12,41 @@ use indicatif::ProgressBar;
 use sqlx::{PgConnection, PgPool};
 
 use super::fresh::FreshDays;
-use super::staging::{self, RowSink, Source};
+use super::staging::{self, DirectChunk, RowSink, Source};
 use super::stored::{Stored, StoredLines};
 use super::{ImportKind, ImportReport};
 use crate::db;
 use crate::db::import::Duplicate;
-use crate::db::import::orders::{Known, encode_fields, finish};
+use crate::db::import::orders::{DIRECT_COPY_SQL, Known, direct_row, encode_fields, finish};
 use crate::db::programs::Program;
 use crate::db::rollups::DayTotals;
 use crate::domain::import_rows::orders::{col, parse_order_line};
 use crate::domain::import_rows::{FieldError, Row};
 
 struct Orders {
+    program_id: i64,
     tz: Tz,
     currency: String,
     seed: u64,
     stored: StoredLines,
+    /// The program's creators by handle (up to [`CREATORS_KEPT`]): a new line of one of them
+    /// goes straight into `order_lines`, without staging.
+    creators: HashMap<Box<str>, i64>,
+    /// New lines written for `order_lines` and not sent yet, and the same as staging rows.
+    direct: Vec<u8>,
+    fallback: Vec<u8>,
+    direct_rows: usize,
+    /// The first and last line in `direct`.
+    direct_lines: Option<(u64, u64)>,
+    /// Set when a chunk of new lines met a stored key: no more lines go straight in.
+    direct_failed: Arc<AtomicBool>,
+    /// The days of the lines sent straight in.
+    direct_days: BTreeSet<NaiveDate>,
+    /// Lines sent straight in whose key came again later in the file: (key hash, line).
+    direct_repeats: Vec<(u64, u64)>,
     /// Per key hash seen (while there are at most [`KEYS_KEPT`]): the last line with that key,
-    /// and [`STAGED`] set if a line with it was staged.
+    /// [`STAGED`] set if a line with it was staged (or sent straight in), and [`DIRECT`] while
+    /// the last line with it is one sent straight in.
     keys: HashMap<u64, u32>,
     /// More keys than [`KEYS_KEPT`]: new keys are no longer noted, and no line is skipped.
     keys_full: bool,
@@ -47,21 +66,46 @@ struct Orders {
 /// looks for repeats.
 const KEYS_KEPT: usize = 1_800_000;
 const STAGED: u32 = 1 << 31;
+const DIRECT: u32 = 1 << 30;
+const LINE: u32 = DIRECT - 1;
+/// Creators whose ids the reader keeps (the most recently created first): 200k, about 12 MB.
+/// Lines of the others are staged, as are those of creators new to the program.
+const CREATORS_KEPT: i64 = 200_000;
+
+/// What became of the last line with a key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Earlier {
+    /// No line had the key.
+    None,
+    /// Left out: stored as it is.
+    Skipped,
+    Staged,
+    /// Sent straight into `order_lines`.
+    Direct,
+}
 
 impl Orders {
-    /// Notes a key on `line`; answers whether a line with that key was staged before, or `None`
+    /// Notes a key on `line`; answers what became of the last line with that key, or `None`
     /// when the key cannot be noted (too many keys).
-    fn note_key(&mut self, key: u64, line: u64) -> Option<bool> {
-        let line32 = (line.min(u64::from(STAGED - 1))) as u32;
+    fn note_key(&mut self, key: u64, line: u64) -> Option<Earlier> {
+        let line32 = line.min(u64::from(LINE)) as u32;
         let full = self.keys_full || self.keys.len() >= KEYS_KEPT;
         match self.keys.get_mut(&key) {
             Some(v) => {
-                let staged = *v & STAGED != 0;
-                if !staged {
-                    self.skipped_repeats.push((key, u64::from(*v)));
+                let earlier = if *v & DIRECT != 0 {
+                    Earlier::Direct
+                } else if *v & STAGED != 0 {
+                    Earlier::Staged
+                } else {
+                    Earlier::Skipped
+                };
+                match earlier {
+                    Earlier::Skipped => self.skipped_repeats.push((key, u64::from(*v & LINE))),
+                    Earlier::Direct => self.direct_repeats.push((key, u64::from(*v & LINE))),
+                    _ => {}
                 }
                 *v = line32 | (*v & STAGED);
-                Some(staged)
+                Some(earlier)
             }
             None if full => {
                 self.keys_full = true;
@@ -70,7 +114,7 @@ impl Orders {
             }
             None => {
                 self.keys.insert(key, line32);
-                Some(false)
+                Some(Earlier::None)
             }
         }
     }
@@ -94,24 +138,24 @@ impl RowSink for Orders {
         }
         let start = buf.len();
         let hashes = encode_fields(buf, line, &order, &self.currency, self.seed);
-        let staged_before = self.note_key(hashes.key, line);
+        let earlier = self.note_key(hashes.key, line);
         let stored = self
             .stored
             .lookup(order.created_on, hashes.key, hashes.line);
         // A line is left out only when it is stored as it is and no earlier line with its key
         // was staged (that one would otherwise win over it).
-        if staged_before == Some(false) && stored == Some(Stored::Same) {
+        let none_staged = matches!(earlier, Some(Earlier::None | Earlier::Skipped));
+        if none_staged && stored == Some(Stored::Same) {
             buf.truncate(start);
             self.skipped += 1;
             return Ok(false);
         }
-        if staged_before == Some(true) {
+        if matches!(earlier, Some(Earlier::Staged | Earlier::Direct)) {
             self.maybe_duplicates = true;
         }
-        if let Some(v) = self.keys.get_mut(&hashes.key) {
-            *v |= STAGED;
-        }
         let known = match stored {
+            // Its key went straight in a moment ago.
+            _ if earlier == Some(Earlier::Direct) => Known::Stored,
             Some(Stored::Absent) => Known::New,
             Some(Stored::Same | Stored::Other) => Known::Stored,
             None => Known::Unknown,
@@ -122,7 +166,48 @@ impl RowSink for Orders {
             self.fresh.abandon();
         }
         finish(buf, hashes, known);
-        Ok(true)
+        // A new line of a known creator, its key seen for the first time, goes straight in.
+        let creator = match known {
+            Known::New
+                if earlier == Some(Earlier::None)
+                    && !self.direct_failed.load(Ordering::Relaxed) =>
+            {
+                self.creators.get(&*order.creator).copied()
+            }
+            _ => None,
+        };
+        let flag = if creator.is_some() {
+            STAGED | DIRECT
+        } else {
+            STAGED
+        };
+        if let Some(v) = self.keys.get_mut(&hashes.key) {
+            *v |= flag;
+        }
+        let Some(creator_id) = creator else {
+            return Ok(true);
+        };
+        direct_row(&mut self.direct, self.program_id, creator_id, &buf[start..]);
+        self.fallback.extend_from_slice(&buf[start..]);
+        buf.truncate(start);
+        self.direct_rows += 1;
+        self.direct_lines = Some(self.direct_lines.map_or((line, line), |(a, _)| (a, line)));
+        self.direct_days.insert(order.created_on);
+        Ok(false)
+    }
+
+    fn take_direct(&mut self, chunk_rows: usize, end: bool) -> Option<DirectChunk> {
+        if self.direct_rows == 0 || (self.direct_rows < chunk_rows && !end) {
+            return None;
+        }
+        self.direct_rows = 0;
+        Some(DirectChunk {
+            sql: DIRECT_COPY_SQL,
+            rows: std::mem::take(&mut self.direct),
+            fallback: std::mem::take(&mut self.fallback),
+            lines: self.direct_lines.take().unwrap_or_default(),
+            failed: Arc::clone(&self.direct_failed),
+        })
     }
 }
 
@@ -138,7 +223,17 @@ pub(super) async fn run(
     // until this import commits.
     db::import::orders::lock_program(&mut *conn, program.id).await?;
     db::import::orders::create_stage(conn).await?;
+    let creators = db::import::orders::creator_ids(&mut *conn, program.id, CREATORS_KEPT).await?;
     let sink = Orders {
+        program_id: program.id,
+        creators,
+        direct: Vec::new(),
+        fallback: Vec::new(),
+        direct_rows: 0,
+        direct_lines: None,
+        direct_failed: Arc::default(),
+        direct_days: BTreeSet::new(),
+        direct_repeats: Vec::new(),
         tz: program.timezone,
         currency: program.currency.clone(),
         seed: db::import::orders::hash_seed(&source.map),
@@ -160,12 +255,30 @@ pub(super) async fn run(
     )
     .await?;
     let check = staged.sink().maybe_duplicates;
-    let mut merged = db::import::orders::merge(conn, program.id, &staged.map, check).await?;
+    // A line sent straight in whose key came again: the later line was compared with it, so
+    // the key counts once, as inserted, and the earlier line as a repeat. (Lines of a chunk that
+    // was staged instead are the database's to sort out.)
+    let failed = &staged.direct.failed;
+    let direct_repeats: Vec<(u64, u64)> = staged
+        .sink()
+        .direct_repeats
+        .iter()
+        .copied()
+        .filter(|&(_, line)| !failed.iter().any(|&(a, b)| a <= line && line <= b))
+        .collect();
+    let repeated: Vec<i64> = direct_repeats.iter().map(|&(key, _)| key as i64).collect();
+    let mut merged =
+        db::import::orders::merge(conn, program.id, &staged.map, check, &repeated).await?;
+    let direct_inserted = staged.direct.inserted;
     // The days no line of which was stored take the totals added up while reading, unless a
     // line was dropped as a repeat or found stored after all (then the database adds up).
+    let direct_days = std::mem::take(&mut staged.sink_mut().direct_days);
     let fresh = &mut staged.sink_mut().fresh;
     fresh.finish_day();
     let mut refresh = merged.touched_days.clone();
+    refresh.extend(direct_days);
+    refresh.sort_unstable();
+    refresh.dedup();
     if !check && merged.all_new_inserted && !fresh.done.is_empty() {
         let days: Vec<NaiveDate> = fresh.done.iter().copied().collect();
         refresh.retain(|d| !fresh.done.contains(d));
@@ -183,19 +296,28 @@ pub(super) async fn run(
     }
     db::rollups::refresh_days(conn, program.id, &refresh).await?;
     let sink = staged.sink();
+    let later = |key: &u64| u64::from(sink.keys[key] & LINE);
     // Skipped lines whose key came again: the last line with the key wins, as in the database.
     merged
         .duplicates
-        .extend(sink.skipped_repeats.iter().map(|&(key, line)| Duplicate {
-            line,
-            later_line: u64::from(sink.keys[&key] & !STAGED),
+        .extend(sink.skipped_repeats.iter().map(|(key, line)| Duplicate {
+            line: *line,
+            later_line: later(key),
         }));
+    merged
+        .duplicates
+        .extend(direct_repeats.iter().map(|(key, line)| Duplicate {
+            line: *line,
+            later_line: later(key),
+        }));
+    merged.merged.inserted += direct_inserted;
+    merged.merged.updated -= merged.changed_among;
     let unchanged_skipped = sink.skipped - sink.skipped_repeats.len() as u64;
     Ok(super::report(
         staged,
         ImportKind::Orders,
         merged.merged,
-        merged.staged + unchanged_skipped,
+        merged.staged + unchanged_skipped + direct_inserted - direct_repeats.len() as u64,
         merged.new_creators,
         &merged.duplicates,
         &[col::ORDER_ID, col::SKU_ID],

@@ -4,6 +4,8 @@
 
 use crate::domain::for_user;
 use std::io::{Cursor, Read};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::{Context, Result, anyhow};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -18,6 +20,40 @@ use crate::domain::import_rows::{ColumnMap, ColumnSpec, FieldError, Row};
 /// whether it staged the row: `false` when there is no need (it is stored as it is).
 pub(super) trait RowSink: Send + 'static {
     fn stage(&mut self, row: &Row<'_>, line: u64, buf: &mut Vec<u8>) -> Result<bool, FieldError>;
+
+    /// Rows the sink wrote straight for their table instead of staging them: a chunk once at
+    /// least `chunk_rows` are ready, or whatever is left at the `end`.
+    fn take_direct(&mut self, _chunk_rows: usize, _end: bool) -> Option<DirectChunk> {
+        None
+    }
+}
+
+/// Rows that skip the staging table: COPYed straight into their table under a savepoint of their
+/// own. Should that COPY fail on the table's unique key (one of the rows is stored after all),
+/// the savepoint is rolled back, `failed` is set and the same rows, in the staging table's form,
+/// are staged instead, so nothing is lost and the merge sorts them out.
+pub(super) struct DirectChunk {
+    pub sql: &'static str,
+    pub rows: Vec<u8>,
+    /// The same rows as staging rows.
+    pub fallback: Vec<u8>,
+    /// The physical lines of the first and the last row.
+    pub lines: (u64, u64),
+    pub failed: Arc<AtomicBool>,
+}
+
+/// What became of the direct chunks.
+#[derive(Debug, Default)]
+pub(super) struct DirectDone {
+    /// Rows written straight into their table.
+    pub inserted: u64,
+    /// The line ranges of the chunks that were staged instead.
+    pub failed: Vec<(u64, u64)>,
+}
+
+enum Chunk {
+    Stage(Vec<u8>),
+    Direct(DirectChunk),
 }
 
 /// An opened CSV file whose header matched the format.
@@ -97,6 +133,7 @@ pub(super) struct Staged<S> {
     pub name: String,
     pub map: ColumnMap,
     pub rejected: Vec<RejectedRow>,
+    pub direct: DirectDone,
 }
 
 impl<S> Staged<S> {
@@ -110,7 +147,8 @@ impl<S> Staged<S> {
     }
 }
 
-/// Sends every good record of `source` through `copy_sql` in chunks of `chunk_rows` rows.
+/// Sends every good record of `source` through `copy_sql` in chunks of `chunk_rows` rows (and
+/// the sink's direct chunks straight into their table).
 pub(super) async fn stream<S: RowSink>(
     conn: &mut PgConnection,
     copy_sql: &'static str,
@@ -119,40 +157,118 @@ pub(super) async fn stream<S: RowSink>(
     bar: Option<ProgressBar>,
     sink: S,
 ) -> Result<Staged<S>> {
-    let mut copy = conn
-        .copy_in_raw(copy_sql)
-        .await
-        .context("starting the COPY into the staging table")?;
-    let (sender, mut receiver) = mpsc::channel::<Vec<u8>>(4);
+    let (sender, mut receiver) = mpsc::channel::<Chunk>(4);
     let reader =
         tokio::task::spawn_blocking(move || read_all(source, sink, chunk_rows, bar, sender));
-    let mut send_error = None;
-    while let Some(chunk) = receiver.recv().await {
-        if let Err(e) = copy.send(chunk).await {
-            send_error = Some(e);
-            break;
-        }
-    }
+    let written = write_all(conn, copy_sql, &mut receiver).await;
     // Unblocks the reader if we stopped early.
     drop(receiver);
     let read = reader
         .await
         .map_err(|e| anyhow!("the CSV reader stopped: {e}"))?;
-    if let Some(e) = send_error {
-        let _ = copy.abort("import failed").await;
-        return Err(e).context("sending rows to PostgreSQL");
-    }
-    match read {
-        Ok(staged) => {
-            copy.finish()
-                .await
-                .context("finishing the COPY into the staging table")?;
-            Ok(staged)
+    let direct = written?;
+    let mut staged = read?;
+    staged.direct = direct;
+    Ok(staged)
+}
+
+/// Writes the chunks as they come: runs of staging chunks through one COPY, each direct chunk
+/// through a COPY of its own.
+async fn write_all(
+    conn: &mut PgConnection,
+    copy_sql: &'static str,
+    receiver: &mut mpsc::Receiver<Chunk>,
+) -> Result<DirectDone> {
+    let mut done = DirectDone::default();
+    let mut next = receiver.recv().await;
+    while let Some(chunk) = next.take() {
+        match chunk {
+            Chunk::Direct(direct) => {
+                write_direct(conn, copy_sql, direct, &mut done).await?;
+                next = receiver.recv().await;
+            }
+            Chunk::Stage(rows) => {
+                let mut copy = conn
+                    .copy_in_raw(copy_sql)
+                    .await
+                    .context("starting the COPY into the staging table")?;
+                let mut rows = Some(rows);
+                let mut sent = Ok(());
+                while let Some(r) = rows.take() {
+                    if let Err(e) = copy.send(r).await {
+                        sent = Err(e);
+                        break;
+                    }
+                    match receiver.recv().await {
+                        Some(Chunk::Stage(r)) => rows = Some(r),
+                        other => next = other,
+                    }
+                }
+                if let Err(e) = sent {
+                    let _ = copy.abort("import failed").await;
+                    return Err(e).context("sending rows to PostgreSQL");
+                }
+                copy.finish()
+                    .await
+                    .context("finishing the COPY into the staging table")?;
+            }
         }
+    }
+    Ok(done)
+}
+
+/// COPYs a direct chunk into its table under a savepoint; stages it instead when a row's key is
+/// stored after all.
+async fn write_direct(
+    conn: &mut PgConnection,
+    copy_sql: &'static str,
+    chunk: DirectChunk,
+    done: &mut DirectDone,
+) -> Result<()> {
+    sqlx::query("SAVEPOINT import_direct")
+        .execute(&mut *conn)
+        .await?;
+    let mut copy = conn
+        .copy_in_raw(chunk.sql)
+        .await
+        .context("starting the COPY of new rows")?;
+    let written = match copy.send(chunk.rows).await {
+        Ok(_) => copy.finish().await,
         Err(e) => {
             let _ = copy.abort("import failed").await;
             Err(e)
         }
+    };
+    match written {
+        Ok(n) => {
+            sqlx::query("RELEASE SAVEPOINT import_direct")
+                .execute(&mut *conn)
+                .await?;
+            done.inserted += n;
+            Ok(())
+        }
+        Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("23505") => {
+            sqlx::query("ROLLBACK TO SAVEPOINT import_direct")
+                .execute(&mut *conn)
+                .await?;
+            sqlx::query("RELEASE SAVEPOINT import_direct")
+                .execute(&mut *conn)
+                .await?;
+            chunk.failed.store(true, Ordering::Relaxed);
+            done.failed.push(chunk.lines);
+            let mut copy = conn
+                .copy_in_raw(copy_sql)
+                .await
+                .context("starting the COPY into the staging table")?;
+            copy.send(chunk.fallback)
+                .await
+                .context("sending rows to PostgreSQL")?;
+            copy.finish()
+                .await
+                .context("finishing the COPY into the staging table")?;
+            Ok(())
+        }
+        Err(e) => Err(e).context("writing new rows"),
     }
 }
 
@@ -161,7 +277,7 @@ fn read_all<S: RowSink>(
     mut sink: S,
     chunk_rows: usize,
     bar: Option<ProgressBar>,
-    sender: mpsc::Sender<Vec<u8>>,
+    sender: mpsc::Sender<Chunk>,
 ) -> Result<Staged<S>> {
     let width = source.map.width();
     let capacity = 1 << 20;
@@ -214,9 +330,14 @@ fn read_all<S: RowSink>(
         if in_chunk >= chunk_rows {
             in_chunk = 0;
             let full = std::mem::replace(&mut buf, Vec::with_capacity(capacity));
-            if sender.blocking_send(full).is_err() {
+            if sender.blocking_send(Chunk::Stage(full)).is_err() {
                 break;
             }
+        }
+        if let Some(direct) = sink.take_direct(chunk_rows, false)
+            && sender.blocking_send(Chunk::Direct(direct)).is_err()
+        {
+            break;
         }
         if since_shown >= chunk_rows {
             since_shown = 0;
@@ -226,7 +347,10 @@ fn read_all<S: RowSink>(
         }
     }
     if !buf.is_empty() {
-        let _ = sender.blocking_send(buf);
+        let _ = sender.blocking_send(Chunk::Stage(buf));
+    }
+    if let Some(direct) = sink.take_direct(chunk_rows, true) {
+        let _ = sender.blocking_send(Chunk::Direct(direct));
     }
     if let Some(bar) = &bar {
         bar.finish_and_clear();
@@ -236,6 +360,7 @@ fn read_all<S: RowSink>(
         name: source.name,
         map: source.map,
         rejected,
+        direct: DirectDone::default(),
     })
 }
 

@@ -509,7 +509,7 @@ async fn merge(
     copy.finish()
         .await
         .context("finishing the COPY of synced lines")?;
-    let merged = db::import::orders::merge(conn, program.id, &API_COLUMNS, true).await?;
+    let merged = db::import::orders::merge(conn, program.id, &API_COLUMNS, true, &[]).await?;
     // A line stored before keeps its product name on update (the API has none): one stored
     // without a name takes the product's now.
     if merged.merged.inserted < merged.staged {
