@@ -159,8 +159,10 @@ impl EmbeddedCluster {
                 String::from_utf8_lossy(&output.stderr).trim()
             );
         }
+        // An orders import writes about a gigabyte of WAL per million lines: with the default
+        // max_wal_size (1 GB) it would checkpoint every few seconds while it runs.
         let mut settings = format!(
-            "\n# creator-bot private cluster\nlisten_addresses = ''\nunix_socket_directories = '{}'\nport = {}\nmax_connections = 200\nshared_buffers = 256MB\nwork_mem = 32MB\nmaintenance_work_mem = 256MB\n",
+            "\n# creator-bot private cluster\nlisten_addresses = ''\nunix_socket_directories = '{}'\nport = {}\nmax_connections = 200\nshared_buffers = 256MB\nwork_mem = 32MB\nmaintenance_work_mem = 256MB\nmax_wal_size = 4GB\n",
             self.data_dir.display(),
             SOCKET_PORT
         );

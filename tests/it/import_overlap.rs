@@ -418,3 +418,113 @@ async fn days_new_to_the_program_are_added_up_as_read_exactly_as_the_database_wo
         ]
     );
 }
+
+/// Imports `lines` as an orders file read in COPY chunks of two rows.
+async fn import_in_pairs(pool: &PgPool, program: &Program, lines: &[&str]) -> ImportReport {
+    let mut config = common::config();
+    config.import.copy_chunk_rows = 2;
+    creator_bot::features::import::import_reader(
+        pool,
+        program,
+        &config,
+        creator_bot::features::import::ImportKind::Orders,
+        "pairs.csv",
+        std::io::Cursor::new(format!("{HEADER}{}\n", lines.join("\n")).into_bytes()),
+        None,
+        false,
+    )
+    .await
+    .unwrap()
+}
+
+async fn xmin(pool: &PgPool, program: &Program, order_id: &str) -> String {
+    sqlx::query_scalar("SELECT xmin::text FROM order_lines WHERE program_id = $1 AND order_id = $2")
+        .bind(program.id)
+        .bind(order_id)
+        .fetch_one(pool)
+        .await
+        .unwrap()
+}
+
+#[sqlx::test(migrator = "creator_bot::db::MIGRATOR")]
+async fn new_lines_of_known_creators_go_straight_in_and_repeats_and_stored_keys_are_sorted_out(
+    pool: PgPool,
+) {
+    let program = common::program(&pool).await;
+    import(&pool, &program, "first.csv", FIRST).await;
+    let rejected = |r: &ImportReport| -> Vec<String> {
+        r.rejected.iter().map(|x| x.describe("pairs.csv")).collect()
+    };
+
+    // New keys of known creators (lines 2 and 3) go straight in; then both keys come again, one
+    // changed, one the same; and a new creator's line is staged.
+    let repeats = [
+        "10,a,ann,p1,10.00,Pending,No,1.00,,06/11/2026 10:00:00",
+        "11,a,bob,p2,20.00,Pending,No,2.00,,06/11/2026 11:00:00",
+        "10,a,ann,p1,10.00,Settled,No,1.00,0.90,06/11/2026 10:00:00",
+        "11,a,bob,p2,20.00,Pending,No,2.00,,06/11/2026 11:00:00",
+        "12,a,zed,p1,30.00,Pending,No,3.00,,06/11/2026 12:00:00",
+    ];
+    let r = import_in_pairs(&pool, &program, &repeats).await;
+    assert_eq!(
+        (r.inserted, r.updated, r.unchanged, r.new_creators),
+        (3, 0, 0, 1)
+    );
+    assert_eq!(
+        rejected(&r),
+        [
+            "pairs.csv:2: line 4 has the same Order ID and SKU ID; the later line wins",
+            "pairs.csv:3: line 5 has the same Order ID and SKU ID; the later line wins"
+        ]
+    );
+    // Line 11 went in by a COPY of its own (under a savepoint: another transaction id than the
+    // new creator's line, which the merge inserted).
+    assert_ne!(
+        xmin(&pool, &program, "11").await,
+        xmin(&pool, &program, "12").await
+    );
+
+    // Line 5 moved to the 6th: its key is not on that day, so it looks new, but it is stored
+    // (on the 4th). Its chunk is staged instead; from then on every line is.
+    let moved = [
+        "5,a,cat,p1,50.00,Pending,No,5.00,,06/11/2026 08:00:00",
+        "20,a,ann,p2,15.00,Pending,No,1.50,,07/11/2026 10:00:00",
+        "21,a,bob,p1,25.00,Settled,No,2.50,,07/11/2026 11:00:00",
+        "22,a,newbie,p1,35.00,Pending,No,3.50,,07/11/2026 12:00:00",
+    ];
+    let r = import_in_pairs(&pool, &program, &moved).await;
+    assert_eq!(
+        (
+            r.inserted,
+            r.updated,
+            r.unchanged,
+            r.new_creators,
+            r.rejected.len()
+        ),
+        (3, 1, 0, 1, 0)
+    );
+
+    // Every line and rollup is what importing the final version of each line from scratch gives.
+    let fresh = common::program_in(&pool, "fresh", "America/New_York", "USD").await;
+    let mut last: Vec<&str> = FIRST
+        .iter()
+        .filter(|l| !l.starts_with("5,"))
+        .copied()
+        .collect();
+    last.extend([repeats[2], repeats[3], repeats[4]]);
+    last.extend(moved);
+    import(&pool, &fresh, "fresh.csv", &last).await;
+    assert_eq!(lines(&pool, &program).await, lines(&pool, &fresh).await);
+    assert_eq!(rollups(&pool, &program).await, rollups(&pool, &fresh).await);
+    let stored = lines(&pool, &program).await;
+    assert!(
+        stored.contains(
+            &"10 a ann p1 1000 settled f 100 90 2026-11-06 15:00:00 2026-11-06".to_string()
+        )
+    );
+    assert!(
+        stored.contains(
+            &"5 a cat p1 5000 pending f 500 - 2026-11-06 13:00:00 2026-11-06".to_string()
+        )
+    );
+}

@@ -501,15 +501,64 @@ pub async fn stored_hashes(
     Ok(())
 }
 
-/// The ids of up to `limit` of the program's creators by handle, the most recently created
-/// first.
+/// Creator ids by handle, held compactly: the handles in one string, and a table from each
+/// handle's hash to where it is and its id (about 40 bytes a creator).
+#[derive(Debug, Default)]
+pub struct CreatorIds {
+    handles: String,
+    ids: std::collections::HashMap<u64, (u32, u32, i64)>,
+}
+
+impl CreatorIds {
+    /// The id of the creator with `handle`, if held.
+    pub fn get(&self, handle: &str) -> Option<i64> {
+        let &(start, end, id) = self
+            .ids
+            .get(&xxhash_rust::xxh3::xxh3_64(handle.as_bytes()))?;
+        (&self.handles[start as usize..end as usize] == handle).then_some(id)
+    }
+
+    fn insert(&mut self, handle: &str, id: i64) {
+        let start = self.handles.len();
+        let (Ok(start32), Ok(end32)) = (u32::try_from(start), u32::try_from(start + handle.len()))
+        else {
+            return;
+        };
+        // Two handles with one hash: the second is not held (its lines are staged).
+        if let std::collections::hash_map::Entry::Vacant(v) = self
+            .ids
+            .entry(xxhash_rust::xxh3::xxh3_64(handle.as_bytes()))
+        {
+            self.handles.push_str(handle);
+            v.insert((start32, end32, id));
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+}
+
+/// The ids of up to `limit` of the program's creators, the most recently created first.
 pub async fn creator_ids(
     conn: &mut PgConnection,
     program_id: i64,
     limit: i64,
-) -> Result<std::collections::HashMap<Box<str>, i64>> {
+) -> Result<CreatorIds> {
     use futures_util::TryStreamExt;
-    let mut ids = std::collections::HashMap::new();
+    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM creators WHERE program_id = $1")
+        .bind(program_id)
+        .fetch_one(&mut *conn)
+        .await
+        .context("counting the program's creators")?;
+    let mut ids = CreatorIds {
+        handles: String::new(),
+        ids: std::collections::HashMap::with_capacity(count.clamp(0, limit) as usize),
+    };
     let mut rows = sqlx::query_as::<_, (String, i64)>(
         "SELECT handle, id FROM creators WHERE program_id = $1 ORDER BY id DESC LIMIT $2",
     )
@@ -521,7 +570,8 @@ pub async fn creator_ids(
         .await
         .context("reading the program's creators")?
     {
-        ids.insert(handle.into_boxed_str(), id);
+        ids.insert(&handle, id);
     }
+    ids.handles.shrink_to_fit();
     Ok(ids)
 }
