@@ -154,13 +154,18 @@ async fn lock(conn: &mut PgConnection, program_id: i64) -> Result<()> {
 }
 
 /// The daily totals of days whose every line an import has just inserted (no line of theirs was
-/// stored before), added up by the import itself: COPY text rows of `creators` (handle, day,
-/// gross, refunded, net lines, orders, commission, estimated, actual), `program` (day, gross,
-/// refunded, orders, commission, estimated, actual) and `products` (day, product id, GMV,
-/// commission GMV). Only the rows of `days` are kept. Rows equal to what [`refresh_days`] computes
-/// for those days; call inside the transaction that inserted the lines, after their creators.
+/// stored before), added up by the import itself: COPY text rows of `creator_days` (whole
+/// `creator_daily` rows, for creators whose ids the import knew), `creators` (the others, by
+/// handle: handle, day, gross, refunded, net lines, orders, commission, estimated, actual),
+/// `program` (day, gross, refunded, orders, commission, estimated, actual) and `products` (day,
+/// product id, GMV, commission GMV), and `first_sales`, the first of these days with a net line
+/// of each creator of `creator_days`. Only the rows of `days` are kept, but every row of
+/// `creator_days` must be of `days`. Rows equal to what [`refresh_days`] computes for those days;
+/// call inside the transaction that inserted the lines, after their creators.
 pub struct DayTotals<'a> {
     pub days: &'a [NaiveDate],
+    pub creator_days: Vec<u8>,
+    pub first_sales: Vec<(i64, NaiveDate)>,
     pub creators: Vec<u8>,
     pub program: Vec<u8>,
     pub products: Vec<u8>,
@@ -171,7 +176,7 @@ pub struct DayTotals<'a> {
 pub async fn insert_new_days(
     conn: &mut PgConnection,
     program_id: i64,
-    totals: DayTotals<'_>,
+    mut totals: DayTotals<'_>,
 ) -> Result<()> {
     if totals.days.is_empty() {
         return Ok(());
@@ -266,13 +271,44 @@ pub async fn insert_new_days(
             "updating first sale days",
         ),
     ]);
-    for (sql, what) in statements {
+    for (i, (sql, what)) in statements.into_iter().enumerate() {
         sqlx::query(AssertSqlSafe(sql))
             .bind(program_id)
             .bind(totals.days)
             .execute(&mut *conn)
             .await
             .context(what)?;
+        // Right after the creator days are cleared, the rows of known creators go in as they
+        // are.
+        if i == 0 && !totals.creator_days.is_empty() {
+            let mut copy = conn
+                .copy_in_raw(
+                    "COPY creator_daily (program_id, creator_id, day, gross_gmv_cents,
+                         refunded_gmv_cents, net_lines, orders, commission_cents,
+                         commission_estimated_cents, commission_actual_cents) FROM STDIN",
+                )
+                .await
+                .context("starting the COPY of the new days' creator rollups")?;
+            copy.send(std::mem::take(&mut totals.creator_days)).await?;
+            copy.finish()
+                .await
+                .context("saving the new days' creator rollups")?;
+        }
+    }
+    if !totals.first_sales.is_empty() {
+        let (ids, days): (Vec<i64>, Vec<NaiveDate>) = totals.first_sales.into_iter().unzip();
+        sqlx::query(
+            "UPDATE creators c SET first_sale_on = f.day
+               FROM unnest($2::bigint[], $3::date[]) f (id, day)
+              WHERE c.program_id = $1 AND c.id = f.id
+                AND (c.first_sale_on IS NULL OR c.first_sale_on > f.day)",
+        )
+        .bind(program_id)
+        .bind(&ids)
+        .bind(&days)
+        .execute(&mut *conn)
+        .await
+        .context("updating first sale days")?;
     }
     Ok(())
 }

@@ -366,7 +366,10 @@ async fn refresh_everything(pool: &PgPool, program: &Program) {
 #[sqlx::test(migrator = "creator_bot::db::MIGRATOR")]
 async fn days_new_to_the_program_are_added_up_as_read_exactly_as_the_database_would(pool: PgPool) {
     let program = common::program(&pool).await;
-    import(&pool, &program, "first.csv", &FIRST[..3]).await;
+    // Ann has sold; Bob is known but has no sale yet (his only line is unpaid).
+    let mut first = FIRST[..3].to_vec();
+    first.push("9,a,bob,p1,5.00,Customer Unpaid,No,0.50,,02/11/2026 12:00:00");
+    import(&pool, &program, "first.csv", &first).await;
     // The 2nd is stored (the database refreshes it); the 5th to the 7th are new days: an order
     // of two lines, an order shared by two creators, refunded, ineligible and unpaid lines, an
     // actual commission, a line without product, and the 6th met again after the 7th.

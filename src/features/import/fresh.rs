@@ -11,6 +11,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use chrono::NaiveDate;
 
 use crate::db::import::copy_text as ct;
+use crate::db::import::orders::CreatorIds;
 use crate::domain::import_rows::orders::OrderLine;
 
 /// Finished rows kept at most (COPY text of creator, program and product days): 16 MB.
@@ -60,12 +61,19 @@ fn insert(set: &mut HashSet<Box<str>>, key: &str) -> bool {
 /// The rows the reader added up, as COPY text, and the days they cover.
 #[derive(Default)]
 pub(super) struct FreshDays {
+    pub program_id: i64,
     current: Option<(NaiveDate, Day)>,
     /// Days written out whole.
     pub done: BTreeSet<NaiveDate>,
     /// Days met again after another, or past the bound: the database refreshes them.
     pub mixed: BTreeSet<NaiveDate>,
-    /// `handle, day, gross, refunded, net lines, orders, commission, estimated, actual`.
+    /// `creator_daily` rows of the creators whose ids the reader holds: `program, creator id, day,
+    /// gross, refunded, net lines, orders, commission, estimated, actual`.
+    pub creator_id_rows: Vec<u8>,
+    /// Their first day with a net line among these days.
+    pub first_sales: HashMap<i64, NaiveDate>,
+    /// The other creators' rows: `handle, day, gross, refunded, net lines, orders, commission,
+    /// estimated, actual`.
     pub creator_rows: Vec<u8>,
     /// `day, gross, refunded, orders, commission, estimated, actual`.
     pub program_rows: Vec<u8>,
@@ -76,14 +84,21 @@ pub(super) struct FreshDays {
 }
 
 impl FreshDays {
+    pub fn new(program_id: i64) -> FreshDays {
+        FreshDays {
+            program_id,
+            ..FreshDays::default()
+        }
+    }
+
     /// Adds a line of a day with no stored line.
-    pub fn add(&mut self, line: &OrderLine<'_>) {
+    pub fn add(&mut self, line: &OrderLine<'_>, ids: &CreatorIds) {
         let day = line.created_on;
         if self.abandoned || self.mixed.contains(&day) {
             return;
         }
         if self.current.as_ref().is_none_or(|(d, _)| *d != day) {
-            self.finish_day();
+            self.finish_day(ids);
             if self.done.remove(&day) || self.full() {
                 // Met again, or no room left: the database adds it up.
                 self.mixed.insert(day);
@@ -127,15 +142,29 @@ impl FreshDays {
     }
 
     /// Writes out the day being added up.
-    pub fn finish_day(&mut self) {
+    pub fn finish_day(&mut self, ids: &CreatorIds) {
         let Some((day, d)) = self.current.take() else {
             return;
         };
         let mut program = Totals::default();
         for (handle, c) in &d.creators {
             let t = &c.totals;
-            ct::text(&mut self.creator_rows, handle);
-            ct::date(&mut self.creator_rows, day);
+            let rows = match ids.get(handle) {
+                Some(id) => {
+                    ct::int(&mut self.creator_id_rows, self.program_id);
+                    ct::int(&mut self.creator_id_rows, id);
+                    if t.net_lines > 0 {
+                        let first = self.first_sales.entry(id).or_insert(day);
+                        *first = (*first).min(day);
+                    }
+                    &mut self.creator_id_rows
+                }
+                None => {
+                    ct::text(&mut self.creator_rows, handle);
+                    &mut self.creator_rows
+                }
+            };
+            ct::date(rows, day);
             for n in [
                 t.gross,
                 t.refunded,
@@ -145,9 +174,9 @@ impl FreshDays {
                 t.estimated,
                 t.actual,
             ] {
-                ct::int(&mut self.creator_rows, n);
+                ct::int(rows, n);
             }
-            ct::end_row(&mut self.creator_rows);
+            ct::end_row(rows);
             program.gross += t.gross;
             program.refunded += t.refunded;
             program.commission += t.commission;
@@ -180,6 +209,7 @@ impl FreshDays {
     pub fn abandon(&mut self) {
         if !self.abandoned {
             *self = FreshDays {
+                program_id: self.program_id,
                 abandoned: true,
                 ..FreshDays::default()
             };
@@ -187,6 +217,11 @@ impl FreshDays {
     }
 
     fn full(&self) -> bool {
-        self.creator_rows.len() + self.program_rows.len() + self.product_rows.len() > MAX_BYTES
+        self.creator_id_rows.len()
+            + self.creator_rows.len()
+            + self.program_rows.len()
+            + self.product_rows.len()
+            + self.first_sales.len() * 16
+            > MAX_BYTES
     }
 }

@@ -163,7 +163,7 @@ impl RowSink for Orders {
             None => Known::Unknown,
         };
         if known == Known::New && self.stored.day_is_empty(order.created_on) {
-            self.fresh.add(&order);
+            self.fresh.add(&order, &self.creators);
         } else if stored.is_none() {
             self.fresh.abandon();
         }
@@ -245,7 +245,7 @@ pub(super) async fn run(
         maybe_duplicates: false,
         skipped: 0,
         skipped_repeats: Vec::new(),
-        fresh: FreshDays::default(),
+        fresh: FreshDays::new(program.id),
     };
     let mut staged = staging::stream(
         conn,
@@ -275,8 +275,9 @@ pub(super) async fn run(
     // The days no line of which was stored take the totals added up while reading, unless a
     // line was dropped as a repeat or found stored after all (then the database adds up).
     let direct_days = std::mem::take(&mut staged.sink_mut().direct_days);
-    let fresh = &mut staged.sink_mut().fresh;
-    fresh.finish_day();
+    let sink = staged.sink_mut();
+    let fresh = &mut sink.fresh;
+    fresh.finish_day(&sink.creators);
     let mut refresh = merged.touched_days.clone();
     refresh.extend(direct_days);
     refresh.sort_unstable();
@@ -289,6 +290,8 @@ pub(super) async fn run(
             program.id,
             DayTotals {
                 days: &days,
+                creator_days: std::mem::take(&mut fresh.creator_id_rows),
+                first_sales: std::mem::take(&mut fresh.first_sales).into_iter().collect(),
                 creators: std::mem::take(&mut fresh.creator_rows),
                 program: std::mem::take(&mut fresh.program_rows),
                 products: std::mem::take(&mut fresh.product_rows),
