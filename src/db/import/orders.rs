@@ -502,23 +502,32 @@ pub async fn stored_hashes(
 }
 
 /// Creator ids by handle, held compactly: the handles in one string, and a table from each
-/// handle's hash to where it is and its id (about 40 bytes a creator).
+/// handle's hash to where it is, its id and its first sale day (about 45 bytes a creator).
 #[derive(Debug, Default)]
 pub struct CreatorIds {
     handles: String,
-    ids: std::collections::HashMap<u64, (u32, u32, i64)>,
+    ids: std::collections::HashMap<u64, (u32, u32, i64, Option<NaiveDate>)>,
+}
+
+/// A creator [`CreatorIds`] holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KnownCreator {
+    pub id: i64,
+    /// As stored when the import began.
+    pub first_sale: Option<NaiveDate>,
 }
 
 impl CreatorIds {
-    /// The id of the creator with `handle`, if held.
-    pub fn get(&self, handle: &str) -> Option<i64> {
-        let &(start, end, id) = self
+    /// The creator with `handle`, if held.
+    pub fn get(&self, handle: &str) -> Option<KnownCreator> {
+        let &(start, end, id, first_sale) = self
             .ids
             .get(&xxhash_rust::xxh3::xxh3_64(handle.as_bytes()))?;
-        (&self.handles[start as usize..end as usize] == handle).then_some(id)
+        (&self.handles[start as usize..end as usize] == handle)
+            .then_some(KnownCreator { id, first_sale })
     }
 
-    fn insert(&mut self, handle: &str, id: i64) {
+    fn insert(&mut self, handle: &str, id: i64, first_sale: Option<NaiveDate>) {
         let start = self.handles.len();
         let (Ok(start32), Ok(end32)) = (u32::try_from(start), u32::try_from(start + handle.len()))
         else {
@@ -530,7 +539,7 @@ impl CreatorIds {
             .entry(xxhash_rust::xxh3::xxh3_64(handle.as_bytes()))
         {
             self.handles.push_str(handle);
-            v.insert((start32, end32, id));
+            v.insert((start32, end32, id, first_sale));
         }
     }
 
@@ -543,7 +552,7 @@ impl CreatorIds {
     }
 }
 
-/// The ids of up to `limit` of the program's creators, the most recently created first.
+/// Up to `limit` of the program's creators, the most recently created first.
 pub async fn creator_ids(
     conn: &mut PgConnection,
     program_id: i64,
@@ -559,18 +568,19 @@ pub async fn creator_ids(
         handles: String::new(),
         ids: std::collections::HashMap::with_capacity(count.clamp(0, limit) as usize),
     };
-    let mut rows = sqlx::query_as::<_, (String, i64)>(
-        "SELECT handle, id FROM creators WHERE program_id = $1 ORDER BY id DESC LIMIT $2",
+    let mut rows = sqlx::query_as::<_, (String, i64, Option<NaiveDate>)>(
+        "SELECT handle, id, first_sale_on FROM creators WHERE program_id = $1
+          ORDER BY id DESC LIMIT $2",
     )
     .bind(program_id)
     .bind(limit)
     .fetch(&mut *conn);
-    while let Some((handle, id)) = rows
+    while let Some((handle, id, first_sale)) = rows
         .try_next()
         .await
         .context("reading the program's creators")?
     {
-        ids.insert(&handle, id);
+        ids.insert(&handle, id, first_sale);
     }
     ids.handles.shrink_to_fit();
     Ok(ids)

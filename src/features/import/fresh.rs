@@ -70,7 +70,7 @@ pub(super) struct FreshDays {
     /// `creator_daily` rows of the creators whose ids the reader holds: `program, creator id, day,
     /// gross, refunded, net lines, orders, commission, estimated, actual`.
     pub creator_id_rows: Vec<u8>,
-    /// Their first day with a net line among these days.
+    /// Their first day with a net line among these days, where earlier than the one stored.
     pub first_sales: HashMap<i64, NaiveDate>,
     /// The other creators' rows: `handle, day, gross, refunded, net lines, orders, commission,
     /// estimated, actual`.
@@ -150,11 +150,12 @@ impl FreshDays {
         for (handle, c) in &d.creators {
             let t = &c.totals;
             let rows = match ids.get(handle) {
-                Some(id) => {
+                Some(creator) => {
                     ct::int(&mut self.creator_id_rows, self.program_id);
-                    ct::int(&mut self.creator_id_rows, id);
-                    if t.net_lines > 0 {
-                        let first = self.first_sales.entry(id).or_insert(day);
+                    ct::int(&mut self.creator_id_rows, creator.id);
+                    // Only an earlier first sale than the one stored is news.
+                    if t.net_lines > 0 && creator.first_sale.is_none_or(|f| f > day) {
+                        let first = self.first_sales.entry(creator.id).or_insert(day);
                         *first = (*first).min(day);
                     }
                     &mut self.creator_id_rows

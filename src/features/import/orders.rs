@@ -174,7 +174,7 @@ impl RowSink for Orders {
                 if earlier == Some(Earlier::None)
                     && !self.direct_failed.load(Ordering::Relaxed) =>
             {
-                self.creators.get(&order.creator)
+                self.creators.get(&order.creator).map(|c| c.id)
             }
             _ => None,
         };
