@@ -28,6 +28,21 @@ struct Totals {
     actual: i64,
 }
 
+impl Totals {
+    /// In the order of the rollup columns.
+    fn values(&self) -> [i64; 7] {
+        [
+            self.gross,
+            self.refunded,
+            self.net_lines,
+            self.orders,
+            self.commission,
+            self.estimated,
+            self.actual,
+        ]
+    }
+}
+
 #[derive(Default)]
 struct CreatorDay {
     totals: Totals,
@@ -67,9 +82,8 @@ pub(super) struct FreshDays {
     pub done: BTreeSet<NaiveDate>,
     /// Days met again after another, or past the bound: the database refreshes them.
     pub mixed: BTreeSet<NaiveDate>,
-    /// `creator_daily` rows of the creators whose ids the reader holds: `program, creator id, day,
-    /// gross, refunded, net lines, orders, commission, estimated, actual`.
-    pub creator_id_rows: Vec<u8>,
+    /// The days of the creators whose ids the reader holds: (creator id, day, totals).
+    creator_days: Vec<(i64, NaiveDate, Totals)>,
     /// Their first day with a net line among these days, where earlier than the one stored.
     pub first_sales: HashMap<i64, NaiveDate>,
     /// The other creators' rows: `handle, day, gross, refunded, net lines, orders, commission,
@@ -149,35 +163,25 @@ impl FreshDays {
         let mut program = Totals::default();
         for (handle, c) in &d.creators {
             let t = &c.totals;
-            let rows = match ids.get(handle) {
+            match ids.get(handle) {
                 Some(creator) => {
-                    ct::int(&mut self.creator_id_rows, self.program_id);
-                    ct::int(&mut self.creator_id_rows, creator.id);
+                    self.creator_days.push((creator.id, day, *t));
                     // Only an earlier first sale than the one stored is news.
                     if t.net_lines > 0 && creator.first_sale.is_none_or(|f| f > day) {
                         let first = self.first_sales.entry(creator.id).or_insert(day);
                         *first = (*first).min(day);
                     }
-                    &mut self.creator_id_rows
                 }
                 None => {
-                    ct::text(&mut self.creator_rows, handle);
-                    &mut self.creator_rows
+                    let rows = &mut self.creator_rows;
+                    ct::text(rows, handle);
+                    ct::date(rows, day);
+                    for n in t.values() {
+                        ct::int(rows, n);
+                    }
+                    ct::end_row(rows);
                 }
-            };
-            ct::date(rows, day);
-            for n in [
-                t.gross,
-                t.refunded,
-                t.net_lines,
-                t.orders,
-                t.commission,
-                t.estimated,
-                t.actual,
-            ] {
-                ct::int(rows, n);
             }
-            ct::end_row(rows);
             program.gross += t.gross;
             program.refunded += t.refunded;
             program.commission += t.commission;
@@ -206,6 +210,29 @@ impl FreshDays {
         self.done.insert(day);
     }
 
+    /// The `creator_daily` rows of the creators whose ids the reader holds, as COPY text:
+    /// `program, creator id, day, gross, refunded, net lines, orders, commission, estimated,
+    /// actual`, sorted by creator and day (the order of the table's key, which the index takes in
+    /// about a quarter faster than in any order).
+    pub fn take_creator_days(&mut self) -> Vec<u8> {
+        let mut days = std::mem::take(&mut self.creator_days);
+        // A day met again after another is the database's to add up.
+        days.retain(|(_, day, _)| self.done.contains(day));
+        self.first_sales.retain(|_, day| self.done.contains(day));
+        days.sort_unstable_by_key(|(id, day, _)| (*id, *day));
+        let mut rows = Vec::with_capacity(days.len() * 80);
+        for (id, day, t) in days {
+            ct::int(&mut rows, self.program_id);
+            ct::int(&mut rows, id);
+            ct::date(&mut rows, day);
+            for n in t.values() {
+                ct::int(&mut rows, n);
+            }
+            ct::end_row(&mut rows);
+        }
+        rows
+    }
+
     /// Nothing added up is used: the database adds up every day.
     pub fn abandon(&mut self) {
         if !self.abandoned {
@@ -218,7 +245,7 @@ impl FreshDays {
     }
 
     fn full(&self) -> bool {
-        self.creator_id_rows.len()
+        self.creator_days.len() * std::mem::size_of::<(i64, NaiveDate, Totals)>()
             + self.creator_rows.len()
             + self.program_rows.len()
             + self.product_rows.len()

@@ -290,7 +290,7 @@ pub(super) async fn run(
             program.id,
             DayTotals {
                 days: &days,
-                creator_days: std::mem::take(&mut fresh.creator_id_rows),
+                creator_days: fresh.take_creator_days(),
                 first_sales: std::mem::take(&mut fresh.first_sales).into_iter().collect(),
                 creators: std::mem::take(&mut fresh.creator_rows),
                 program: std::mem::take(&mut fresh.program_rows),
