@@ -11,6 +11,11 @@
 //! - `tiers review` over every creator;
 //! - peak memory (resident high-water mark) of this process.
 //!
+//! Each orders import also prints what its steps took, as it logs them at debug level: reading
+//! (parsing, and COPY of the staged lines and of the new lines that go straight in), the merge
+//! (comparison and writes of the staged lines), the new days' rollups and the refresh of the
+//! other days.
+//!
 //! `cargo bench --bench foundation [-- --creators N --lines N --export-lines N --samples N]`
 //! (`--reuse` skips loading and the import figures, measuring the reads on the last run's data)
 //! Uses DATABASE_URL when set, else a private cluster under target/bench-pg.
@@ -51,6 +56,13 @@ fn args() -> Args {
 #[tokio::main]
 async fn main() -> Result<()> {
     let a = args();
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new(
+            "creator_bot::features::import::orders=debug,creator_bot::db::import::orders=debug",
+        ))
+        .with_target(false)
+        .without_time()
+        .init();
     if a.export_lines >= a.lines {
         bail!("--export-lines must be below --lines");
     }

@@ -324,6 +324,7 @@ pub async fn merge(
         "s.kind <> 'n'"
     };
     if staged > new_staged || (inserted as i64) < new_staged {
+        let compared = std::time::Instant::now();
         sqlx::query(AssertSqlSafe(format!(
             "CREATE TEMP TABLE {CHANGES} ON COMMIT DROP AS
              SELECT * FROM (
@@ -346,6 +347,8 @@ pub async fn merge(
         .await
         .context("comparing the lines with those stored")?;
         super::analyze(conn, CHANGES, &["order_id", "sku_id"]).await?;
+        let compared = compared.elapsed();
+        let written = std::time::Instant::now();
         inserted += sqlx::query(AssertSqlSafe(format!(
             "INSERT INTO order_lines (program_id, order_id, sku_id, {names}, key_hash, line_hash)
              SELECT $1, order_id, sku_id, {names}, key_hash, line_hash FROM {CHANGES} WHERE is_new",
@@ -381,6 +384,12 @@ pub async fn merge(
         .execute(&mut *conn)
         .await
         .context("stamping the hashes of unchanged order lines")?;
+        tracing::debug!(
+            compare_ms = compared.as_millis(),
+            write_ms = written.elapsed().as_millis(),
+            updated,
+            "orders merge steps"
+        );
         let days: Option<Vec<NaiveDate>> = sqlx::query_scalar(AssertSqlSafe(format!(
             "SELECT array_agg(DISTINCT day) FROM (
                  SELECT created_on AS day FROM {CHANGES} WHERE changed
