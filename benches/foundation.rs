@@ -61,6 +61,7 @@ async fn main() -> Result<()> {
             "creator_bot::features::import::orders=debug,creator_bot::db::import::orders=debug",
         ))
         .with_target(false)
+        .with_ansi(false)
         .without_time()
         .init();
     if a.export_lines >= a.lines {
