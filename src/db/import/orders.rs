@@ -594,3 +594,77 @@ pub async fn creator_ids(
     ids.handles.shrink_to_fit();
     Ok(ids)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::import_rows::orders::OrderStatus;
+    use chrono::TimeZone;
+
+    #[test]
+    fn a_direct_row_is_the_staged_row_with_the_program_and_the_creator_id() {
+        // Escaped characters in the key and the text fields, NULLs and defaults.
+        let line = OrderLine {
+            order_id: "576\\1",
+            sku_id: "s\t1",
+            creator: "ann".into(),
+            product_id: Some("p1"),
+            product_name: Some("Glow\tOil\\ 2"),
+            currency: None,
+            price: Some(3200),
+            payment_amount: 3200,
+            quantity: 1,
+            refunded: false,
+            payment_method: None,
+            status: OrderStatus::Pending,
+            content_type: None,
+            content_id: None,
+            standard_rate_bp: Some(1500),
+            est_commission_base: None,
+            est_standard_commission: 480,
+            actual_standard_commission: None,
+            shop_ads_rate_bp: None,
+            est_shop_ads_commission: 0,
+            actual_shop_ads_commission: None,
+            est_cofunded_bonus: 0,
+            actual_cofunded_bonus: None,
+            created_at: chrono::Utc.with_ymd_and_hms(2026, 11, 2, 15, 0, 0).unwrap(),
+            created_on: NaiveDate::from_ymd_opt(2026, 11, 2).unwrap(),
+        };
+        let mut staged = b"earlier row\n".to_vec();
+        let start = staged.len();
+        let hashes = encode_fields(&mut staged, 7, &line, "USD", 1);
+        finish(&mut staged, hashes, Known::New);
+        let mut direct = Vec::new();
+        direct_row(&mut direct, 3, 42, &staged[start..]);
+        let expected = format!(
+            "3\t576\\\\1\ts\\t1\t42\tp1\tGlow\\tOil\\\\ 2\tUSD\t3200\t3200\t1\tf\t\\N\tpending\t\
+             \\N\t\\N\t1500\t\\N\t480\t\\N\t\\N\t0\t\\N\t0\t\\N\t2026-11-02 15:00:00+00\t\
+             2026-11-02\t{}\t{}\n",
+            hashes.key as i64, hashes.line as i64
+        );
+        assert_eq!(String::from_utf8(direct).unwrap(), expected);
+        // The staged row itself starts with its line number and the handle after the key.
+        assert!(staged[start..].starts_with(b"7\t576\\\\1\ts\\t1\tann\tp1\t"));
+        assert!(staged.ends_with(b"\tn\n"));
+    }
+
+    #[test]
+    fn creator_ids_answer_exactly_the_handles_they_hold() {
+        let mut ids = CreatorIds::default();
+        let day = NaiveDate::from_ymd_opt(2026, 11, 2);
+        ids.insert("ann", 1, day);
+        ids.insert("annie", 2, None);
+        assert_eq!(
+            ids.get("ann"),
+            Some(KnownCreator {
+                id: 1,
+                first_sale: day
+            })
+        );
+        assert_eq!(ids.get("annie").map(|c| c.id), Some(2));
+        assert_eq!(ids.get("an"), None);
+        assert_eq!(ids.get("bob"), None);
+        assert_eq!(ids.len(), 2);
+    }
+}
