@@ -85,11 +85,12 @@ async fn a_process_killed_between_pages_is_resumed_by_the_next_one(pool: PgPool)
     )
     .await;
     bot.kill();
-    let (pages_done, token, status): (i32, Option<String>, String) =
-        sqlx::query_as("SELECT pages, page_token, status FROM tiktok_syncs WHERE kind = 'orders'")
-            .fetch_one(&pool)
-            .await
-            .unwrap();
+    let (killed, pages_done, token, status): (i64, i32, Option<String>, String) = sqlx::query_as(
+        "SELECT id, pages, page_token, status FROM tiktok_syncs WHERE kind = 'orders'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
     assert!(pages_done as i64 >= pages);
     assert_eq!(status, "running");
     // Every committed page's line is in, and only those.
@@ -102,10 +103,12 @@ async fn a_process_killed_between_pages_is_resumed_by_the_next_one(pool: PgPool)
     let before = h.fake.calls_to(ORDERS_PATH).len();
 
     let bot = start(&config, &pool);
+    // The killed run is the first one.
     wait_for(
         &pool,
-        "SELECT count(*) FROM tiktok_syncs WHERE kind = 'orders' AND status = 'done'",
-        |n| n >= 1,
+        "SELECT count(*) FROM tiktok_syncs WHERE kind = 'orders' AND status = 'done'
+            AND id = (SELECT min(id) FROM tiktok_syncs WHERE kind = 'orders')",
+        |n| n == 1,
         &bot,
     )
     .await;
@@ -115,12 +118,22 @@ async fn a_process_killed_between_pages_is_resumed_by_the_next_one(pool: PgPool)
     .fetch_all(&pool)
     .await
     .unwrap();
-    // One run, resumed and finished: every page counted once.
-    assert_eq!(runs.len(), 1, "{runs:?}");
+    // The killed run, resumed and finished: every page counted once.
     assert_eq!(
-        (runs[0].1.as_str(), runs[0].2, runs[0].3, runs[0].4),
-        ("done", 10, 10, 0)
+        (
+            runs[0].0,
+            runs[0].1.as_str(),
+            runs[0].2,
+            runs[0].3,
+            runs[0].4
+        ),
+        (killed, "done", 10, 10, 0),
+        "{runs:?}"
     );
+    // Should the clock have reached the next minute's run meanwhile, it finds nothing new.
+    for later in &runs[1..] {
+        assert_eq!((later.3, later.4), (0, 0), "{runs:?}");
+    }
     let lines: Vec<(String, i64)> =
         sqlx::query_as("SELECT order_id, payment_amount_cents FROM order_lines ORDER BY order_id")
             .fetch_all(&pool)
