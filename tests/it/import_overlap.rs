@@ -488,13 +488,25 @@ async fn new_lines_of_known_creators_go_straight_in_and_repeats_and_stored_keys_
     );
 
     // Line 5 moved to the 6th: its key is not on that day, so it looks new, but it is stored
-    // (on the 4th). Its chunk is staged instead; from then on every line is.
+    // (on the 4th). Its chunk is staged instead; from then on every line is. Line 11 is
+    // re-credited to Ann, leaving Bob no line on the 6th.
     let moved = [
         "5,a,cat,p1,50.00,Pending,No,5.00,,06/11/2026 08:00:00",
         "20,a,ann,p2,15.00,Pending,No,1.50,,07/11/2026 10:00:00",
         "21,a,bob,p1,25.00,Settled,No,2.50,,07/11/2026 11:00:00",
         "22,a,newbie,p1,35.00,Pending,No,3.50,,07/11/2026 12:00:00",
+        "11,a,ann,p2,20.00,Pending,No,2.00,,06/11/2026 11:00:00",
     ];
+    let sixth = |pool: PgPool| async move {
+        sqlx::query_as::<_, (String, String)>(
+            "SELECT c.handle, d.xmin::text FROM creator_daily d JOIN creators c ON c.id = d.creator_id
+              WHERE d.day = '2026-11-06' ORDER BY c.handle",
+        )
+        .fetch_all(&pool)
+        .await
+        .unwrap()
+    };
+    let before = sixth(pool.clone()).await;
     let r = import_in_pairs(&pool, &program, &moved).await;
     assert_eq!(
         (
@@ -504,8 +516,16 @@ async fn new_lines_of_known_creators_go_straight_in_and_repeats_and_stored_keys_
             r.new_creators,
             r.rejected.len()
         ),
-        (3, 1, 0, 1, 0)
+        (3, 2, 0, 1, 0)
     );
+    // The 6th was refreshed: Bob's day is gone, Ann's changed, Cat's is new, and Zed's, the
+    // same as before, was not written again.
+    let after = sixth(pool.clone()).await;
+    let handles = |v: &[(String, String)]| v.iter().map(|r| r.0.clone()).collect::<Vec<_>>();
+    assert_eq!(handles(&before), ["ann", "bob", "zed"]);
+    assert_eq!(handles(&after), ["ann", "cat", "zed"]);
+    assert_ne!(after[0].1, before[0].1);
+    assert_eq!(after[2].1, before[2].1);
 
     // Every line and rollup is what importing the final version of each line from scratch gives.
     let fresh = common::program_in(&pool, "fresh", "America/New_York", "USD").await;
@@ -514,7 +534,7 @@ async fn new_lines_of_known_creators_go_straight_in_and_repeats_and_stored_keys_
         .filter(|l| !l.starts_with("5,"))
         .copied()
         .collect();
-    last.extend([repeats[2], repeats[3], repeats[4]]);
+    last.extend([repeats[2], repeats[4]]);
     last.extend(moved);
     import(&pool, &fresh, "fresh.csv", &last).await;
     assert_eq!(lines(&pool, &program).await, lines(&pool, &fresh).await);
