@@ -328,7 +328,7 @@ pub async fn merge(
         sqlx::query(AssertSqlSafe(format!(
             "CREATE TEMP TABLE {CHANGES} ON COMMIT DROP AS
              SELECT * FROM (
-                 SELECT s.order_id, s.sku_id, {select}, s.key_hash, s.line_hash,
+                 SELECT s.order_id, s.sku_id, {select}, s.key_hash, s.line_hash, o.ctid AS tid,
                         o.created_on AS old_created_on, o.order_id IS NULL AS is_new,
                         o.order_id IS NULL OR ({stored}) IS DISTINCT FROM ({incoming}) AS changed,
                         o.line_hash IS NULL AS unstamped
@@ -359,12 +359,15 @@ pub async fn merge(
         .await
         .context("saving the new order lines")?
         .rows_affected();
+        // The stored lines are found again by the row address the comparison read (this
+        // import holds the program's lock, so none has moved since), not through the key's
+        // index a second time; the key is checked all the same.
         let set: Vec<String> = present.iter().map(|c| format!("{c} = ch.{c}")).collect();
         updated = sqlx::query(AssertSqlSafe(format!(
             "UPDATE order_lines o
                 SET {set}, key_hash = ch.key_hash, line_hash = ch.line_hash, updated_at = now()
                FROM {CHANGES} ch
-              WHERE ch.changed AND NOT ch.is_new AND o.program_id = $1
+              WHERE ch.changed AND NOT ch.is_new AND o.ctid = ch.tid AND o.program_id = $1
                 AND o.order_id = ch.order_id AND o.sku_id = ch.sku_id",
             set = set.join(", "),
         )))
@@ -377,7 +380,7 @@ pub async fn merge(
         sqlx::query(AssertSqlSafe(format!(
             "UPDATE order_lines o SET key_hash = ch.key_hash, line_hash = ch.line_hash
                FROM {CHANGES} ch
-              WHERE NOT ch.changed AND o.program_id = $1
+              WHERE NOT ch.changed AND o.ctid = ch.tid AND o.program_id = $1
                 AND o.order_id = ch.order_id AND o.sku_id = ch.sku_id"
         )))
         .bind(program_id)
