@@ -194,7 +194,7 @@ pub struct DayTotals<'a> {
 pub async fn insert_new_days(
     conn: &mut PgConnection,
     program_id: i64,
-    mut totals: DayTotals<'_>,
+    totals: DayTotals<'_>,
 ) -> Result<()> {
     if totals.days.is_empty() {
         return Ok(());
@@ -225,30 +225,38 @@ pub async fn insert_new_days(
         .execute(&mut *conn)
         .await
         .with_context(|| format!("creating {table}"))?;
-        let mut copy = conn
-            .copy_in_raw(&format!("COPY {table} FROM STDIN"))
+        copy_rows(&mut *conn, &format!("COPY {table} FROM STDIN"), rows)
             .await
-            .with_context(|| format!("starting the COPY into {table}"))?;
-        copy.send(rows).await?;
-        copy.finish()
-            .await
-            .with_context(|| format!("finishing the COPY into {table}"))?;
+            .with_context(|| format!("copying into {table}"))?;
         sqlx::query(AssertSqlSafe(format!("ANALYZE {table}")))
             .execute(&mut *conn)
             .await
             .with_context(|| format!("analyzing {table}"))?;
     }
     // No rollup row can exist for a day without lines; should one, it goes.
-    let mut statements: Vec<(String, &str)> = ["creator_daily", "program_daily", "product_daily"]
-        .into_iter()
-        .map(|table| {
-            (
-                format!("DELETE FROM {table} WHERE program_id = $1 AND day = ANY($2)"),
-                "clearing the new days' rollups",
-            )
-        })
-        .collect();
-    statements.extend([
+    for table in ["creator_daily", "program_daily", "product_daily"] {
+        sqlx::query(AssertSqlSafe(format!(
+            "DELETE FROM {table} WHERE program_id = $1 AND day = ANY($2)"
+        )))
+        .bind(program_id)
+        .bind(totals.days)
+        .execute(&mut *conn)
+        .await
+        .context("clearing the new days' rollups")?;
+    }
+    // The rows of creators whose ids the import knew go in as they are.
+    if !totals.creator_days.is_empty() {
+        copy_rows(
+            &mut *conn,
+            "COPY creator_daily (program_id, creator_id, day, gross_gmv_cents, refunded_gmv_cents,
+                 net_lines, orders, commission_cents, commission_estimated_cents,
+                 commission_actual_cents) FROM STDIN",
+            totals.creator_days,
+        )
+        .await
+        .context("saving the new days' creator rollups")?;
+    }
+    for (sql, what) in [
         (
             "INSERT INTO creator_daily (program_id, creator_id, day, gross_gmv_cents,
                                         refunded_gmv_cents, net_lines, orders, commission_cents,
@@ -257,8 +265,7 @@ pub async fn insert_new_days(
                     f.estimated, f.actual
                FROM import_creator_days f
                JOIN creators c ON c.program_id = $1 AND c.handle = f.handle
-              WHERE f.day = ANY($2)"
-                .to_string(),
+              WHERE f.day = ANY($2)",
             "saving the new days' creator rollups",
         ),
         (
@@ -267,15 +274,13 @@ pub async fn insert_new_days(
                                         commission_actual_cents, refreshed_at)
              SELECT $1, day, gross, refunded, orders, commission, estimated, actual,
                     clock_timestamp()
-               FROM import_program_days WHERE day = ANY($2)"
-                .to_string(),
+               FROM import_program_days WHERE day = ANY($2)",
             "saving the new days' program rollups",
         ),
         (
             "INSERT INTO product_daily (program_id, day, product_id, gmv_cents, commission_gmv_cents)
              SELECT $1, day, product_id, gmv, commission_gmv
-               FROM import_product_days WHERE day = ANY($2)"
-                .to_string(),
+               FROM import_product_days WHERE day = ANY($2)",
             "saving the new days' product rollups",
         ),
         // New days only add sales: a creator's first sale is the earlier of the two.
@@ -284,34 +289,16 @@ pub async fn insert_new_days(
                FROM (SELECT handle, MIN(day) AS first_day FROM import_creator_days
                       WHERE net_lines > 0 AND day = ANY($2) GROUP BY handle) f
               WHERE c.program_id = $1 AND c.handle = f.handle
-                AND (c.first_sale_on IS NULL OR c.first_sale_on > f.first_day)"
-                .to_string(),
+                AND (c.first_sale_on IS NULL OR c.first_sale_on > f.first_day)",
             "updating first sale days",
         ),
-    ]);
-    for (i, (sql, what)) in statements.into_iter().enumerate() {
-        sqlx::query(AssertSqlSafe(sql))
+    ] {
+        sqlx::query(sql)
             .bind(program_id)
             .bind(totals.days)
             .execute(&mut *conn)
             .await
             .context(what)?;
-        // Right after the creator days are cleared, the rows of known creators go in as they
-        // are.
-        if i == 0 && !totals.creator_days.is_empty() {
-            let mut copy = conn
-                .copy_in_raw(
-                    "COPY creator_daily (program_id, creator_id, day, gross_gmv_cents,
-                         refunded_gmv_cents, net_lines, orders, commission_cents,
-                         commission_estimated_cents, commission_actual_cents) FROM STDIN",
-                )
-                .await
-                .context("starting the COPY of the new days' creator rollups")?;
-            copy.send(std::mem::take(&mut totals.creator_days)).await?;
-            copy.finish()
-                .await
-                .context("saving the new days' creator rollups")?;
-        }
     }
     if !totals.first_sales.is_empty() {
         let (ids, days): (Vec<i64>, Vec<NaiveDate>) = totals.first_sales.into_iter().unzip();
@@ -328,6 +315,14 @@ pub async fn insert_new_days(
         .await
         .context("updating first sale days")?;
     }
+    Ok(())
+}
+
+/// Sends COPY text `rows` through `sql` (a `COPY … FROM STDIN`).
+async fn copy_rows(conn: &mut PgConnection, sql: &str, rows: Vec<u8>) -> Result<()> {
+    let mut copy = conn.copy_in_raw(sql).await?;
+    copy.send(rows).await?;
+    copy.finish().await?;
     Ok(())
 }
 

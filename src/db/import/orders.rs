@@ -24,13 +24,15 @@ const STAGE_COLUMNS: &str = "line bigint, order_id text, sku_id text, handle tex
 /// `COPY … FROM STDIN` for rows written by [`encode`].
 pub const COPY_SQL: &str = "COPY import_order_lines FROM STDIN";
 
-/// `COPY … FROM STDIN` for rows written by [`direct_row`]: new lines straight into `order_lines`.
-pub const DIRECT_COPY_SQL: &str = "COPY order_lines (program_id, order_id, sku_id, creator_id,
-    product_id, product_name, currency, price_cents, payment_amount_cents, quantity, refunded,
-    payment_method, status, content_type, content_id, standard_rate_bp, est_commission_base_cents,
-    est_standard_commission_cents, actual_standard_commission_cents, shop_ads_rate_bp,
-    est_shop_ads_commission_cents, actual_shop_ads_commission_cents, est_cofunded_bonus_cents,
-    actual_cofunded_bonus_cents, created_at, created_on, key_hash, line_hash) FROM STDIN";
+/// `COPY … FROM STDIN` for rows written by [`direct_row`]: new lines straight into `order_lines`,
+/// in the order [`encode_fields`] writes them.
+pub static DIRECT_COPY_SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    let names: Vec<&str> = COLUMNS.iter().map(|(c, _)| *c).collect();
+    format!(
+        "COPY order_lines (program_id, order_id, sku_id, {}, key_hash, line_hash) FROM STDIN",
+        names.join(", ")
+    )
+});
 
 /// Appends the `order_lines` row of `staged`, one whole row written by [`encode_fields`] and
 /// [`finish`], for [`DIRECT_COPY_SQL`]: the program and the creator's id in place of the line
@@ -144,14 +146,6 @@ pub fn hash_seed(map: &ColumnMap) -> u64 {
         .filter(|(_, (_, spec))| spec.is_none_or(|c| map.has(c)))
         .fold(0u64, |m, (i, _)| m | 1 << i);
     HASH_VERSION << 56 | mask
-}
-
-/// The hash of a key as [`encode_fields`] computes it.
-pub fn key_hash(order_id: &str, sku_id: &str) -> u64 {
-    let mut buf = Vec::with_capacity(order_id.len() + sku_id.len() + 2);
-    ct::text(&mut buf, order_id);
-    ct::text(&mut buf, sku_id);
-    xxhash_rust::xxh3::xxh3_64(&buf)
 }
 
 /// Appends one COPY row but for its last three fields (see [`finish`]); `currency` is the

@@ -204,7 +204,7 @@ impl RowSink for Orders {
         }
         self.direct_rows = 0;
         Some(DirectChunk {
-            sql: DIRECT_COPY_SQL,
+            sql: DIRECT_COPY_SQL.as_str(),
             rows: std::mem::take(&mut self.direct),
             fallback: std::mem::take(&mut self.fallback),
             lines: self.direct_lines.take().unwrap_or_default(),

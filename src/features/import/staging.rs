@@ -17,7 +17,8 @@ use super::{ImportError, RejectedRow};
 use crate::domain::import_rows::{ColumnMap, ColumnSpec, FieldError, Row};
 
 /// Checks one record and appends its COPY row to `buf`, writing nothing when it fails. Answers
-/// whether it staged the row: `false` when there is no need (it is stored as it is).
+/// whether it staged the row in `buf`: `false` when there is no need (it is stored as it is) or
+/// the sink keeps it for a [`DirectChunk`].
 pub(super) trait RowSink: Send + 'static {
     fn stage(&mut self, row: &Row<'_>, line: u64, buf: &mut Vec<u8>) -> Result<bool, FieldError>;
 
