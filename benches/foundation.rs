@@ -12,7 +12,8 @@
 //! - peak memory (resident high-water mark) of this process.
 //!
 //! Each orders import also prints what its steps took, as it logs them at debug level: reading
-//! (parsing, and COPY of the staged lines and of the new lines that go straight in), the merge
+//! (parsing, and COPY of the staged lines and of the new lines that go straight in, and the
+//! updates of changed lines of known creators, made as they are read), the merge
 //! (comparison and writes of the staged lines), the new days' rollups and the refresh of the
 //! other days.
 //!

@@ -20,30 +20,53 @@ pub async fn refresh_days(
         return Ok(());
     }
     lock(&mut *conn, program_id).await?;
-    // Each statement runs once over many rows: compiling it (JIT) costs more than it saves.
-    sqlx::query("SET LOCAL jit = off")
+    // Each statement runs once over many rows: compiling it (JIT) costs more than it saves. The
+    // days' lines are sorted once, in memory, for all three rollups.
+    for setting in ["SET LOCAL jit = off", "SET LOCAL work_mem = '128MB'"] {
+        sqlx::query(setting).execute(&mut *conn).await?;
+    }
+    // The days are computed again from their lines in one pass: per creator and day (level 1),
+    // per day (level 3) and per product and day (level 2). Orders are those with at least one
+    // net line, counted distinct: an order whose lines belong to two creators is one order of
+    // the program.
+    // A table of the session's own (dropped at the end, or by the rollback of a failure).
+    sqlx::query("DROP TABLE IF EXISTS pg_temp.rollup_refresh")
         .execute(&mut *conn)
         .await?;
-    // Each creator's day is computed again from the lines; only the rows that differ are
-    // written, and the rows of creators left without a line on a day are deleted. Those
-    // creators' first sale day must be recomputed too (a line re-credited to another creator).
-    // Orders are those with at least one net line: counted distinct in one pass over the lines
-    // (sorted by creator and day), which at a million lines takes about half the time of first
-    // grouping the lines by order.
-    let creator_sql = format!(
-        "WITH n AS MATERIALIZED (
-             SELECT creator_id, created_on AS day,
-                    COALESCE(SUM(payment_amount_cents) FILTER (WHERE status <> 'customer_unpaid'), 0) AS gross,
-                    COALESCE(SUM(payment_amount_cents) FILTER (WHERE status <> 'customer_unpaid'
-                                                             AND (status = 'ineligible' OR refunded)), 0) AS refunded,
-                    COUNT(*) FILTER (WHERE {net}) AS net_lines,
-                    COUNT(DISTINCT order_id) FILTER (WHERE {net}) AS orders,
-                    COALESCE(SUM({commission}) FILTER (WHERE {net}), 0) AS commission,
-                    COALESCE(SUM({estimated}) FILTER (WHERE {net}), 0) AS estimated,
-                    COALESCE(SUM({actual}) FILTER (WHERE {net}), 0) AS actual
-               FROM order_lines
-              WHERE program_id = $1 AND created_on = ANY($2)
-              GROUP BY creator_id, created_on),
+    let totals_sql = format!(
+        "CREATE TEMP TABLE rollup_refresh AS
+         SELECT created_on AS day, creator_id, product_id,
+                GROUPING(creator_id, product_id) AS level,
+                COALESCE(SUM(payment_amount_cents) FILTER (WHERE status <> 'customer_unpaid'), 0) AS gross,
+                COALESCE(SUM(payment_amount_cents) FILTER (WHERE status <> 'customer_unpaid'
+                                                         AND (status = 'ineligible' OR refunded)), 0) AS refunded,
+                COUNT(*) FILTER (WHERE {net}) AS net_lines,
+                COUNT(DISTINCT order_id) FILTER (WHERE {net}) AS orders,
+                COALESCE(SUM({commission}) FILTER (WHERE {net}), 0) AS commission,
+                COALESCE(SUM({estimated}) FILTER (WHERE {net}), 0) AS estimated,
+                COALESCE(SUM({actual}) FILTER (WHERE {net}), 0) AS actual,
+                COALESCE(SUM(payment_amount_cents) FILTER (WHERE {net}), 0) AS gmv,
+                COALESCE(SUM(payment_amount_cents) FILTER (WHERE {net} AND ({commission}) > 0), 0)
+                    AS commission_gmv
+           FROM order_lines
+          WHERE program_id = $1 AND created_on = ANY($2)
+          GROUP BY GROUPING SETS ((created_on, creator_id), (created_on), (created_on, product_id))",
+        net = NET_LINE_SQL,
+        commission = COMMISSION_SQL,
+        estimated = ESTIMATED_SQL,
+        actual = ACTUAL_SQL,
+    );
+    sqlx::query(AssertSqlSafe(totals_sql))
+        .bind(program_id)
+        .bind(days)
+        .execute(&mut *conn)
+        .await
+        .context("computing the days' rollups")?;
+    // Only the creator days that differ are written, and the rows of creators left without a
+    // line on a day are deleted. The creators of both, and only they, may have another first
+    // sale day (a creator day that did not change leaves it as it was).
+    let mut touched: Vec<i64> = sqlx::query_scalar(
+        "WITH n AS MATERIALIZED (SELECT * FROM rollup_refresh WHERE level = 1),
          gone AS (
              DELETE FROM creator_daily d
               WHERE d.program_id = $1 AND d.day = ANY($2)
@@ -69,89 +92,67 @@ pub async fn refresh_days(
                     (EXCLUDED.gross_gmv_cents, EXCLUDED.refunded_gmv_cents, EXCLUDED.net_lines,
                      EXCLUDED.orders, EXCLUDED.commission_cents,
                      EXCLUDED.commission_estimated_cents, EXCLUDED.commission_actual_cents)
-             RETURNING 1)
-         SELECT creator_id FROM gone",
-        net = NET_LINE_SQL,
-        commission = COMMISSION_SQL,
-        estimated = ESTIMATED_SQL,
-        actual = ACTUAL_SQL,
-    );
-    let mut touched: Vec<i64> = sqlx::query_scalar(AssertSqlSafe(creator_sql))
-        .bind(program_id)
-        .bind(days)
-        .fetch_all(&mut *conn)
-        .await
-        .context("computing creator rollups")?;
+             RETURNING d.creator_id)
+         SELECT creator_id FROM gone UNION SELECT creator_id FROM written",
+    )
+    .bind(program_id)
+    .bind(days)
+    .fetch_all(&mut *conn)
+    .await
+    .context("computing creator rollups")?;
     touched.sort_unstable();
-    touched.dedup();
-    sqlx::query("DELETE FROM program_daily WHERE program_id = $1 AND day = ANY($2)")
-        .bind(program_id)
-        .bind(days)
+    for (sql, what) in [
+        (
+            "DELETE FROM program_daily WHERE program_id = $1 AND day = ANY($2)",
+            "clearing program rollups",
+        ),
+        // Stamped with the clock at insert time: see `lock`.
+        (
+            "INSERT INTO program_daily (program_id, day, gross_gmv_cents, refunded_gmv_cents, orders,
+                                        commission_cents, commission_estimated_cents,
+                                        commission_actual_cents, refreshed_at)
+             SELECT $1, day, gross, refunded, orders, commission, estimated, actual,
+                    clock_timestamp()
+               FROM rollup_refresh WHERE level = 3 AND day = ANY($2)",
+            "computing program rollups",
+        ),
+        (
+            "DELETE FROM product_daily WHERE program_id = $1 AND day = ANY($2)",
+            "clearing product rollups",
+        ),
+        (
+            "INSERT INTO product_daily (program_id, day, product_id, gmv_cents, commission_gmv_cents)
+             SELECT $1, day, product_id, gmv, commission_gmv
+               FROM rollup_refresh
+              WHERE level = 2 AND product_id IS NOT NULL AND day = ANY($2)",
+            "computing product rollups",
+        ),
+    ] {
+        sqlx::query(sql)
+            .bind(program_id)
+            .bind(days)
+            .execute(&mut *conn)
+            .await
+            .context(what)?;
+    }
+    sqlx::query("DROP TABLE rollup_refresh")
         .execute(&mut *conn)
         .await
-        .context("clearing program rollups")?;
-    // The program's day is the sum of its creators' days, except for orders: an order whose
-    // lines belong to two creators is one order of the program.
-    let program_sql = format!(
-        "INSERT INTO program_daily (program_id, day, gross_gmv_cents, refunded_gmv_cents, orders,
-                                    commission_cents, commission_estimated_cents, commission_actual_cents,
-                                    refreshed_at)
-         SELECT $1, d.day, SUM(d.gross_gmv_cents), SUM(d.refunded_gmv_cents),
-                COALESCE(MAX(o.orders), 0),
-                SUM(d.commission_cents), SUM(d.commission_estimated_cents), SUM(d.commission_actual_cents),
-                clock_timestamp()
-           FROM creator_daily d
-           LEFT JOIN (SELECT created_on, COUNT(DISTINCT order_id) AS orders FROM order_lines
-                       WHERE program_id = $1 AND created_on = ANY($2) AND {net}
-                       GROUP BY created_on) o ON o.created_on = d.day
-          WHERE d.program_id = $1 AND d.day = ANY($2)
-          GROUP BY d.day",
-        net = NET_LINE_SQL,
-    );
-    sqlx::query(AssertSqlSafe(program_sql))
-        .bind(program_id)
-        .bind(days)
-        .execute(&mut *conn)
-        .await
-        .context("computing program rollups")?;
-    sqlx::query("DELETE FROM product_daily WHERE program_id = $1 AND day = ANY($2)")
-        .bind(program_id)
-        .bind(days)
-        .execute(&mut *conn)
-        .await
-        .context("clearing product rollups")?;
-    let product_sql = format!(
-        "INSERT INTO product_daily (program_id, day, product_id, gmv_cents, commission_gmv_cents)
-         SELECT $1, created_on, product_id,
-                COALESCE(SUM(payment_amount_cents) FILTER (WHERE {net}), 0),
-                COALESCE(SUM(payment_amount_cents) FILTER (WHERE {net} AND ({commission}) > 0), 0)
-           FROM order_lines
-          WHERE program_id = $1 AND created_on = ANY($2) AND product_id IS NOT NULL
-          GROUP BY created_on, product_id",
-        net = NET_LINE_SQL,
-        commission = COMMISSION_SQL,
-    );
-    sqlx::query(AssertSqlSafe(product_sql))
-        .bind(program_id)
-        .bind(days)
-        .execute(&mut *conn)
-        .await
-        .context("computing product rollups")?;
+        .context("dropping the days' rollups")?;
+    if touched.is_empty() {
+        return Ok(());
+    }
     sqlx::query(
         "UPDATE creators c
             SET first_sale_on = f.first_day
            FROM (SELECT t.creator_id, MIN(d.day) FILTER (WHERE d.net_lines > 0) AS first_day
-                   FROM (SELECT creator_id FROM creator_daily
-                          WHERE program_id = $1 AND day = ANY($2)
-                         UNION
-                         SELECT unnest($3::bigint[])) t
+                   FROM unnest($2::bigint[]) t (creator_id)
                    LEFT JOIN creator_daily d ON d.program_id = $1 AND d.creator_id = t.creator_id
                   GROUP BY t.creator_id) f
           WHERE c.program_id = $1 AND c.id = f.creator_id
             AND c.first_sale_on IS DISTINCT FROM f.first_day",
     )
     .bind(program_id)
-    .bind(days)
     .bind(&touched)
     .execute(&mut *conn)
     .await

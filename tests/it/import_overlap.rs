@@ -300,6 +300,19 @@ async fn a_file_with_fewer_columns_is_compared_on_its_own_columns(pool: PgPool) 
     let r = run(pool.clone(), program.clone()).await;
     assert_eq!((r.inserted, r.updated, r.unchanged), (0, 0, 2));
     assert_eq!(versions(&pool, &program).await, before);
+    // 1/a twice: the first is found the same in the database (its hash is another file's), the
+    // second wins; the first is reported once.
+    let twice = "Order ID,SKU ID,Creator Username,Payment Amount,Order Status,Time Created\n\
+                 1,a,ann,10.00,Settled,02/11/2026 10:00:00\n\
+                 1,a,ann,10.00,Settled,02/11/2026 10:00:00\n";
+    let r = crate::import_orders::import_text(&pool, &program, "short.csv", twice).await;
+    assert_eq!((r.inserted, r.updated, r.unchanged), (0, 0, 1));
+    let rejected: Vec<String> = r.rejected.iter().map(|x| x.describe("short.csv")).collect();
+    assert_eq!(
+        rejected,
+        ["short.csv:2: line 3 has the same Order ID and SKU ID; the later line wins"]
+    );
+    assert_eq!(versions(&pool, &program).await, before);
     // The full file again: 2/a's commission columns say what they said, its status changes back.
     let r = import(&pool, &program, "first.csv", FIRST).await;
     assert_eq!((r.inserted, r.updated, r.unchanged), (0, 1, 6));
@@ -550,4 +563,82 @@ async fn new_lines_of_known_creators_go_straight_in_and_repeats_and_stored_keys_
             &"5 a cat p1 5000 pending f 500 - 2026-11-06 13:00:00 2026-11-06".to_string()
         )
     );
+}
+
+#[sqlx::test(migrator = "creator_bot::db::MIGRATOR")]
+async fn changed_lines_of_known_creators_are_updated_as_read_and_repeats_count_once(pool: PgPool) {
+    let program = common::program(&pool).await;
+    import(&pool, &program, "first.csv", FIRST).await;
+    let before = versions(&pool, &program).await;
+    // Read in chunks of two: 2/a settles, 2/b is refunded, 3 is re-credited to Cat, 6 turns
+    // ineligible (each a known creator's line, updated in place as the file is read); 4 is as
+    // stored; 1 is re-credited to a creator new to the program (compared after reading). Then
+    // 2/a comes again as it was stored, and 2/b again as just changed.
+    let newer = [
+        "2,a,ann,p1,20.00,Settled,No,2.00,1.90,02/11/2026 11:00:00",
+        "2,b,ann,p2,5.00,Pending,Yes,0.50,,02/11/2026 11:00:00",
+        "4,a,bob,p1,40.00,Settled,No,4.00,,03/11/2026 12:00:00",
+        "3,a,cat,p2,30.00,Pending,No,3.00,,03/11/2026 09:00:00",
+        "6,a,cat,p2,60.00,Ineligible,No,6.00,,04/11/2026 09:00:00",
+        "1,a,nova,p1,10.00,Settled,No,1.00,,02/11/2026 10:00:00",
+        "2,a,ann,p1,20.00,Pending,No,2.00,,02/11/2026 11:00:00",
+        "2,b,ann,p2,5.00,Pending,Yes,0.50,,02/11/2026 11:00:00",
+    ];
+    let r = import_in_pairs(&pool, &program, &newer).await;
+    // 2/a ends as it began: unchanged. 2/b counts once.
+    assert_eq!(
+        (r.inserted, r.updated, r.unchanged, r.new_creators),
+        (0, 4, 2, 1)
+    );
+    let rejected: Vec<String> = r.rejected.iter().map(|x| x.describe("pairs.csv")).collect();
+    assert_eq!(
+        rejected,
+        [
+            "pairs.csv:2: line 8 has the same Order ID and SKU ID; the later line wins",
+            "pairs.csv:3: line 9 has the same Order ID and SKU ID; the later line wins"
+        ]
+    );
+    // 4/a and 5/a were not written.
+    let after = versions(&pool, &program).await;
+    for key in ["4/a", "5/a"] {
+        let of = |v: &Vec<(String, String, String)>| v.iter().find(|r| r.0 == key).cloned();
+        assert_eq!(of(&after), of(&before), "{key} was rewritten");
+    }
+    let stored = lines(&pool, &program).await;
+    assert_eq!(
+        refs(&stored),
+        [
+            "1 a nova p1 1000 settled f 100 - 2026-11-02 15:00:00 2026-11-02",
+            "2 a ann p1 2000 pending f 200 - 2026-11-02 16:00:00 2026-11-02",
+            "2 b ann p2 500 pending t 50 - 2026-11-02 16:00:00 2026-11-02",
+            "3 a cat p2 3000 pending f 300 - 2026-11-03 14:00:00 2026-11-03",
+            "4 a bob p1 4000 settled f 400 - 2026-11-03 17:00:00 2026-11-03",
+            "5 a cat p1 5000 pending f 500 - 2026-11-04 13:00:00 2026-11-04",
+            "6 a cat p2 6000 ineligible f 600 - 2026-11-04 14:00:00 2026-11-04",
+        ]
+    );
+    // Every rollup is what importing these lines from scratch gives: Ann has only 2/a left on
+    // the 2nd, Nova's first sale is the 2nd, Bob keeps the 3rd with 4 alone.
+    let fresh = common::program_in(&pool, "fresh", "America/New_York", "USD").await;
+    let last = [
+        newer[5], newer[6], newer[7], newer[3], newer[2], FIRST[5], newer[4],
+    ];
+    import(&pool, &fresh, "fresh.csv", &last).await;
+    assert_eq!(lines(&pool, &fresh).await, stored);
+    assert_eq!(rollups(&pool, &program).await, rollups(&pool, &fresh).await);
+
+    // The same file again: every key ends as it began, and only 2/a, whose first line differs
+    // from its last, is written (twice, back to what it was).
+    let before = versions(&pool, &program).await;
+    let r = import_in_pairs(&pool, &program, &newer).await;
+    assert_eq!(
+        (r.inserted, r.updated, r.unchanged, r.rejected.len()),
+        (0, 0, 6, 2)
+    );
+    assert_eq!(lines(&pool, &program).await, stored);
+    let after = versions(&pool, &program).await;
+    let others = |v: Vec<(String, String, String)>| {
+        v.into_iter().filter(|r| r.0 != "2/a").collect::<Vec<_>>()
+    };
+    assert_eq!(others(after), others(before));
 }

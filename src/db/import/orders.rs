@@ -1,5 +1,7 @@
-//! Staging and upserting affiliate order lines: COPY into a TEMP table, then one
-//! `INSERT … ON CONFLICT (program_id, order_id, sku_id) DO UPDATE` into `order_lines`.
+//! Writing affiliate order lines. As the file is read, new lines of known creators are COPYed
+//! straight into `order_lines` and changed ones update their stored line from a side table, chunk
+//! by chunk; every other line is COPYed into a TEMP staging table and merged once the file is
+//! read: compared in bulk with what is stored, then inserted or updated in place.
 
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
@@ -58,6 +60,66 @@ pub fn direct_row(out: &mut Vec<u8>, program_id: i64, creator_id: i64, staged: &
     ct::end_row(out);
 }
 
+/// The side table of changed lines updated while the file is read: the staging columns and the
+/// creator's id.
+pub const UPDATES: &str = "import_order_updates";
+
+/// `COPY … FROM STDIN` for rows written by [`update_row`].
+pub const UPDATES_COPY_SQL: &str = "COPY import_order_updates FROM STDIN";
+
+/// Empties [`UPDATES`] for the next chunk.
+pub const UPDATES_CLEAR_SQL: &str = "TRUNCATE import_order_updates";
+
+/// Appends the [`UPDATES`] row of `staged` (one whole row written by [`encode_fields`] and
+/// [`finish`]): the staged row and the creator's id.
+pub fn update_row(out: &mut Vec<u8>, creator_id: i64, staged: &[u8]) {
+    out.extend_from_slice(&staged[..staged.len() - 1]);
+    out.push(b'\t');
+    ct::int(out, creator_id);
+    ct::end_row(out);
+}
+
+/// The statement applying a chunk of [`UPDATES`]: each row whose key is stored on the row's own
+/// day with other content (in the columns the file has) updates that line in place; the others
+/// (their key stored on another day, or the same content hashed otherwise) are handed to the
+/// staging table, where the merge compares them like any other. Answers the lines written, their
+/// days and the physical lines handed over.
+pub fn apply_updates_sql(program_id: i64, map: &ColumnMap) -> String {
+    let present: Vec<&str> = COLUMNS
+        .iter()
+        .filter(|(_, spec)| spec.is_none_or(|c| map.has(c)))
+        .map(|(name, _)| *name)
+        .collect();
+    let set: Vec<String> = present.iter().map(|c| format!("{c} = s.{c}")).collect();
+    let stored: Vec<String> = present.iter().map(|c| format!("o.{c}")).collect();
+    let incoming: Vec<String> = present.iter().map(|c| format!("s.{c}")).collect();
+    let stage_columns: Vec<&str> = STAGE_COLUMNS
+        .split(',')
+        .filter_map(|c| c.split_whitespace().next())
+        .collect();
+    format!(
+        "WITH u AS (
+             UPDATE order_lines o
+                SET {set}, key_hash = s.key_hash, line_hash = s.line_hash, updated_at = now()
+               FROM {UPDATES} s
+              WHERE o.program_id = {program_id} AND o.order_id = s.order_id
+                AND o.sku_id = s.sku_id AND o.created_on = s.created_on
+                AND ({stored}) IS DISTINCT FROM ({incoming})
+             RETURNING s.line, s.created_on),
+         handed AS (
+             INSERT INTO {STAGE} ({columns})
+             SELECT {columns} FROM {UPDATES} s
+              WHERE NOT EXISTS (SELECT 1 FROM u WHERE u.line = s.line)
+             RETURNING line)
+         SELECT (SELECT count(*) FROM u), (SELECT array_agg(DISTINCT created_on) FROM u),
+                (SELECT array_agg(line) FROM handed)",
+        set = set.join(", "),
+        stored = stored.join(", "),
+        incoming = incoming.join(", "),
+        columns = stage_columns.join(", "),
+    )
+}
+
 /// The `order_lines` columns an import sets, each with the export column it comes from.
 const COLUMNS: &[(&str, Option<usize>)] = &[
     ("creator_id", None),
@@ -102,6 +164,16 @@ const COLUMNS: &[(&str, Option<usize>)] = &[
 
 pub async fn create_stage(conn: &mut PgConnection) -> Result<()> {
     super::create_stage(conn, STAGE, STAGE_COLUMNS).await
+}
+
+/// Creates [`UPDATES`], for an import that updates changed lines as it reads them.
+pub async fn create_updates(conn: &mut PgConnection) -> Result<()> {
+    super::create_stage(
+        conn,
+        UPDATES,
+        &format!("{STAGE_COLUMNS}, creator_id bigint"),
+    )
+    .await
 }
 
 /// What the reader knew of a staged line's key before staging it.
@@ -243,11 +315,7 @@ pub async fn merge(
     count_changed: &[i64],
 ) -> Result<OrdersMerged> {
     lock_program(&mut *conn, program_id).await?;
-    // These statements each handle up to millions of rows once: compiling them to machine code
-    // (JIT) costs more than it saves.
-    sqlx::query("SET LOCAL jit = off")
-        .execute(&mut *conn)
-        .await?;
+    plan_for_bulk(&mut *conn).await?;
     // `check_duplicates` false: the caller saw every key once (no key can repeat).
     let duplicates = if check_duplicates {
         super::drop_duplicates(conn, STAGE, &["order_id", "sku_id"]).await?
@@ -267,12 +335,6 @@ pub async fn merge(
         });
     }
     super::analyze(conn, STAGE, &["handle", "order_id", "sku_id", "kind"]).await?;
-    // The lines compared are found one by one through the key's index (a few hundred thousand
-    // among millions, their pages mostly in memory); at the default random-page cost the planner
-    // would rather read every stored line of the program.
-    sqlx::query("SET LOCAL random_page_cost = 1.1")
-        .execute(&mut *conn)
-        .await?;
     let new_creators =
         super::create_missing_creators(conn, program_id, STAGE, "created_on").await?;
     let staged_value = |c: &str| {
@@ -468,6 +530,23 @@ async fn insert_new(
         .execute(&mut *conn)
         .await?;
     Ok(done.rows_affected())
+}
+
+/// Plans the import's statements for what they are, until the transaction ends. Each handles up
+/// to millions of rows once: compiling it to machine code (JIT) costs more than it saves. The
+/// lines compared or updated are found one by one through the key's index (a few hundred
+/// thousand among millions, their pages mostly in memory): at the default random-page cost the
+/// planner would rather read every stored line of the program, and it would keep a cache of
+/// lookups (memoize) that never hits, since no key is looked up twice.
+pub async fn plan_for_bulk(conn: &mut PgConnection) -> Result<()> {
+    for setting in [
+        "SET LOCAL jit = off",
+        "SET LOCAL random_page_cost = 1.1",
+        "SET LOCAL enable_memoize = off",
+    ] {
+        sqlx::query(setting).execute(&mut *conn).await?;
+    }
+    Ok(())
 }
 
 /// Waits for any other import or sync of the program's order lines, until the transaction ends.
