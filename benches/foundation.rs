@@ -12,10 +12,9 @@
 //! - peak memory (resident high-water mark) of this process.
 //!
 //! Each orders import also prints what its steps took, as it logs them at debug level: reading
-//! (parsing, and COPY of the staged lines and of the new lines that go straight in, and the
-//! updates of changed lines of known creators, made as they are read), the merge
-//! (comparison and writes of the staged lines), the new days' rollups and the refresh of the
-//! other days.
+//! (parsing, and COPY of the staged lines and of the new lines that go straight in), the merge
+//! (in-place updates of the changed lines, comparison and writes of the other staged lines), the
+//! new days' rollups and the refresh of the other days.
 //!
 //! `cargo bench --bench foundation [-- --creators N --lines N --export-lines N --samples N]`
 //! (`--reuse` skips loading and the import figures, measuring the reads on the last run's data)

@@ -1,7 +1,7 @@
 //! Writing affiliate order lines. As the file is read, new lines of known creators are COPYed
-//! straight into `order_lines` and changed ones update their stored line from a side table, chunk
-//! by chunk; every other line is COPYed into a TEMP staging table and merged once the file is
-//! read: compared in bulk with what is stored, then inserted or updated in place.
+//! straight into `order_lines`; every other line is COPYed into a TEMP staging table and merged
+//! once the file is read: the lines whose key is stored on their day are updated in place where
+//! they differ, and the rest are compared in bulk with what is stored, then inserted or updated.
 
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
@@ -60,66 +60,6 @@ pub fn direct_row(out: &mut Vec<u8>, program_id: i64, creator_id: i64, staged: &
     ct::end_row(out);
 }
 
-/// The side table of changed lines updated while the file is read: the staging columns and the
-/// creator's id.
-pub const UPDATES: &str = "import_order_updates";
-
-/// `COPY … FROM STDIN` for rows written by [`update_row`].
-pub const UPDATES_COPY_SQL: &str = "COPY import_order_updates FROM STDIN";
-
-/// Empties [`UPDATES`] for the next chunk.
-pub const UPDATES_CLEAR_SQL: &str = "TRUNCATE import_order_updates";
-
-/// Appends the [`UPDATES`] row of `staged` (one whole row written by [`encode_fields`] and
-/// [`finish`]): the staged row and the creator's id.
-pub fn update_row(out: &mut Vec<u8>, creator_id: i64, staged: &[u8]) {
-    out.extend_from_slice(&staged[..staged.len() - 1]);
-    out.push(b'\t');
-    ct::int(out, creator_id);
-    ct::end_row(out);
-}
-
-/// The statement applying a chunk of [`UPDATES`]: each row whose key is stored on the row's own
-/// day with other content (in the columns the file has) updates that line in place; the others
-/// (their key stored on another day, or the same content hashed otherwise) are handed to the
-/// staging table, where the merge compares them like any other. Answers the lines written, their
-/// days and the physical lines handed over.
-pub fn apply_updates_sql(program_id: i64, map: &ColumnMap) -> String {
-    let present: Vec<&str> = COLUMNS
-        .iter()
-        .filter(|(_, spec)| spec.is_none_or(|c| map.has(c)))
-        .map(|(name, _)| *name)
-        .collect();
-    let set: Vec<String> = present.iter().map(|c| format!("{c} = s.{c}")).collect();
-    let stored: Vec<String> = present.iter().map(|c| format!("o.{c}")).collect();
-    let incoming: Vec<String> = present.iter().map(|c| format!("s.{c}")).collect();
-    let stage_columns: Vec<&str> = STAGE_COLUMNS
-        .split(',')
-        .filter_map(|c| c.split_whitespace().next())
-        .collect();
-    format!(
-        "WITH u AS (
-             UPDATE order_lines o
-                SET {set}, key_hash = s.key_hash, line_hash = s.line_hash, updated_at = now()
-               FROM {UPDATES} s
-              WHERE o.program_id = {program_id} AND o.order_id = s.order_id
-                AND o.sku_id = s.sku_id AND o.created_on = s.created_on
-                AND ({stored}) IS DISTINCT FROM ({incoming})
-             RETURNING s.line, s.created_on),
-         handed AS (
-             INSERT INTO {STAGE} ({columns})
-             SELECT {columns} FROM {UPDATES} s
-              WHERE NOT EXISTS (SELECT 1 FROM u WHERE u.line = s.line)
-             RETURNING line)
-         SELECT (SELECT count(*) FROM u), (SELECT array_agg(DISTINCT created_on) FROM u),
-                (SELECT array_agg(line) FROM handed)",
-        set = set.join(", "),
-        stored = stored.join(", "),
-        incoming = incoming.join(", "),
-        columns = stage_columns.join(", "),
-    )
-}
-
 /// The `order_lines` columns an import sets, each with the export column it comes from.
 const COLUMNS: &[(&str, Option<usize>)] = &[
     ("creator_id", None),
@@ -164,16 +104,6 @@ const COLUMNS: &[(&str, Option<usize>)] = &[
 
 pub async fn create_stage(conn: &mut PgConnection) -> Result<()> {
     super::create_stage(conn, STAGE, STAGE_COLUMNS).await
-}
-
-/// Creates [`UPDATES`], for an import that updates changed lines as it reads them.
-pub async fn create_updates(conn: &mut PgConnection) -> Result<()> {
-    super::create_stage(
-        conn,
-        UPDATES,
-        &format!("{STAGE_COLUMNS}, creator_id bigint"),
-    )
-    .await
 }
 
 /// What the reader knew of a staged line's key before staging it.
@@ -322,11 +252,13 @@ pub async fn merge(
     } else {
         Vec::new()
     };
-    let (staged, new_staged): (i64, i64) = sqlx::query_as(AssertSqlSafe(format!(
-        "SELECT count(*), count(*) FILTER (WHERE kind = 'n') FROM {STAGE}"
+    let (staged, new_staged, stored_staged): (i64, i64, i64) =
+        sqlx::query_as(AssertSqlSafe(format!(
+        "SELECT count(*), count(*) FILTER (WHERE kind = 'n'), count(*) FILTER (WHERE kind = 's')
+           FROM {STAGE}"
     )))
-    .fetch_one(&mut *conn)
-    .await?;
+        .fetch_one(&mut *conn)
+        .await?;
     if staged == 0 {
         return Ok(OrdersMerged {
             duplicates,
@@ -372,6 +304,52 @@ pub async fn merge(
         .await
         .context("listing the days of the new lines")?;
     }
+    // The lines whose key the reader found stored on their own day with other content are
+    // updated in place, where they differ in the columns the file has, by one statement that
+    // finds each stored line through the key's index; they leave the staging table. The others
+    // (the same in those columns, or stored on another day after all) are compared below.
+    let mut left = staged - new_staged;
+    if stored_staged > 0 {
+        let set: Vec<String> = present
+            .iter()
+            .map(|c| format!("{c} = {}", staged_value(c)))
+            .collect();
+        let written = std::time::Instant::now();
+        let (n, days, among): (i64, Option<Vec<NaiveDate>>, i64) =
+            sqlx::query_as(AssertSqlSafe(format!(
+                "WITH u AS (
+                     UPDATE order_lines o
+                        SET {set}, key_hash = s.key_hash, line_hash = s.line_hash,
+                            updated_at = now()
+                       FROM {STAGE} s
+                       JOIN creators c ON c.program_id = $1 AND c.handle = s.handle
+                      WHERE s.kind = 's' AND o.program_id = $1 AND o.order_id = s.order_id
+                        AND o.sku_id = s.sku_id AND o.created_on = s.created_on
+                        AND ({stored}) IS DISTINCT FROM ({incoming})
+                     RETURNING s.line, s.created_on, s.key_hash),
+                 done AS (DELETE FROM {STAGE} s USING u WHERE s.line = u.line)
+                 SELECT count(*), array_agg(DISTINCT created_on),
+                        count(*) FILTER (WHERE key_hash = ANY($2))
+                   FROM u",
+                set = set.join(", "),
+                stored = stored.join(", "),
+                incoming = incoming.join(", "),
+            )))
+            .bind(program_id)
+            .bind(count_changed)
+            .fetch_one(&mut *conn)
+            .await
+            .context("updating the changed order lines")?;
+        tracing::debug!(
+            update_ms = written.elapsed().as_millis(),
+            updated = n,
+            "orders merge: lines updated in place"
+        );
+        updated += n as u64;
+        changed_among += among as u64;
+        touched.extend(days.unwrap_or_default());
+        left -= n;
+    }
     // A "new" line that was not inserted has its key stored after all (on another day, or
     // without hashes): it is compared like the others. Those just inserted compare equal.
     let compare = if (inserted as i64) < new_staged {
@@ -379,7 +357,7 @@ pub async fn merge(
     } else {
         "s.kind <> 'n'"
     };
-    if staged > new_staged || (inserted as i64) < new_staged {
+    if left > 0 || (inserted as i64) < new_staged {
         let compared = std::time::Instant::now();
         sqlx::query(AssertSqlSafe(format!(
             "CREATE TEMP TABLE {CHANGES} ON COMMIT DROP AS
@@ -419,7 +397,7 @@ pub async fn merge(
         // import holds the program's lock, so none has moved since), not through the key's
         // index a second time; the key is checked all the same.
         let set: Vec<String> = present.iter().map(|c| format!("{c} = ch.{c}")).collect();
-        updated = sqlx::query(AssertSqlSafe(format!(
+        updated += sqlx::query(AssertSqlSafe(format!(
             "UPDATE order_lines o
                 SET {set}, key_hash = ch.key_hash, line_hash = ch.line_hash, updated_at = now()
                FROM {CHANGES} ch
@@ -468,7 +446,7 @@ pub async fn merge(
             .fetch_one(&mut *conn)
             .await
             .context("counting the changed lines")?;
-            changed_among = n as u64;
+            changed_among += n as u64;
         }
     }
     touched.sort_unstable();

@@ -12,14 +12,13 @@ use indicatif::ProgressBar;
 use sqlx::{PgConnection, PgPool};
 
 use super::fresh::FreshDays;
-use super::staging::{self, DirectChunk, RowSink, Source, UpdateChunk};
+use super::staging::{self, DirectChunk, RowSink, Source};
 use super::stored::{Stored, StoredLines};
 use super::{ImportKind, ImportReport};
 use crate::db;
 use crate::db::import::Duplicate;
 use crate::db::import::orders::{
-    CreatorIds, DIRECT_COPY_SQL, Known, UPDATES_CLEAR_SQL, UPDATES_COPY_SQL, direct_row,
-    encode_fields, finish, update_row,
+    CreatorIds, DIRECT_COPY_SQL, Known, direct_row, encode_fields, finish,
 };
 use crate::db::programs::Program;
 use crate::db::rollups::DayTotals;
@@ -43,21 +42,13 @@ struct Orders {
     direct_lines: Option<(u64, u64)>,
     /// Set when a chunk of new lines met a stored key: no more lines go straight in.
     direct_failed: Arc<AtomicBool>,
-    /// Changed lines of known creators, written for the side table and not sent yet.
-    updates: Vec<u8>,
-    update_rows: usize,
-    /// The statement applying a chunk of them.
-    apply_updates: Arc<str>,
     /// The days of the lines sent straight in.
     direct_days: BTreeSet<NaiveDate>,
-    /// Lines sent straight in (or to update their stored line) whose key came again later in
-    /// the file: (key hash, line).
+    /// Lines sent straight in whose key came again later in the file: (key hash, line).
     direct_repeats: Vec<(u64, u64)>,
     /// Per key hash seen (while there are at most [`KEYS_KEPT`]): the last line with that key,
-    /// [`STAGED`] set if a line with it was staged (or sent straight in), [`DIRECT`] while the
-    /// last line with it is one sent straight in or to update its stored line, [`UPDATED`] if
-    /// one was sent to update its stored line, and [`SAME`] while the last line with it is
-    /// stored as it is (as the import began).
+    /// [`STAGED`] set if a line with it was staged (or sent straight in), and [`DIRECT`] while
+    /// the last line with it is one sent straight in.
     keys: HashMap<u64, u32>,
     /// More keys than [`KEYS_KEPT`]: new keys are no longer noted, and no line is skipped.
     keys_full: bool,
@@ -78,9 +69,7 @@ struct Orders {
 const KEYS_KEPT: usize = 1_800_000;
 const STAGED: u32 = 1 << 31;
 const DIRECT: u32 = 1 << 30;
-const UPDATED: u32 = 1 << 29;
-const SAME: u32 = 1 << 28;
-const LINE: u32 = SAME - 1;
+const LINE: u32 = DIRECT - 1;
 /// Creators whose ids the reader keeps (the most recently created first): 200k, about 8 MB.
 /// Lines of the others are staged, as are those of creators new to the program.
 const CREATORS_KEPT: i64 = 200_000;
@@ -93,7 +82,7 @@ enum Earlier {
     /// Left out: stored as it is.
     Skipped,
     Staged,
-    /// Sent straight into `order_lines`, or to update its stored line.
+    /// Sent straight into `order_lines`.
     Direct,
 }
 
@@ -117,7 +106,7 @@ impl Orders {
                     Earlier::Direct => self.direct_repeats.push((key, u64::from(*v & LINE))),
                     _ => {}
                 }
-                *v = line32 | (*v & (STAGED | UPDATED));
+                *v = line32 | (*v & STAGED);
                 Some(earlier)
             }
             None if full => {
@@ -179,23 +168,20 @@ impl RowSink for Orders {
             self.fresh.abandon();
         }
         finish(buf, hashes, known);
-        // A line of a known creator, its key seen for the first time, goes straight in when it
-        // is new, or updates its stored line when that has other content.
-        let first = earlier == Some(Earlier::None);
-        let creator = match (known, stored) {
-            (Known::New, _) if first && !self.direct_failed.load(Ordering::Relaxed) => {
-                self.creators.get(&order.creator).map(|c| c.id)
-            }
-            (Known::Stored, Some(Stored::Other)) if first => {
+        // A new line of a known creator, its key seen for the first time, goes straight in.
+        let creator = match known {
+            Known::New
+                if earlier == Some(Earlier::None)
+                    && !self.direct_failed.load(Ordering::Relaxed) =>
+            {
                 self.creators.get(&order.creator).map(|c| c.id)
             }
             _ => None,
         };
-        let flag = match (creator, known, stored) {
-            (Some(_), Known::Stored, _) => STAGED | DIRECT | UPDATED,
-            (Some(_), _, _) => STAGED | DIRECT,
-            (None, _, Some(Stored::Same)) => STAGED | SAME,
-            (None, _, _) => STAGED,
+        let flag = if creator.is_some() {
+            STAGED | DIRECT
+        } else {
+            STAGED
         };
         if let Some(v) = self.keys.get_mut(&hashes.key) {
             *v |= flag;
@@ -203,12 +189,6 @@ impl RowSink for Orders {
         let Some(creator_id) = creator else {
             return Ok(true);
         };
-        if known == Known::Stored {
-            update_row(&mut self.updates, creator_id, &buf[start..]);
-            buf.truncate(start);
-            self.update_rows += 1;
-            return Ok(false);
-        }
         direct_row(&mut self.direct, self.program_id, creator_id, &buf[start..]);
         self.fallback.extend_from_slice(&buf[start..]);
         buf.truncate(start);
@@ -231,19 +211,6 @@ impl RowSink for Orders {
             failed: Arc::clone(&self.direct_failed),
         })
     }
-
-    fn take_updates(&mut self, chunk_rows: usize, end: bool) -> Option<UpdateChunk> {
-        if self.update_rows == 0 || (self.update_rows < chunk_rows && !end) {
-            return None;
-        }
-        self.update_rows = 0;
-        Some(UpdateChunk {
-            copy_sql: UPDATES_COPY_SQL,
-            rows: std::mem::take(&mut self.updates),
-            apply_sql: Arc::clone(&self.apply_updates),
-            clear_sql: UPDATES_CLEAR_SQL,
-        })
-    }
 }
 
 pub(super) async fn run(
@@ -258,8 +225,6 @@ pub(super) async fn run(
     // until this import commits.
     db::import::orders::lock_program(&mut *conn, program.id).await?;
     db::import::orders::create_stage(conn).await?;
-    db::import::orders::create_updates(conn).await?;
-    db::import::orders::plan_for_bulk(&mut *conn).await?;
     let creators = db::import::orders::creator_ids(&mut *conn, program.id, CREATORS_KEPT).await?;
     let sink = Orders {
         program_id: program.id,
@@ -269,9 +234,6 @@ pub(super) async fn run(
         direct_rows: 0,
         direct_lines: None,
         direct_failed: Arc::default(),
-        updates: Vec::new(),
-        update_rows: 0,
-        apply_updates: db::import::orders::apply_updates_sql(program.id, &source.map).into(),
         direct_days: BTreeSet::new(),
         direct_repeats: Vec::new(),
         tz: program.timezone,
@@ -301,35 +263,18 @@ pub(super) async fn run(
     // the key counts once, as inserted, and the earlier line as a repeat. (Lines of a chunk that
     // was staged instead are the database's to sort out.)
     let failed = &staged.direct.failed;
-    let handed = &staged.direct.handed;
     let direct_repeats: Vec<(u64, u64)> = staged
         .sink()
         .direct_repeats
         .iter()
         .copied()
-        .filter(|&(_, line)| {
-            !failed.iter().any(|&(a, b)| a <= line && line <= b) && !handed.contains(&line)
-        })
+        .filter(|&(_, line)| !failed.iter().any(|&(a, b)| a <= line && line <= b))
         .collect();
     let repeated: Vec<i64> = direct_repeats.iter().map(|&(key, _)| key as i64).collect();
-    // A key whose stored line was updated while reading, and whose last line is that stored
-    // line as it was: the key ends as it began, unchanged.
-    let restored = direct_repeats
-        .iter()
-        .filter(|(key, _)| {
-            staged
-                .sink()
-                .keys
-                .get(key)
-                .is_some_and(|v| v & (UPDATED | SAME) == UPDATED | SAME)
-        })
-        .count() as u64;
     let mut merged =
         db::import::orders::merge(conn, program.id, &staged.map, check, &repeated).await?;
     let merge = started.elapsed() - read;
     let direct_inserted = staged.direct.inserted;
-    let updated_early = staged.direct.updated;
-    let updated_days = std::mem::take(&mut staged.direct.updated_days);
     // The days no line of which was stored take the totals added up while reading, unless a
     // line was dropped as a repeat or found stored after all (then the database adds up).
     let direct_days = std::mem::take(&mut staged.sink_mut().direct_days);
@@ -338,7 +283,6 @@ pub(super) async fn run(
     fresh.finish_day(&sink.creators);
     let mut refresh = merged.touched_days.clone();
     refresh.extend(direct_days);
-    refresh.extend(updated_days);
     refresh.sort_unstable();
     refresh.dedup();
     if !check && merged.all_new_inserted && !fresh.done.is_empty() {
@@ -367,7 +311,6 @@ pub(super) async fn run(
         new_days_ms = new_days.as_millis(),
         refresh_ms = (started.elapsed() - read - merge - new_days).as_millis(),
         straight_in = direct_inserted,
-        updated_while_reading = updated_early,
         skipped = staged.sink().skipped,
         refreshed_days = refresh.len(),
         "orders import steps"
@@ -388,15 +331,13 @@ pub(super) async fn run(
             later_line: later(key),
         }));
     merged.merged.inserted += direct_inserted;
-    merged.merged.updated += updated_early;
-    merged.merged.updated -= merged.changed_among + restored;
+    merged.merged.updated -= merged.changed_among;
     let unchanged_skipped = sink.skipped - sink.skipped_repeats.len() as u64;
     Ok(super::report(
         staged,
         ImportKind::Orders,
         merged.merged,
-        merged.staged + unchanged_skipped + direct_inserted + updated_early
-            - direct_repeats.len() as u64,
+        merged.staged + unchanged_skipped + direct_inserted - direct_repeats.len() as u64,
         merged.new_creators,
         &merged.duplicates,
         &[col::ORDER_ID, col::SKU_ID],

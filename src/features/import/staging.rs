@@ -3,15 +3,13 @@
 //! so parsing and the server's work overlap and memory stays flat whatever the file's size.
 
 use crate::domain::for_user;
-use std::collections::{BTreeSet, HashSet};
 use std::io::{Cursor, Read};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::{Context, Result, anyhow};
-use chrono::NaiveDate;
 use indicatif::{ProgressBar, ProgressStyle};
-use sqlx::{AssertSqlSafe, PgConnection};
+use sqlx::PgConnection;
 use tokio::sync::mpsc;
 
 use super::records::{Next, Records};
@@ -29,26 +27,6 @@ pub(super) trait RowSink: Send + 'static {
     fn take_direct(&mut self, _chunk_rows: usize, _end: bool) -> Option<DirectChunk> {
         None
     }
-
-    /// Rows the sink sends to update their stored rows in place while the file is still being
-    /// read: a chunk once at least `chunk_rows` are ready, or whatever is left at the `end`.
-    fn take_updates(&mut self, _chunk_rows: usize, _end: bool) -> Option<UpdateChunk> {
-        None
-    }
-}
-
-/// Rows that update stored rows while the rest of the file is read: COPYed into a side table,
-/// then applied by one statement, which hands any row it did not write over to the staging
-/// table (for the merge to sort out), and the side table is cleared for the next chunk.
-pub(super) struct UpdateChunk {
-    /// `COPY … FROM STDIN` into the side table.
-    pub copy_sql: &'static str,
-    pub rows: Vec<u8>,
-    /// Answers one row: the rows it wrote (bigint), the days they are on (date[], NULL for
-    /// none) and the physical lines it handed to the staging table (bigint[], NULL for none).
-    pub apply_sql: Arc<str>,
-    /// Empties the side table.
-    pub clear_sql: &'static str,
 }
 
 /// Rows that skip the staging table: COPYed straight into their table under a savepoint of their
@@ -72,17 +50,11 @@ pub(super) struct DirectDone {
     pub inserted: u64,
     /// The line ranges of the chunks that were staged instead.
     pub failed: Vec<(u64, u64)>,
-    /// Stored rows the update chunks wrote, and the days of those rows.
-    pub updated: u64,
-    pub updated_days: BTreeSet<NaiveDate>,
-    /// Lines of update chunks handed to the staging table instead.
-    pub handed: HashSet<u64>,
 }
 
 enum Chunk {
     Stage(Vec<u8>),
     Direct(DirectChunk),
-    Update(UpdateChunk),
 }
 
 /// An opened CSV file whose header matched the format.
@@ -202,7 +174,7 @@ pub(super) async fn stream<S: RowSink>(
 }
 
 /// Writes the chunks as they come: runs of staging chunks through one COPY, each direct chunk
-/// through a COPY of its own, each update chunk through its side table.
+/// through a COPY of its own.
 async fn write_all(
     conn: &mut PgConnection,
     copy_sql: &'static str,
@@ -214,10 +186,6 @@ async fn write_all(
         match chunk {
             Chunk::Direct(direct) => {
                 write_direct(conn, copy_sql, direct, &mut done).await?;
-                next = receiver.recv().await;
-            }
-            Chunk::Update(update) => {
-                write_update(conn, update, &mut done).await?;
                 next = receiver.recv().await;
             }
             Chunk::Stage(rows) => {
@@ -305,39 +273,6 @@ async fn write_direct(
     }
 }
 
-/// COPYs an update chunk into its side table, applies it and clears the table.
-async fn write_update(
-    conn: &mut PgConnection,
-    chunk: UpdateChunk,
-    done: &mut DirectDone,
-) -> Result<()> {
-    let mut copy = conn
-        .copy_in_raw(chunk.copy_sql)
-        .await
-        .context("starting the COPY of changed rows")?;
-    if let Err(e) = copy.send(chunk.rows).await {
-        let _ = copy.abort("import failed").await;
-        return Err(e).context("sending rows to PostgreSQL");
-    }
-    copy.finish()
-        .await
-        .context("finishing the COPY of changed rows")?;
-    let (written, days, handed): (i64, Option<Vec<NaiveDate>>, Option<Vec<i64>>) =
-        sqlx::query_as(AssertSqlSafe(chunk.apply_sql.to_string()))
-            .fetch_one(&mut *conn)
-            .await
-            .context("updating the changed rows")?;
-    sqlx::query(chunk.clear_sql)
-        .execute(&mut *conn)
-        .await
-        .context("clearing the changed rows")?;
-    done.updated += written as u64;
-    done.updated_days.extend(days.unwrap_or_default());
-    done.handed
-        .extend(handed.unwrap_or_default().into_iter().map(|l| l as u64));
-    Ok(())
-}
-
 fn read_all<S: RowSink>(
     mut source: Source,
     mut sink: S,
@@ -405,11 +340,6 @@ fn read_all<S: RowSink>(
         {
             break;
         }
-        if let Some(update) = sink.take_updates(chunk_rows, false)
-            && sender.blocking_send(Chunk::Update(update)).is_err()
-        {
-            break;
-        }
         if since_shown >= chunk_rows {
             since_shown = 0;
             if let Some(bar) = &bar {
@@ -422,9 +352,6 @@ fn read_all<S: RowSink>(
     }
     if let Some(direct) = sink.take_direct(chunk_rows, true) {
         let _ = sender.blocking_send(Chunk::Direct(direct));
-    }
-    if let Some(update) = sink.take_updates(chunk_rows, true) {
-        let _ = sender.blocking_send(Chunk::Update(update));
     }
     if let Some(bar) = &bar {
         bar.finish_and_clear();
