@@ -103,32 +103,25 @@ pub async fn refresh_days(
     touched.sort_unstable();
     for (sql, what) in [
         (
-            "DELETE FROM program_daily WHERE program_id = $1 AND day = ANY($2)",
+            "DELETE FROM program_daily WHERE program_id = $1 AND day = ANY($2)".to_string(),
             "clearing program rollups",
         ),
-        // Stamped with the clock at insert time: see `lock`.
         (
-            "INSERT INTO program_daily (program_id, day, gross_gmv_cents, refunded_gmv_cents, orders,
-                                        commission_cents, commission_estimated_cents,
-                                        commission_actual_cents, refreshed_at)
-             SELECT $1, day, gross, refunded, orders, commission, estimated, actual,
-                    clock_timestamp()
-               FROM rollup_refresh WHERE level = 3 AND day = ANY($2)",
+            program_days_from("rollup_refresh WHERE level = 3 AND day = ANY($2)"),
             "computing program rollups",
         ),
         (
-            "DELETE FROM product_daily WHERE program_id = $1 AND day = ANY($2)",
+            "DELETE FROM product_daily WHERE program_id = $1 AND day = ANY($2)".to_string(),
             "clearing product rollups",
         ),
         (
-            "INSERT INTO product_daily (program_id, day, product_id, gmv_cents, commission_gmv_cents)
-             SELECT $1, day, product_id, gmv, commission_gmv
-               FROM rollup_refresh
-              WHERE level = 2 AND product_id IS NOT NULL AND day = ANY($2)",
+            product_days_from(
+                "rollup_refresh WHERE level = 2 AND product_id IS NOT NULL AND day = ANY($2)",
+            ),
             "computing product rollups",
         ),
     ] {
-        sqlx::query(sql)
+        sqlx::query(AssertSqlSafe(sql))
             .bind(program_id)
             .bind(days)
             .execute(&mut *conn)
@@ -158,6 +151,28 @@ pub async fn refresh_days(
     .await
     .context("updating first sale days")?;
     Ok(())
+}
+
+/// Inserts the `program_daily` rows of `source` (a table, or a table and a condition, of ours),
+/// whose columns are day, gross, refunded, orders, commission, estimated and actual. Stamped with
+/// the clock at insert time: see [`lock`].
+fn program_days_from(source: &str) -> String {
+    format!(
+        "INSERT INTO program_daily (program_id, day, gross_gmv_cents, refunded_gmv_cents, orders,
+                                    commission_cents, commission_estimated_cents,
+                                    commission_actual_cents, refreshed_at)
+         SELECT $1, day, gross, refunded, orders, commission, estimated, actual, clock_timestamp()
+           FROM {source}"
+    )
+}
+
+/// Inserts the `product_daily` rows of `source` (as [`program_days_from`]), whose columns are
+/// day, product id, GMV and commission GMV.
+fn product_days_from(source: &str) -> String {
+    format!(
+        "INSERT INTO product_daily (program_id, day, product_id, gmv_cents, commission_gmv_cents)
+         SELECT $1, day, product_id, gmv, commission_gmv FROM {source}"
+    )
 }
 
 /// One refresh per program at a time, held until commit, and stamped with the clock at insert
@@ -266,22 +281,16 @@ pub async fn insert_new_days(
                     f.estimated, f.actual
                FROM import_creator_days f
                JOIN creators c ON c.program_id = $1 AND c.handle = f.handle
-              WHERE f.day = ANY($2)",
+              WHERE f.day = ANY($2)"
+                .to_string(),
             "saving the new days' creator rollups",
         ),
         (
-            "INSERT INTO program_daily (program_id, day, gross_gmv_cents, refunded_gmv_cents, orders,
-                                        commission_cents, commission_estimated_cents,
-                                        commission_actual_cents, refreshed_at)
-             SELECT $1, day, gross, refunded, orders, commission, estimated, actual,
-                    clock_timestamp()
-               FROM import_program_days WHERE day = ANY($2)",
+            program_days_from("import_program_days WHERE day = ANY($2)"),
             "saving the new days' program rollups",
         ),
         (
-            "INSERT INTO product_daily (program_id, day, product_id, gmv_cents, commission_gmv_cents)
-             SELECT $1, day, product_id, gmv, commission_gmv
-               FROM import_product_days WHERE day = ANY($2)",
+            product_days_from("import_product_days WHERE day = ANY($2)"),
             "saving the new days' product rollups",
         ),
         // New days only add sales: a creator's first sale is the earlier of the two.
@@ -290,11 +299,12 @@ pub async fn insert_new_days(
                FROM (SELECT handle, MIN(day) AS first_day FROM import_creator_days
                       WHERE net_lines > 0 AND day = ANY($2) GROUP BY handle) f
               WHERE c.program_id = $1 AND c.handle = f.handle
-                AND (c.first_sale_on IS NULL OR c.first_sale_on > f.first_day)",
+                AND (c.first_sale_on IS NULL OR c.first_sale_on > f.first_day)"
+                .to_string(),
             "updating first sale days",
         ),
     ] {
-        sqlx::query(sql)
+        sqlx::query(AssertSqlSafe(sql))
             .bind(program_id)
             .bind(totals.days)
             .execute(&mut *conn)
