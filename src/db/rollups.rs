@@ -25,14 +25,14 @@ pub async fn refresh_days(
     for setting in ["SET LOCAL jit = off", "SET LOCAL work_mem = '128MB'"] {
         sqlx::query(setting).execute(&mut *conn).await?;
     }
-    // The days are computed again from their lines in one pass: per creator and day (level 1),
-    // per day (level 3) and per product and day (level 2). Orders are those with at least one
-    // net line, counted distinct: an order whose lines belong to two creators is one order of
-    // the program.
     // A table of the session's own (dropped at the end, or by the rollback of a failure).
     sqlx::query("DROP TABLE IF EXISTS pg_temp.rollup_refresh")
         .execute(&mut *conn)
         .await?;
+    // The days are computed again from their lines in one pass: per creator and day (level 1),
+    // per day (level 3) and per product and day (level 2). Orders are those with at least one
+    // net line, counted distinct: an order whose lines belong to two creators is one order of
+    // the program.
     let totals_sql = format!(
         "CREATE TEMP TABLE rollup_refresh AS
          SELECT created_on AS day, creator_id, product_id,
@@ -101,18 +101,17 @@ pub async fn refresh_days(
     .await
     .context("computing creator rollups")?;
     touched.sort_unstable();
+    clear_days(
+        &mut *conn,
+        program_id,
+        days,
+        &["program_daily", "product_daily"],
+    )
+    .await?;
     for (sql, what) in [
-        (
-            "DELETE FROM program_daily WHERE program_id = $1 AND day = ANY($2)".to_string(),
-            "clearing program rollups",
-        ),
         (
             program_days_from("rollup_refresh WHERE level = 3 AND day = ANY($2)"),
             "computing program rollups",
-        ),
-        (
-            "DELETE FROM product_daily WHERE program_id = $1 AND day = ANY($2)".to_string(),
-            "clearing product rollups",
         ),
         (
             product_days_from(
@@ -150,6 +149,26 @@ pub async fn refresh_days(
     .execute(&mut *conn)
     .await
     .context("updating first sale days")?;
+    Ok(())
+}
+
+/// Deletes the program's rows of `days` from each of `tables` (rollup tables, our names).
+async fn clear_days(
+    conn: &mut PgConnection,
+    program_id: i64,
+    days: &[NaiveDate],
+    tables: &[&str],
+) -> Result<()> {
+    for table in tables {
+        sqlx::query(AssertSqlSafe(format!(
+            "DELETE FROM {table} WHERE program_id = $1 AND day = ANY($2)"
+        )))
+        .bind(program_id)
+        .bind(days)
+        .execute(&mut *conn)
+        .await
+        .with_context(|| format!("clearing {table} for the days"))?;
+    }
     Ok(())
 }
 
@@ -250,16 +269,13 @@ pub async fn insert_new_days(
             .with_context(|| format!("analyzing {table}"))?;
     }
     // No rollup row can exist for a day without lines; should one, it goes.
-    for table in ["creator_daily", "program_daily", "product_daily"] {
-        sqlx::query(AssertSqlSafe(format!(
-            "DELETE FROM {table} WHERE program_id = $1 AND day = ANY($2)"
-        )))
-        .bind(program_id)
-        .bind(totals.days)
-        .execute(&mut *conn)
-        .await
-        .context("clearing the new days' rollups")?;
-    }
+    clear_days(
+        &mut *conn,
+        program_id,
+        totals.days,
+        &["creator_daily", "program_daily", "product_daily"],
+    )
+    .await?;
     // The rows of creators whose ids the import knew go in as they are.
     if !totals.creator_days.is_empty() {
         copy_rows(

@@ -252,13 +252,14 @@ pub async fn merge(
     } else {
         Vec::new()
     };
-    let (staged, new_staged, stored_staged): (i64, i64, i64) =
-        sqlx::query_as(AssertSqlSafe(format!(
+    let counts = format!(
         "SELECT count(*), count(*) FILTER (WHERE kind = 'n'), count(*) FILTER (WHERE kind = 's')
            FROM {STAGE}"
-    )))
-        .fetch_one(&mut *conn)
-        .await?;
+    );
+    let (staged, new_staged, stored_staged): (i64, i64, i64) =
+        sqlx::query_as(AssertSqlSafe(counts))
+            .fetch_one(&mut *conn)
+            .await?;
     if staged == 0 {
         return Ok(OrdersMerged {
             duplicates,
@@ -516,7 +517,7 @@ async fn insert_new(
 /// thousand among millions, their pages mostly in memory): at the default random-page cost the
 /// planner would rather read every stored line of the program, and it would keep a cache of
 /// lookups (memoize) that never hits, since no key is looked up twice.
-pub async fn plan_for_bulk(conn: &mut PgConnection) -> Result<()> {
+async fn plan_for_bulk(conn: &mut PgConnection) -> Result<()> {
     for setting in [
         "SET LOCAL jit = off",
         "SET LOCAL random_page_cost = 1.1",
