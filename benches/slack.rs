@@ -10,8 +10,9 @@
 //!   until the answer reaches the command's response_url is printed beside it, and every answer
 //!   must be the command's own (a refusal stops the benchmark). A control row first: as many
 //!   interaction envelopes, which the adapter acks and drops, so the websockets' own time shows.
-//!   (slack-morphism 2.31.1 opens its websockets with Nagle's algorithm on, `connect_async`: in a
-//!   burst the acks after the first wait for the fake's delayed TCP ACK, about 40 ms on Linux.)
+//!   (The adapter opens its websockets with TCP_NODELAY, src/chat/slack/wss.rs: with Nagle's
+//!   algorithm on, in a burst the acks after the first wait for the delayed TCP ACK, about 40 ms
+//!   on Linux.)
 //! - DMs: `--dms N` (2,000; `--quick` 500) DMs queued in the outbox for as many creators linked
 //!   on Slack, sent by the dispatcher at `dispatch.slack_per_second` (`--rate N`, default the
 //!   config's 10): DM channels opened, messages posted, duplicates (a DM channel with more than

@@ -14,12 +14,10 @@ use std::time::Duration;
 use anyhow::{Context as _, Result};
 use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::Value;
+use slack_morphism::api::SlackApiAppsConnectionOpenRequest;
 use slack_morphism::errors::SlackClientError;
 use slack_morphism::hyper_tokio::{SlackClientHyperConnector, SlackClientHyperHttpsConnector};
-use slack_morphism::listener::SlackClientEventsListenerEnvironment;
-use slack_morphism::socket_mode::clients_manager::{
-    SlackSocketModeClientsManager, SlackSocketModeClientsManagerFactory,
-};
+use slack_morphism::socket_mode::clients_manager::SlackSocketModeClientsManager;
 use slack_morphism::{
     SlackApiToken, SlackApiTokenValue, SlackClient, SlackClientApiCallContext,
     SlackClientHttpConnector,
@@ -29,6 +27,7 @@ use slack_morphism::{
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The client over HTTPS (Slack itself) or plain HTTP (a local stand-in).
+#[derive(Clone)]
 enum Web {
     Https(Arc<SlackClient<SlackClientHyperHttpsConnector>>),
     Http(Arc<SlackClient<SlackClientHyperConnector<HttpConnector>>>),
@@ -168,6 +167,7 @@ impl fmt::Display for ApiError {
 impl std::error::Error for ApiError {}
 
 /// The Web API with the bot token.
+#[derive(Clone)]
 pub struct Api {
     web: Web,
     token: SlackApiToken,
@@ -350,12 +350,22 @@ impl Api {
         Ok(bytes)
     }
 
-    /// Socket Mode's connection manager over this client, for `app_token`'s connections.
+    /// A Socket Mode websocket URL (`apps.connections.open`, with the app-level token).
+    pub async fn open_socket_url(&self, app_token: &SlackApiToken) -> Result<String, ApiError> {
+        const METHOD: &str = "apps.connections.open";
+        let call = async {
+            with_client!(&self.web, c => {
+                c.open_session(app_token)
+                    .apps_connections_open(&SlackApiAppsConnectionOpenRequest::new())
+                    .await
+            })
+        };
+        timed(METHOD, call).await.map(|r| r.url.0.to_string())
+    }
+
+    /// Socket Mode's connection manager over this client (see [`super::wss`]).
     pub fn socket_manager(&self) -> Arc<dyn SlackSocketModeClientsManager + Send + Sync> {
-        with_client!(&self.web, c => {
-            let environment = Arc::new(SlackClientEventsListenerEnvironment::new(c.clone()));
-            c.http_api.connector.new_clients_manager(environment)
-        })
+        Arc::new(super::wss::Sockets::new(self.clone()))
     }
 }
 

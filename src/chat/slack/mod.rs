@@ -1,5 +1,6 @@
 //! The Slack adapter: the bot in the brand's Slack workspace. slack-morphism holds the Web API
-//! client and Socket Mode's websockets (opened, pinged and reopened when they drop); in `http`
+//! client; Socket Mode's websockets (opened, pinged and reopened when they drop) are kept by
+//! [`wss`] behind slack-morphism's connection-manager trait, without Nagle's delay; in `http`
 //! mode Slack's signed requests arrive on the service's own HTTP server instead. [`Slack`] sends
 //! the outbox's deliveries. Nothing here decides anything: who the caller is and what they may
 //! see is the command layer's, what is sent when is the dispatcher's. This module only
@@ -35,6 +36,7 @@ mod send;
 pub mod setup;
 mod socket;
 mod staff;
+mod wss;
 
 pub use api::{Api, ApiError};
 pub use client::{Slack, Tokens};

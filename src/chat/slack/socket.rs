@@ -1,7 +1,7 @@
-//! Socket Mode: slack-morphism keeps the websockets (opens each through `apps.connections.open`,
-//! pings, reports drops) and this listener reads their frames. It is the listener slack-morphism
-//! hands every frame and every drop of every connection, each named by its connection id, so it
-//! knows exactly which connections are open: one is open from its `hello` until it drops (a close
+//! Socket Mode: [`super::wss`] keeps the websockets (opens each through `apps.connections.open`,
+//! pings, reports drops) and this listener reads their frames. It is the listener handed every
+//! frame and every drop of every connection, each named by its connection id, so it knows
+//! exactly which connections are open: one is open from its `hello` until it drops (a close
 //! frame, an error, missed pongs) or Slack asks it to reconnect (a `disconnect` frame). A dropped
 //! connection is replaced through the manager, as slack-morphism's own listener does.
 //!
