@@ -14,7 +14,11 @@
 //!   channel, or more messages than DMs), wall time, the rate achieved and its share of the
 //!   configured one (goal ≥ 0.95). 10k at 40/s takes about 250 s.
 //!
-//! `cargo bench --bench discord [-- --interactions N --dms N --rate N --quick]`
+//! The fake stands as the proxy of `discord.api_url`, spoken to in HTTP/2 without TLS
+//! (`discord.api_http2`, as twilight-http-proxy accepts); `--http1` measures HTTP/1.1 instead, where
+//! a burst opens a connection per request in flight.
+//!
+//! `cargo bench --bench discord [-- --interactions N --dms N --rate N --quick --http1]`
 //! Uses DATABASE_URL when set, else a private cluster under target/bench-pg.
 
 // The fake of the integration tests. Its own tests come along: cargo builds a `harness = false`
@@ -45,7 +49,10 @@ use serde_json::{Value, json};
 use sqlx::PgPool;
 use sqlx::postgres::PgPoolOptions;
 
-use discord_fake::{APPLICATION_ID, FakeDiscord, FakeGuild, FakeMember, InteractionHandle};
+use discord_fake::{
+    APPLICATION_ID, FakeDiscord, FakeGuild, FakeMember, InteractionHandle, InteractionSpec,
+    PreparedInteraction,
+};
 use support::dataset::{flag, ms, num_arg, percentiles};
 
 const DATABASE: &str = "creator_bot_bench_discord";
@@ -74,6 +81,9 @@ struct Args {
     interactions: usize,
     dms: usize,
     rate: u32,
+    /// `--http1`: HTTP/1.1 to the proxy (`discord.api_http2` off), a connection per request in
+    /// flight.
+    http1: bool,
 }
 
 fn args() -> Args {
@@ -89,10 +99,11 @@ fn args() -> Args {
         interactions: num_arg("--interactions", 200).max(1),
         dms: num_arg("--dms", default_dms),
         rate: num_arg("--rate", 40).max(1) as u32,
+        http1: flag("--http1"),
     }
 }
 
-fn config(fake: &FakeDiscord) -> Result<Config> {
+fn config(fake: &FakeDiscord, http2: bool) -> Result<Config> {
     let config = Config {
         default_program: "bench".into(),
         programs: vec![ProgramConfig {
@@ -106,6 +117,7 @@ fn config(fake: &FakeDiscord) -> Result<Config> {
         discord: DiscordConfig {
             application_id: Some(APPLICATION_ID.to_string()),
             api_url: Some(fake.api_url()),
+            api_http2: http2,
             welcome_new_members: false,
         },
         ..Config::default()
@@ -132,7 +144,15 @@ async fn main() -> Result<()> {
     let fake =
         support::on_own_thread(|| FakeDiscord::start(FakeGuild::new(GUILD, "Benchmark brand")))
             .await?;
-    let config = config(&fake)?;
+    let config = config(&fake, !a.http1)?;
+    println!(
+        "REST to the fake as to a proxy (discord.api_url), in {}",
+        if a.http1 {
+            "HTTP/1.1 (--http1): one connection per request in flight"
+        } else {
+            "HTTP/2 without TLS (discord.api_http2), as twilight-http-proxy accepts"
+        }
+    );
     let program = programs::sync(&setup, &config.programs()).await?.remove(0);
     if program.id != bench.id {
         bail!("the configured program is not the benchmark's");
@@ -229,20 +249,19 @@ enum Kind {
 }
 
 impl Kind {
+    /// Interaction `n` of this kind, built (not sent yet).
+    fn prepare(self, fake: &FakeDiscord, n: usize) -> PreparedInteraction {
+        let spec = match self {
+            Kind::Help => InteractionSpec::command(GUILD, &staff(n), "help"),
+            Kind::Kpi => InteractionSpec::command(GUILD, &staff(n), "kpi")
+                .options(json!([{ "name": "period", "type": 3, "value": "7d" }])),
+            Kind::MyStats => InteractionSpec::command(GUILD, &creator(n), "mystats"),
+        };
+        fake.prepare_interaction(spec)
+    }
+
     fn push(self, fake: &FakeDiscord, n: usize) -> InteractionHandle {
-        match self {
-            Kind::Help => fake.interaction_command(GUILD, &staff(n), "help", json!([]), None),
-            Kind::Kpi => fake.interaction_command(
-                GUILD,
-                &staff(n),
-                "kpi",
-                json!([{ "name": "period", "type": 3, "value": "7d" }]),
-                None,
-            ),
-            Kind::MyStats => {
-                fake.interaction_command(GUILD, &creator(n), "mystats", json!([]), None)
-            }
-        }
+        fake.send_interaction(self.prepare(fake, n))
     }
 }
 
@@ -270,9 +289,14 @@ async fn interactions(fake: &FakeDiscord, count: usize) -> Result<()> {
             alone.push(callback.at.duration_since(handle.pushed));
         }
         let (alone_p50, _, alone_max) = percentiles(&mut alone);
+        // The burst is built before the clock starts (Discord builds its payloads elsewhere).
+        let burst: Vec<PreparedInteraction> = (0..count)
+            .map(|n| kinds[n % kinds.len()].prepare(fake, n))
+            .collect();
         let started = Instant::now();
-        let handles: Vec<InteractionHandle> = (0..count)
-            .map(|n| kinds[n % kinds.len()].push(fake, n))
+        let handles: Vec<InteractionHandle> = burst
+            .into_iter()
+            .map(|prepared| fake.send_interaction(prepared))
             .collect();
         let pushed = started.elapsed();
         let mut times = Vec::with_capacity(count);

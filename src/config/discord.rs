@@ -17,6 +17,11 @@ pub struct DiscordConfig {
     /// twilight-http-proxy), which then owns the rate limits: `http://host:port`. Unset: Discord
     /// itself, with the bot's own rate limiter.
     pub api_url: Option<String>,
+    /// Speak HTTP/2 to the `api_url` proxy over plain HTTP (prior knowledge, no upgrade): a burst
+    /// of replies then shares one connection instead of opening one each. twilight-http-proxy
+    /// accepts it; a proxy that speaks only HTTP/1.1 does not. Talking to Discord itself, HTTP/2
+    /// is negotiated by TLS whatever this says.
+    pub api_http2: bool,
     /// Welcome members who join the server with a DM asking them to link their TikTok handle.
     /// Needs the privileged Server Members intent.
     pub welcome_new_members: bool,
@@ -38,6 +43,19 @@ impl DiscordConfig {
             return Err(ConfigError(format!(
                 "discord.api_url: {url:?} must start with http:// or https://"
             )));
+        }
+        if self.api_http2
+            && !self
+                .api_url
+                .as_deref()
+                .is_some_and(|u| u.starts_with("http://"))
+        {
+            return Err(ConfigError(
+                "discord.api_http2: only for a proxy reached over plain HTTP; set discord.api_url \
+                 to its http:// address, or remove api_http2 (Discord itself negotiates HTTP/2 by \
+                 TLS)"
+                    .into(),
+            ));
         }
         Ok(())
     }

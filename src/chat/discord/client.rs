@@ -73,7 +73,8 @@ impl Discord {
 
     /// serenity's HTTP client as configured: through the proxy of `discord.api_url` with
     /// serenity's limiter off (the proxy owns the limits, and serenity ignores a proxy while its
-    /// limiter is on), else straight to Discord with the limiter on.
+    /// limiter is on), in HTTP/2 without TLS when `discord.api_http2` says the proxy speaks it;
+    /// else straight to Discord with the limiter on (HTTP/2 when TLS negotiates it).
     pub fn http(config: &Config, token: &str) -> Result<Http> {
         let application_id = config.discord.application_id().context(
             "discord.application_id is not set: copy it from the Developer Portal \
@@ -85,6 +86,12 @@ impl Discord {
             builder = builder
                 .proxy(url.trim_end_matches('/'))
                 .ratelimiter_disabled(true);
+            if config.discord.api_http2 {
+                // serenity's own client, but HTTP/2 from the first byte (h2c).
+                let client = super::send::proxy_client(true, None)
+                    .context("preparing the HTTP/2 client for discord.api_url")?;
+                builder = builder.client(client);
+            }
         }
         Ok(builder.build())
     }
@@ -126,7 +133,8 @@ impl Discord {
             .await
             .context("preparing the Discord client")?;
         Ok(Arc::new(Discord {
-            rest: super::send::Rest::new(client.http.clone()),
+            rest: super::send::Rest::new(client.http.clone(), config.discord.api_http2)
+                .context("preparing the HTTP client for discord.api_url")?,
             manager: client.shard_manager.clone(),
             state,
             client: tokio::sync::Mutex::new(Some(client)),

@@ -29,6 +29,21 @@ use crate::domain::Tier;
 /// How long one request may take before it counts as a timeout (retried).
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// A client for the proxy of `discord.api_url`: HTTP/2 from the first byte when `http2`.
+pub fn proxy_client(
+    http2: bool,
+    timeout: Option<Duration>,
+) -> Result<reqwest::Client, reqwest::Error> {
+    let mut builder = reqwest::Client::builder().use_rustls_tls();
+    if http2 {
+        builder = builder.http2_prior_knowledge();
+    }
+    if let Some(timeout) = timeout {
+        builder = builder.timeout(timeout);
+    }
+    builder.build()
+}
+
 /// Where the sender's requests go.
 pub struct Rest {
     pub http: Arc<Http>,
@@ -37,14 +52,13 @@ pub struct Rest {
 }
 
 impl Rest {
-    pub fn new(http: Arc<Http>) -> Rest {
-        let proxied = http.proxy.is_some().then(|| {
-            reqwest::Client::builder()
-                .timeout(REQUEST_TIMEOUT)
-                .build()
-                .unwrap_or_default()
-        });
-        Rest { http, proxied }
+    /// `http2`: the proxy speaks HTTP/2 without TLS (`discord.api_http2`).
+    pub fn new(http: Arc<Http>, http2: bool) -> Result<Rest, reqwest::Error> {
+        let proxied = match http.proxy {
+            Some(_) => Some(proxy_client(http2, Some(REQUEST_TIMEOUT))?),
+            None => None,
+        };
+        Ok(Rest { http, proxied })
     }
 
     /// Sends `request`; the JSON answer (`Null` for an empty one).

@@ -51,6 +51,7 @@ pub fn config(fake: &FakeDiscord) -> Config {
         discord: DiscordConfig {
             application_id: Some(APPLICATION_ID.to_string()),
             api_url: Some(fake.api_url()),
+            api_http2: false,
             welcome_new_members: false,
         },
         ..Config::default()

@@ -7,7 +7,7 @@ use creator_bot::chat::discord::setup;
 use serde_json::json;
 use sqlx::PgPool;
 
-use super::{GUILD, LENA, NOW, PATIENCE, STRANGER, guild, start};
+use super::{AVA, GUILD, LENA, NOW, PATIENCE, STRANGER, config, guild, start, start_with};
 use crate::discord_fake::{APPLICATION_ID, FakeDiscord};
 
 #[sqlx::test(migrator = "creator_bot::db::MIGRATOR")]
@@ -24,6 +24,7 @@ async fn at_start_the_registry_is_registered_in_the_programs_server(pool: PgPool
     );
     // Exactly the registry's export: names, options, choices, limits, staff permissions.
     assert_eq!(put.json().unwrap(), &discord_commands());
+    assert_eq!(put.version, "HTTP/1.1", "HTTP/1.1 unless discord.api_http2");
     let names: Vec<String> = fake
         .commands(GUILD)
         .iter()
@@ -231,4 +232,71 @@ async fn slash_setup_is_for_staff_who_may_manage_the_server(pool: PgPool) {
          Everything the bot needs is in place."
     );
     assert_eq!(fake.requests_to("POST", "/guilds/*/channels").len(), 4);
+}
+
+#[sqlx::test(migrator = "creator_bot::db::MIGRATOR")]
+async fn a_proxy_that_speaks_http2_gets_every_request_in_http2(pool: PgPool) {
+    let fake = FakeDiscord::start(guild()).await;
+    let mut config = config(&fake);
+    config.discord.api_http2 = true;
+    config.validate().unwrap();
+    let bot = start_with(&pool, &fake, Utc::now(), config).await;
+    let put = fake
+        .wait_for_request("PUT", "/applications/*/guilds/*/commands", PATIENCE)
+        .await
+        .expect("the commands were registered");
+    assert_eq!(put.json().unwrap(), &discord_commands());
+    // A command in a burst: every answer over HTTP/2, the same answers as in HTTP/1.1.
+    let sam = fake.member(GUILD, STRANGER).unwrap();
+    let runs: Vec<_> = (0..5)
+        .map(|_| fake.interaction_command(GUILD, &sam, "kpi", json!([]), None))
+        .collect();
+    for run in &runs {
+        let callback = run.callback(PATIENCE).await.expect("answered");
+        assert_eq!(callback.status / 100, 2, "{:?}", callback.response);
+        let answer = match callback.json().unwrap()["type"].as_u64() {
+            Some(5) => run.edit(PATIENCE).await.expect("edited in"),
+            _ => callback.clone(),
+        };
+        let body = answer.json().unwrap();
+        let embed = if body["data"].is_object() {
+            &body["data"]["embeds"][0]
+        } else {
+            &body["embeds"][0]
+        };
+        assert_eq!(
+            embed["description"],
+            "/kpi is for the program's staff only. If you are a creator in the program, link \
+             your account first: /link <your TikTok handle>"
+        );
+    }
+    // The sender too: a DM channel opened for ava.
+    use creator_bot::chat::ChatPlatform;
+    let dm = bot.discord.open_dm(&AVA.to_string()).await.unwrap();
+    let opened = fake
+        .wait_for_request("POST", "/users/@me/channels", PATIENCE)
+        .await
+        .expect("the DM channel was asked for");
+    assert_eq!(opened.response.as_ref().unwrap()["id"], dm);
+    let versions: std::collections::BTreeSet<String> =
+        fake.requests().into_iter().map(|r| r.version).collect();
+    assert_eq!(
+        versions.into_iter().collect::<Vec<_>>(),
+        vec!["HTTP/2.0".to_string()]
+    );
+}
+
+#[test]
+fn http2_to_discord_itself_is_refused_as_a_setting() {
+    let mut config = creator_bot::config::Config::default();
+    config.discord.api_http2 = true;
+    let e = config.validate().unwrap_err().to_string();
+    assert!(
+        e.contains("discord.api_http2: only for a proxy reached over plain HTTP"),
+        "{e}"
+    );
+    config.discord.api_url = Some("https://proxy.example:3000".into());
+    assert!(config.validate().is_err());
+    config.discord.api_url = Some("http://proxy:3000".into());
+    config.validate().unwrap();
 }

@@ -10,7 +10,7 @@ use super::gateway::GUILD_MEMBERS;
 use super::model::{
     APPLICATION_ID, FakeMember, FakeUser, default_everyone_permissions, next_snowflake,
 };
-use super::recording::RecordedRequest;
+use super::recording::{INTERACTION_TOKEN_PREFIX, RecordedRequest};
 use super::state::{InteractionState, World};
 use super::{FakeDiscord, Shared, wire};
 
@@ -100,6 +100,14 @@ impl InteractionSpec {
     }
 }
 
+/// An interaction built but not sent yet ([`FakeDiscord::prepare_interaction`]).
+pub struct PreparedInteraction {
+    id: u64,
+    token: String,
+    channel_id: u64,
+    payload: Value,
+}
+
 /// An interaction the fake sent; await what the bot answers to it.
 #[derive(Clone)]
 pub struct InteractionHandle {
@@ -184,7 +192,11 @@ impl InteractionHandle {
     ) -> Option<RecordedRequest> {
         self.shared
             .changes
-            .wait(timeout, || self.shared.recorder.find(&mut matches))
+            .wait(timeout, || {
+                self.shared
+                    .recorder
+                    .find_for_token(&self.token, &mut matches)
+            })
             .await
     }
 }
@@ -218,8 +230,14 @@ impl FakeDiscord {
 
     /// Sends an INTERACTION_CREATE to every live session.
     pub fn interaction(&self, spec: InteractionSpec) -> InteractionHandle {
+        self.send_interaction(self.prepare_interaction(spec))
+    }
+
+    /// An interaction made ready to send (its payload built, its state stored), so a benchmark
+    /// can build a burst before its clock starts; [`Self::send_interaction`] sends it.
+    pub fn prepare_interaction(&self, spec: InteractionSpec) -> PreparedInteraction {
         let id = next_snowflake();
-        let token = format!("fake-interaction-token-{id:x}");
+        let token = format!("{INTERACTION_TOKEN_PREFIX}{id:x}");
         let (payload, channel_id) = {
             let mut world = self.shared.world.lock().unwrap();
             let (payload, channel_id) = payload(&mut world, &spec, id, &token);
@@ -235,7 +253,34 @@ impl FakeDiscord {
             world.interactions.insert(token.clone(), state);
             (payload, channel_id)
         };
+        PreparedInteraction {
+            id,
+            token,
+            channel_id,
+            payload,
+        }
+    }
+
+    /// Sends a prepared interaction to every live session.
+    pub fn send_interaction(&self, prepared: PreparedInteraction) -> InteractionHandle {
+        let PreparedInteraction {
+            id,
+            token,
+            channel_id,
+            payload,
+        } = prepared;
         let pushed = Instant::now();
+        // Discord's deadline runs from the push.
+        if let Some(state) = self
+            .shared
+            .world
+            .lock()
+            .unwrap()
+            .interactions
+            .get_mut(&token)
+        {
+            state.created = pushed;
+        }
         let delivered = self
             .shared
             .gateway

@@ -53,7 +53,7 @@ pub use failures::Failure;
 #[allow(unused_imports)]
 pub use gateway::GatewayStats;
 #[allow(unused_imports)]
-pub use interactions::{InteractionHandle, InteractionKind, InteractionSpec};
+pub use interactions::{InteractionHandle, InteractionKind, InteractionSpec, PreparedInteraction};
 #[allow(unused_imports)]
 pub use model::{
     APPLICATION_ID, BOT_NAME, BOT_USER_ID, CHANNEL_CATEGORY, CHANNEL_TEXT, FakeChannel, FakeGuild,

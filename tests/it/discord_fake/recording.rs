@@ -1,7 +1,7 @@
 //! What the fake Discord saw: every REST request in arrival order (method, path, query, selected
 //! headers, JSON or multipart body, and the status it answered), and waiting for one to arrive.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -17,6 +17,8 @@ pub struct RecordedRequest {
     pub at: Instant,
     /// Upper case: `"GET"`, `"POST"`, ...
     pub method: String,
+    /// `"HTTP/1.1"` or `"HTTP/2.0"`.
+    pub version: String,
     /// The path without serenity's `/api/v10` prefix: `/channels/123/messages`. Paths outside
     /// the API (`/attachments/...`) are kept whole.
     pub path: String,
@@ -167,25 +169,61 @@ impl Changes {
 
 /// The request log.
 pub struct Recorder {
-    log: Mutex<Vec<RecordedRequest>>,
+    log: Mutex<Log>,
 }
+
+#[derive(Default)]
+struct Log {
+    requests: Vec<RecordedRequest>,
+    /// The requests about each interaction (by its token, a segment of their paths), so waiting
+    /// for one interaction's callback does not scan the whole log at every request.
+    by_token: HashMap<String, Vec<usize>>,
+}
+
+/// How the fake's interaction tokens begin ([`super::interactions`] makes them).
+pub const INTERACTION_TOKEN_PREFIX: &str = "fake-interaction-token-";
 
 impl Recorder {
     pub fn new() -> Self {
         Recorder {
-            log: Mutex::new(Vec::new()),
+            log: Mutex::new(Log::default()),
         }
     }
 
     /// Appends a request, numbering it.
     pub fn push(&self, mut request: RecordedRequest) {
         let mut log = self.log.lock().unwrap();
-        request.seq = log.len();
-        log.push(request);
+        request.seq = log.requests.len();
+        if let Some(token) = request
+            .path
+            .split('/')
+            .find(|segment| segment.starts_with(INTERACTION_TOKEN_PREFIX))
+        {
+            log.by_token
+                .entry(token.to_owned())
+                .or_default()
+                .push(request.seq);
+        }
+        log.requests.push(request);
+    }
+
+    /// The first request about interaction `token` that `predicate` accepts.
+    pub fn find_for_token(
+        &self,
+        token: &str,
+        predicate: &mut impl FnMut(&RecordedRequest) -> bool,
+    ) -> Option<RecordedRequest> {
+        let log = self.log.lock().unwrap();
+        log.by_token
+            .get(token)?
+            .iter()
+            .map(|&seq| &log.requests[seq])
+            .find(|r| predicate(r))
+            .cloned()
     }
 
     pub fn all(&self) -> Vec<RecordedRequest> {
-        self.log.lock().unwrap().clone()
+        self.log.lock().unwrap().requests.clone()
     }
 
     pub fn find(
@@ -195,6 +233,7 @@ impl Recorder {
         self.log
             .lock()
             .unwrap()
+            .requests
             .iter()
             .find(|r| predicate(r))
             .cloned()

@@ -195,6 +195,7 @@ pub fn snowflake(segment: &str) -> Result<u64, Reply> {
 pub async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response {
     let at = Instant::now();
     let method = request.method().as_str().to_owned();
+    let version = format!("{:?}", request.version());
     let uri = request.uri().clone();
     let headers = selected_headers(request.headers());
     let authorized = request.headers().contains_key(header::AUTHORIZATION);
@@ -220,6 +221,7 @@ pub async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Resp
         seq: 0,
         at,
         method: req.method,
+        version,
         path: req.path,
         query: req.query,
         headers,
