@@ -311,6 +311,65 @@ async fn slash_setup_is_for_workspace_admins(pool: PgPool) {
     assert_eq!(mapped(&pool).await.len(), 4);
 }
 
+#[sqlx::test(migrator = "creator_bot::db::MIGRATOR")]
+async fn a_workspace_admin_in_staff_runs_slash_setup_without_being_listed(pool: PgPool) {
+    const OWEN: &str = "U0OWEN";
+    let fake = FakeSlack::start(
+        workspace()
+            .user(crate::slack_fake::FakeUser::new(OWEN, "owen").admin())
+            .channel(
+                FakeChannel::private("C0STAFF", "staff")
+                    .with_bot()
+                    .members([OWEN]),
+            ),
+    )
+    .await;
+    // Nobody is listed in slack.staff_user_ids.
+    let bot = start_with(
+        &pool,
+        &fake,
+        utc("2026-12-07T15:00:00Z"),
+        config(&fake, SlackMode::Socket),
+        tokens(SlackMode::Socket),
+    )
+    .await;
+    let mut conn = pool.acquire().await.unwrap();
+    creator_bot::db::channels::set_channel(
+        &mut conn,
+        bot.program.id,
+        "slack",
+        creator_bot::domain::channels::ProgramChannel::Staff,
+        "C0STAFF",
+    )
+    .await
+    .unwrap();
+    drop(conn);
+
+    let run = fake.slash_command(OWEN, "/setup", "");
+    run.ack(PATIENCE).await.expect("acked");
+    let done = run.response(PATIENCE).await.expect("answered");
+    assert_eq!(done.body["response_type"], "ephemeral");
+    let text = blocks_text(&done.body);
+    assert!(
+        text.contains("Slack setup for Glow Creators"),
+        "{}",
+        done.body
+    );
+    assert!(
+        text.contains(
+            "Created: #all-stars (private), #steady-earners (private), #competitions (public)."
+        ),
+        "{}",
+        done.body
+    );
+    // Slack was asked, once, whether Owen is an admin.
+    let asked = fake.calls("users.info");
+    assert_eq!(asked.len(), 1);
+    assert_eq!(asked[0].param("user"), Some(OWEN));
+    assert_eq!(fake.calls("conversations.create").len(), 3);
+    assert_eq!(mapped(&pool).await.len(), 4);
+}
+
 fn command_names(manifest: &Value) -> Vec<String> {
     manifest["features"]["slash_commands"]
         .as_array()

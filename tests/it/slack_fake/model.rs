@@ -41,6 +41,8 @@ pub struct FakeUser {
     pub is_bot: bool,
     /// Deactivated: `deleted: true`; DMs to them fail.
     pub deleted: bool,
+    /// A Workspace Admin (`is_admin` in `users.info`).
+    pub is_admin: bool,
 }
 
 impl FakeUser {
@@ -53,6 +55,7 @@ impl FakeUser {
             email: None,
             is_bot: false,
             deleted: false,
+            is_admin: false,
         }
     }
 
@@ -73,6 +76,12 @@ impl FakeUser {
 
     pub fn deleted(mut self) -> Self {
         self.deleted = true;
+        self
+    }
+
+    /// A Workspace Admin.
+    pub fn admin(mut self) -> Self {
+        self.is_admin = true;
         self
     }
 
@@ -113,7 +122,7 @@ impl FakeUser {
             "tz_label": "Pacific Standard Time",
             "tz_offset": -28800,
             "profile": profile,
-            "is_admin": false,
+            "is_admin": self.is_admin,
             "is_owner": false,
             "is_primary_owner": false,
             "is_restricted": false,
