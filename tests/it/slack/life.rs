@@ -513,3 +513,73 @@ async fn posts_to_one_channel_are_paced(pool: PgPool) {
         ]
     );
 }
+
+#[sqlx::test(migrator = "creator_bot::db::MIGRATOR")]
+async fn posts_to_one_channel_keep_their_order_whichever_worker_sends_them(pool: PgPool) {
+    use creator_bot::config::DispatchConfig;
+    use creator_bot::jobs::dispatch::{Dispatcher, Pass};
+
+    let fake = FakeSlack::start(workspace()).await;
+    let now = utc("2026-12-07T15:00:00Z");
+    let bot = start(&pool, &fake, now, SlackMode::Socket).await;
+    set_up(&fake, &bot).await;
+    let competitions = channel_id(&fake, "competitions");
+    for n in 1..=5 {
+        post(
+            &bot,
+            &format!("news:{n}"),
+            ProgramChannel::Competitions,
+            &format!("News {n}"),
+        )
+        .await;
+    }
+    // Four workers at once, each claiming two deliveries at a time: the second post is claimed
+    // only once the first is sent, and so on, each waiting for the channel's next turn (a
+    // second). The clock stands still, so a post handed back for a later turn would never be sent.
+    let config = DispatchConfig {
+        workers: 4,
+        batch_size: 2,
+        global_per_second: 0,
+        slack_per_second: 0,
+        poll_interval_ms: 20,
+        ..DispatchConfig::default()
+    };
+    let dispatcher = std::sync::Arc::new(Dispatcher::with_config(&bot.app, &config));
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let workers = dispatcher.spawn("order", stopped);
+    let deadline = tokio::time::Instant::now() + super::PATIENCE;
+    while fake.messages_in(&competitions).len() < 5 && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    stop.send(true).unwrap();
+    let mut total = Pass::default();
+    for worker in workers {
+        total += worker.await.unwrap();
+    }
+    let texts: Vec<Option<String>> = fake
+        .messages_in(&competitions)
+        .into_iter()
+        .map(|m| m.text)
+        .collect();
+    assert_eq!(
+        texts,
+        (1..=5)
+            .map(|n| Some(format!("News {n}")))
+            .collect::<Vec<_>>()
+    );
+    assert_eq!((total.sent, total.retried, total.claimed), (5, 0, 5));
+    for n in 1..=5 {
+        let d = delivery(&pool, &format!("news:{n}")).await;
+        assert_eq!((d.status.as_str(), d.attempts), ("sent", 1), "news:{n}");
+    }
+    let at: Vec<_> = fake
+        .messages_in(&competitions)
+        .iter()
+        .map(|m| m.at)
+        .collect();
+    assert!(
+        at.windows(2)
+            .all(|w| w[1].duration_since(w[0]) >= std::time::Duration::from_millis(900)),
+        "a second apart: {at:?}"
+    );
+}
