@@ -283,3 +283,43 @@ async fn a_tier_channel_the_bot_left_fails_the_invite_with_what_to_do(pool: PgPo
         )
     );
 }
+
+#[sqlx::test(migrator = "creator_bot::db::MIGRATOR")]
+async fn a_scope_the_app_lacks_is_named_to_staff(pool: PgPool) {
+    let fake = FakeSlack::start(workspace()).await;
+    let now = utc("2026-12-07T15:00:00Z");
+    let bot = start(&pool, &fake, now, SlackMode::Socket).await;
+    set_up(&fake, &bot).await;
+    let competitions = channel_id(&fake, "competitions");
+    let staff = channel_id(&fake, "staff");
+    fake.fail_next_where(
+        "chat.postMessage",
+        "channel",
+        &competitions,
+        Failure::MissingScope("chat:write.public".into()),
+    );
+    post(
+        &bot,
+        "k:scope",
+        ProgramChannel::Competitions,
+        "Winners soon",
+    )
+    .await;
+    bot.dispatch().await;
+    let reason = "the Slack app lacks the chat:write.public permission: add it under OAuth & \
+                  Permissions → Scopes (or re-create the app from `creator-bot slack manifest`), \
+                  then reinstall the app";
+    let d = delivery(&pool, "k:scope").await;
+    assert_eq!((d.status.as_str(), d.attempts), ("failed", 1), "{d:?}");
+    assert_eq!(d.last_error.as_deref(), Some(reason));
+    assert!(fake.messages_in(&competitions).is_empty());
+    let alerts = fake.messages_in(&staff);
+    assert_eq!(alerts.len(), 1, "{alerts:?}");
+    assert_eq!(
+        alerts[0].text.as_deref(),
+        Some(
+            format!("Could not deliver a post in #competitions: {reason}. It will not be retried.")
+                .as_str()
+        )
+    );
+}

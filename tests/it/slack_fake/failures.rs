@@ -15,6 +15,9 @@ pub enum Failure {
     Server(u16),
     /// HTTP 200 `{"ok":false,"error":"<this>"}`.
     Error(String),
+    /// HTTP 200 `{"ok":false,"error":"missing_scope","needed":"<this>","provided":...}`, as
+    /// Slack names the scope the app lacks.
+    MissingScope(String),
     /// Holds the request this long before handling it normally (for client timeouts). The call
     /// is recorded on arrival with status 0; its side effects happen after the wait, if the
     /// client is still there.

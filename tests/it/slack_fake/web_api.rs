@@ -128,6 +128,11 @@ impl Reply {
                 &format!("fake: server error {status}"),
             ),
             Failure::Error(code) => Reply::answer(Err(code.clone())),
+            Failure::MissingScope(needed) => Reply::json(
+                200,
+                json!({ "ok": false, "error": "missing_scope", "needed": needed,
+                        "provided": "channels:read,chat:write,commands" }),
+            ),
             Failure::Hang(_) => Reply::answer(Err("fake_hang".to_owned())),
         }
     }
