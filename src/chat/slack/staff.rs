@@ -108,3 +108,59 @@ impl StaffCache {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use axum::Json;
+    use axum::extract::State;
+    use serde_json::{Value, json};
+
+    use super::*;
+
+    /// What the stand-in holds: the members it answers now, and how many calls it had.
+    type Shared = (Arc<Mutex<Vec<String>>>, Arc<AtomicUsize>);
+
+    async fn list_members(State((members, calls)): State<Shared>) -> Json<Value> {
+        calls.fetch_add(1, Ordering::SeqCst);
+        let members = members.lock().unwrap().clone();
+        Json(json!({ "ok": true, "members": members,
+                     "response_metadata": { "next_cursor": "" } }))
+    }
+
+    /// A stand-in for `conversations.members` on 127.0.0.1 that counts its calls and answers
+    /// the members it holds now.
+    async fn members_server(members: Arc<Mutex<Vec<String>>>) -> (String, Arc<AtomicUsize>) {
+        let calls = Arc::new(AtomicUsize::new(0));
+        let app = axum::Router::new()
+            .route(
+                "/api/conversations.members",
+                axum::routing::get(list_members),
+            )
+            .with_state((members, calls.clone()));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        (format!("http://{address}/api"), calls)
+    }
+
+    #[tokio::test]
+    async fn staff_are_read_again_once_the_cache_expires() {
+        let members = Arc::new(Mutex::new(vec!["U1".to_string()]));
+        let (base, calls) = members_server(members.clone()).await;
+        let api = Api::new(&base, "xoxb-test").unwrap();
+        let cache = StaffCache::new(Duration::from_millis(300));
+        let first = cache.members(&api, "C0STAFF").await.unwrap();
+        assert!(first.contains("U1"));
+        // Someone joins #staff: within the minute (here 300 ms) the cached list still answers.
+        members.lock().unwrap().push("U2".to_string());
+        let cached = cache.members(&api, "C0STAFF").await.unwrap();
+        assert!(!cached.contains("U2"));
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+        tokio::time::sleep(Duration::from_millis(350)).await;
+        let fresh = cache.members(&api, "C0STAFF").await.unwrap();
+        assert!(fresh.contains("U1") && fresh.contains("U2"));
+        assert_eq!(calls.load(Ordering::SeqCst), 2);
+    }
+}
