@@ -232,6 +232,29 @@ fn blocks_text(body: &Value) -> String {
         .join("\n")
 }
 
+/// Maps the program's #staff to the fake's C0STAFF.
+async fn map_staff(pool: &PgPool, program: &Program) {
+    let mut conn = pool.acquire().await.unwrap();
+    creator_bot::db::channels::set_channel(
+        &mut conn,
+        program.id,
+        "slack",
+        creator_bot::domain::channels::ProgramChannel::Staff,
+        "C0STAFF",
+    )
+    .await
+    .unwrap();
+}
+
+/// `user` types /setup: acked, then answered privately through the response_url.
+async fn slash_setup(fake: &FakeSlack, user: &str) -> crate::slack_fake::ResponsePost {
+    let run = fake.slash_command(user, "/setup", "");
+    run.ack(PATIENCE).await.expect("acked");
+    let answer = run.response(PATIENCE).await.expect("answered");
+    assert_eq!(answer.body["response_type"], "ephemeral");
+    answer
+}
+
 #[sqlx::test(migrator = "creator_bot::db::MIGRATOR")]
 async fn slash_setup_is_for_workspace_admins(pool: PgPool) {
     // #staff exists with Sam in it: Sam is staff, but not a Workspace Admin.
@@ -253,22 +276,9 @@ async fn slash_setup_is_for_workspace_admins(pool: PgPool) {
         tokens(SlackMode::Socket),
     )
     .await;
-    let mut conn = pool.acquire().await.unwrap();
-    creator_bot::db::channels::set_channel(
-        &mut conn,
-        bot.program.id,
-        "slack",
-        creator_bot::domain::channels::ProgramChannel::Staff,
-        "C0STAFF",
-    )
-    .await
-    .unwrap();
-    drop(conn);
+    map_staff(&pool, &bot.program).await;
 
-    let run = fake.slash_command(SAM, "/setup", "");
-    run.ack(PATIENCE).await.expect("acked");
-    let refused = run.response(PATIENCE).await.expect("answered");
-    assert_eq!(refused.body["response_type"], "ephemeral");
+    let refused = slash_setup(&fake, SAM).await;
     let text = blocks_text(&refused.body);
     assert!(
         text.contains(
@@ -286,9 +296,7 @@ async fn slash_setup_is_for_workspace_admins(pool: PgPool) {
     assert!(fake.calls("conversations.list").is_empty());
 
     // Lena is listed in slack.staff_user_ids: her /setup runs and reports.
-    let run = fake.slash_command(LENA, "/setup", "");
-    run.ack(PATIENCE).await.expect("acked");
-    let done = run.response(PATIENCE).await.expect("answered");
+    let done = slash_setup(&fake, LENA).await;
     let text = blocks_text(&done.body);
     assert!(
         text.contains("Slack setup for Glow Creators"),
@@ -333,22 +341,9 @@ async fn a_workspace_admin_in_staff_runs_slash_setup_without_being_listed(pool: 
         tokens(SlackMode::Socket),
     )
     .await;
-    let mut conn = pool.acquire().await.unwrap();
-    creator_bot::db::channels::set_channel(
-        &mut conn,
-        bot.program.id,
-        "slack",
-        creator_bot::domain::channels::ProgramChannel::Staff,
-        "C0STAFF",
-    )
-    .await
-    .unwrap();
-    drop(conn);
+    map_staff(&pool, &bot.program).await;
 
-    let run = fake.slash_command(OWEN, "/setup", "");
-    run.ack(PATIENCE).await.expect("acked");
-    let done = run.response(PATIENCE).await.expect("answered");
-    assert_eq!(done.body["response_type"], "ephemeral");
+    let done = slash_setup(&fake, OWEN).await;
     let text = blocks_text(&done.body);
     assert!(
         text.contains("Slack setup for Glow Creators"),
