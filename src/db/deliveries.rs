@@ -126,9 +126,7 @@ pub struct Claimed {
 
 /// Claims up to `limit` deliveries on `platforms` due at `now` — pending ones, and claimed ones
 /// whose lease ran out — skipping rows another worker holds. Each is held by `worker` until
-/// `now + lease`. A post is not claimed while an earlier post to its channel on its platform is
-/// unfinished (due, being sent, or waiting out a retry), so a channel's posts keep their order
-/// whichever worker sends them.
+/// `now + lease`.
 pub async fn claim(
     conn: &mut PgConnection,
     worker: &str,
@@ -147,24 +145,12 @@ pub async fn claim(
               LIMIT $2
               FOR UPDATE SKIP LOCKED),
          pending AS (
-             SELECT d.id FROM deliveries d
-              WHERE d.status = 'pending' AND d.due_at <= $1 AND d.platform = ANY($6)
-                AND ($5::bigint IS NULL OR d.program_id = $5)
-                -- Posts in one channel go out in the order they were queued: a post waits while
-                -- an earlier one to that channel, on that platform, is being sent, is due, or is
-                -- waiting out a retry.
-                AND NOT EXISTS (
-                    SELECT 1 FROM outbox m
-                      JOIN deliveries e
-                        ON e.program_id = d.program_id AND e.platform = d.platform
-                       AND e.outbox_id < d.outbox_id AND e.status IN ('pending', 'sending')
-                      JOIN outbox em ON em.id = e.outbox_id AND em.channel = m.channel
-                     WHERE m.id = d.outbox_id AND m.kind IN ('channel', 'staff_alert')
-                       AND (e.status = 'sending' OR e.due_at <= $1
-                            OR e.last_error IS NOT NULL))
-              ORDER BY d.due_at, d.id
+             SELECT id FROM deliveries
+              WHERE status = 'pending' AND due_at <= $1 AND platform = ANY($6)
+                AND ($5::bigint IS NULL OR program_id = $5)
+              ORDER BY due_at, id
               LIMIT $2
-              FOR UPDATE OF d SKIP LOCKED),
+              FOR UPDATE SKIP LOCKED),
          due AS (
              SELECT id FROM (SELECT id, 1 AS first FROM expired
                              UNION ALL SELECT id, 2 FROM pending) d
