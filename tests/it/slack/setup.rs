@@ -232,6 +232,24 @@ fn blocks_text(body: &Value) -> String {
         .join("\n")
 }
 
+/// The setup report of a workspace with only #staff: the other three channels created. Its text.
+fn created_all_but_staff(done: &crate::slack_fake::ResponsePost) -> String {
+    let text = blocks_text(&done.body);
+    assert!(
+        text.contains("Slack setup for Glow Creators"),
+        "{}",
+        done.body
+    );
+    assert!(
+        text.contains(
+            "Created: #all-stars (private), #steady-earners (private), #competitions (public)."
+        ),
+        "{}",
+        done.body
+    );
+    text
+}
+
 /// Maps the program's #staff to the fake's C0STAFF.
 async fn map_staff(pool: &PgPool, program: &Program) {
     let mut conn = pool.acquire().await.unwrap();
@@ -297,19 +315,7 @@ async fn slash_setup_is_for_workspace_admins(pool: PgPool) {
 
     // Lena is listed in slack.staff_user_ids: her /setup runs and reports.
     let done = slash_setup(&fake, LENA).await;
-    let text = blocks_text(&done.body);
-    assert!(
-        text.contains("Slack setup for Glow Creators"),
-        "{}",
-        done.body
-    );
-    assert!(
-        text.contains(
-            "Created: #all-stars (private), #steady-earners (private), #competitions (public)."
-        ),
-        "{}",
-        done.body
-    );
+    let text = created_all_but_staff(&done);
     assert!(
         text.contains("Already there, now used: #staff."),
         "{}",
@@ -344,19 +350,7 @@ async fn a_workspace_admin_in_staff_runs_slash_setup_without_being_listed(pool: 
     map_staff(&pool, &bot.program).await;
 
     let done = slash_setup(&fake, OWEN).await;
-    let text = blocks_text(&done.body);
-    assert!(
-        text.contains("Slack setup for Glow Creators"),
-        "{}",
-        done.body
-    );
-    assert!(
-        text.contains(
-            "Created: #all-stars (private), #steady-earners (private), #competitions (public)."
-        ),
-        "{}",
-        done.body
-    );
+    created_all_but_staff(&done);
     // Slack was asked, once, whether Owen is an admin.
     let asked = fake.calls("users.info");
     assert_eq!(asked.len(), 1);
